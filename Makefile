@@ -1,0 +1,43 @@
+# The two set-up commands of the README: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test lint install system-deps serve bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall only when the pinned dependencies change.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(BIN)/chamber migrate --no-input
+	$(BIN)/chamber load_demo --host $(HOST) --port $(PORT)
+	$(BIN)/daphne -b $(HOST) -p $(PORT) chamber.asgi:application
+
+serve: install
+	$(BIN)/daphne -b $(HOST) -p $(PORT) chamber.asgi:application
+
+# Debian packages the browser tests need (chromium); installed with apt-get when CI=true.
+system-deps:
+	bash scripts/ensure-system-deps.sh
+
+lint: install
+	$(BIN)/ruff check .
+
+test: install system-deps lint
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class KioskUiConfig(AppConfig):
+    name = "kiosk_ui"

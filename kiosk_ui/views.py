@@ -1,0 +1,53 @@
+"""The three screens. Pages carry only what is needed to connect; data comes over the socket."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from meeting import selectors
+from meeting.access import projector_access, signed_in_delegate
+from meeting.models import Session
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "kiosk_ui/home.html", {})
+
+
+def tablet(request: HttpRequest) -> HttpResponse:
+    delegate = signed_in_delegate(request.session)
+    if delegate is None:
+        return redirect("tablet-signin")
+    session = selectors.live_session_for(delegate)
+    return render(request, "kiosk_ui/tablet.html", {"delegate": delegate, "session": session})
+
+
+@login_required
+def chair_index(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("meeting.run_session"):
+        raise PermissionDenied
+    sessions = Session.objects.select_related("council").exclude(status=Session.Status.CLOSED)
+    return render(request, "kiosk_ui/chair_index.html", {"sessions": sessions})
+
+
+@login_required
+def chair(request: HttpRequest, session_id: int) -> HttpResponse:
+    if not request.user.has_perm("meeting.run_session"):
+        raise PermissionDenied
+    session = get_object_or_404(Session.objects.select_related("council"), pk=session_id)
+    return render(request, "kiosk_ui/chair.html", {"session": session})
+
+
+def projector(request: HttpRequest, session_id: int) -> HttpResponse:
+    key = request.GET.get("key", "")
+    refused = projector_access(session_id=session_id, key=key, user=request.user)
+    if refused == 4404:
+        return render(request, "kiosk_ui/refused.html", {}, status=404)
+    if refused is not None:
+        raise PermissionDenied
+    session = Session.objects.select_related("council").get(pk=session_id)
+    return render(request, "kiosk_ui/projector.html", {"session": session, "key": key})
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class MeetingConfig(AppConfig):
+    name = "meeting"
+    verbose_name = _("Kỳ họp")
+
+    def ready(self) -> None:
+        from meeting.roles import sync_role_groups
+
+        post_migrate.connect(sync_role_groups, sender=self)

@@ -1,0 +1,235 @@
+"""Councils, delegates, sessions, the agenda tree, attendance and the action log.
+
+Only ``meeting.services`` writes these rows (the admin edits the static parts: councils,
+delegates, session titles and the agenda before a session opens).
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from meeting.badges import new_badge_key
+
+
+def new_projector_key() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Council(models.Model):
+    class Level(models.TextChoices):
+        CITY = "city", _("Thành phố")
+        COMMUNE = "commune", _("Xã")
+        WARD = "ward", _("Phường")
+        SPECIAL_ZONE = "special_zone", _("Đặc khu")
+
+    class QuorumRule(models.TextChoices):
+        # Law on Organisation of Local Government: a sitting is valid with at least two thirds
+        # of all delegates; some councils set "more than half" for ordinary sittings.
+        TWO_THIRDS_OF_SEATS = "two_thirds", _("Ít nhất hai phần ba tổng số đại biểu")
+        MAJORITY_OF_SEATS = "majority", _("Quá nửa tổng số đại biểu")
+
+    name = models.CharField(_("tên"), max_length=200)
+    level = models.CharField(_("cấp"), max_length=20, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("hội đồng cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    seats = models.PositiveIntegerField(
+        _("số đại biểu được bầu"), help_text=_("Cơ sở tính đa số của hội đồng.")
+    )
+    quorum_rule = models.CharField(
+        _("quy tắc túc số"),
+        max_length=20,
+        choices=QuorumRule.choices,
+        default=QuorumRule.TWO_THIRDS_OF_SEATS,
+    )
+
+    class Meta:
+        verbose_name = _("hội đồng nhân dân")
+        verbose_name_plural = _("hội đồng nhân dân")
+        constraints = [
+            models.CheckConstraint(condition=Q(seats__gt=0), name="council_has_seats"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Delegate(models.Model):
+    council = models.ForeignKey(
+        Council, verbose_name=_("hội đồng"), on_delete=models.PROTECT, related_name="delegates"
+    )
+    full_name = models.CharField(_("họ và tên"), max_length=200)
+    title = models.CharField(_("chức danh"), max_length=200, blank=True)
+    seat_label = models.CharField(_("ghế"), max_length=20, blank=True)
+    vote_weight = models.PositiveSmallIntegerField(_("trọng số phiếu"), default=1)
+    # A random key; the badge carries it with a signature. Re-issuing replaces it, which
+    # revokes every badge printed before.
+    badge_key = models.CharField(max_length=16, unique=True, editable=False, default=new_badge_key)
+    badge_issued_at = models.DateTimeField(null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("đại biểu")
+        verbose_name_plural = _("đại biểu")
+        ordering = ["council", "seat_label", "full_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(vote_weight__gte=1), name="delegate_weight_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Session(models.Model):
+    """A sitting (kỳ họp) of one council; its ``seq`` numbers every event it publishes."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Dự thảo")
+        SCHEDULED = "scheduled", _("Đã lên lịch")
+        IN_PROGRESS = "in_progress", _("Đang họp")
+        ADJOURNED = "adjourned", _("Tạm dừng")
+        CLOSED = "closed", _("Bế mạc")
+
+    council = models.ForeignKey(
+        Council, verbose_name=_("hội đồng"), on_delete=models.PROTECT, related_name="sessions"
+    )
+    number = models.PositiveIntegerField(_("kỳ họp thứ"))
+    title = models.CharField(_("tiêu đề"), max_length=300)
+    planned_start = models.DateField(_("ngày khai mạc dự kiến"))
+    planned_end = models.DateField(_("ngày bế mạc dự kiến"))
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    current_item = models.ForeignKey(
+        "AgendaItem",
+        verbose_name=_("nội dung đang xem xét"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    seq = models.BigIntegerField(default=0, editable=False)
+    # The projector's URL carries this key: the room screen needs no account.
+    projector_key = models.CharField(max_length=32, editable=False, default=new_projector_key)
+
+    class Meta:
+        verbose_name = _("kỳ họp")
+        verbose_name_plural = _("kỳ họp")
+        ordering = ["council", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "number"], name="session_number_unique"),
+            models.CheckConstraint(
+                condition=Q(planned_end__gte=models.F("planned_start")),
+                name="session_dates_ordered",
+            ),
+        ]
+        permissions = [
+            ("run_session", _("Điều hành kỳ họp (bàn chủ tọa)")),
+            ("print_badges", _("In thẻ đại biểu")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council} — {self.title}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in (self.Status.IN_PROGRESS, self.Status.ADJOURNED)
+
+
+class AgendaItem(models.Model):
+    session = models.ForeignKey(
+        Session, verbose_name=_("kỳ họp"), on_delete=models.CASCADE, related_name="agenda_items"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("thuộc mục"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+    )
+    position = models.PositiveIntegerField(_("thứ tự"), default=0)
+    title = models.CharField(_("tiêu đề"), max_length=500)
+    presenter = models.CharField(_("người trình bày"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("nội dung chương trình")
+        verbose_name_plural = _("chương trình kỳ họp")
+        ordering = ["session", "parent_id", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Có mặt")
+        EXCUSED = "excused", _("Vắng có lý do")
+        ABSENT = "absent", _("Vắng")
+        LEFT = "left", _("Đã rời phiên họp")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
+    delegate = models.ForeignKey(Delegate, on_delete=models.PROTECT, related_name="attendance")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("điểm danh")
+        verbose_name_plural = _("điểm danh")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "delegate"], name="attendance_once_per_delegate"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delegate}: {self.get_status_display()}"
+
+
+class TabletConnection(models.Model):
+    """An open tablet WebSocket, kept by the worker process that holds it.
+
+    The console's roster reads these to flag a delegate marked present whose tablet is gone.
+    A process refreshes ``seen_at`` for all of its connections in one query per heartbeat;
+    rows of a process that died go stale and stop counting.
+    """
+
+    delegate = models.ForeignKey(Delegate, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    worker = models.CharField(max_length=64, db_index=True)
+    connection = models.CharField(max_length=64, unique=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.delegate} @ {self.worker}"
+
+
+class ActionLog(models.Model):
+    """Who changed what in a session, and when: one row per service action."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="log")
+    at = models.DateTimeField()
+    action = models.CharField(max_length=64)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_delegate = models.ForeignKey(
+        Delegate, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["session", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action}"

@@ -1,0 +1,154 @@
+"""Reads: the agenda in order, attendance, and the snapshot each screen gets on connect."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from meeting.models import AgendaItem, Attendance, Delegate, Session, TabletConnection
+from meeting.quorum import attendance_summary as summarise
+
+
+def agenda_order(session: Session) -> list[AgendaItem]:
+    """The agenda tree flattened depth-first, each item given ``number`` ("1", "1.2") and
+    ``depth``."""
+    items = list(AgendaItem.objects.filter(session=session).order_by("position", "id"))
+    children: dict[int | None, list[AgendaItem]] = {}
+    for item in items:
+        children.setdefault(item.parent_id, []).append(item)
+    ordered: list[AgendaItem] = []
+
+    def walk(parent_id: int | None, prefix: str, depth: int) -> None:
+        for index, item in enumerate(children.get(parent_id, []), start=1):
+            item.number = f"{prefix}{index}"
+            item.depth = depth
+            ordered.append(item)
+            walk(item.pk, f"{item.number}.", depth + 1)
+
+    walk(None, "", 0)
+    return ordered
+
+
+def agenda_payload(session: Session) -> list[dict]:
+    return [
+        {
+            "id": item.pk,
+            "number": item.number,
+            "depth": item.depth,
+            "parent_id": item.parent_id,
+            "title": item.title,
+            "presenter": item.presenter,
+        }
+        for item in agenda_order(session)
+    ]
+
+
+def session_state(session: Session) -> dict:
+    return {
+        "id": session.pk,
+        "number": session.number,
+        "title": session.title,
+        "status": session.status,
+        "status_label": str(session.get_status_display()),
+        "current_item_id": session.current_item_id,
+    }
+
+
+def council_payload(session: Session) -> dict:
+    council = session.council
+    return {
+        "id": council.pk,
+        "name": council.name,
+        "level": council.level,
+        "seats": council.seats,
+    }
+
+
+def attendance_summary(session: Session) -> dict:
+    present = Attendance.objects.filter(session=session, status=Attendance.Status.PRESENT).count()
+    return summarise(present=present, seats=session.council.seats, rule=session.council.quorum_rule)
+
+
+def _fresh_since():
+    return timezone.now() - timedelta(seconds=settings.CHAMBER_PRESENCE_STALE_SECONDS)
+
+
+def delegate_connected(session_id: int, delegate_id: int) -> bool:
+    return TabletConnection.objects.filter(
+        session_id=session_id, delegate_id=delegate_id, seen_at__gte=_fresh_since()
+    ).exists()
+
+
+def roster(session: Session) -> list[dict]:
+    """Every delegate of the council with their attendance and whether a tablet is online."""
+    statuses = dict(Attendance.objects.filter(session=session).values_list("delegate_id", "status"))
+    connected = set(
+        TabletConnection.objects.filter(session=session, seen_at__gte=_fresh_since())
+        .values_list("delegate_id", flat=True)
+        .distinct()
+    )
+    return [
+        {
+            "id": delegate.pk,
+            "full_name": delegate.full_name,
+            "title": delegate.title,
+            "seat": delegate.seat_label,
+            "status": statuses.get(delegate.pk),
+            "connected": delegate.pk in connected,
+        }
+        for delegate in Delegate.objects.filter(council_id=session.council_id)
+    ]
+
+
+def session_by_id(session_id: int) -> Session:
+    return Session.objects.select_related("council").get(pk=session_id)
+
+
+def _base_snapshot(session: Session) -> dict:
+    return {
+        "seq": session.seq,
+        "council": council_payload(session),
+        "session": session_state(session),
+        "agenda": agenda_payload(session),
+        "attendance": attendance_summary(session),
+    }
+
+
+def projector_snapshot(session: Session) -> dict:
+    return _base_snapshot(session)
+
+
+def tablet_snapshot(session: Session, delegate: Delegate) -> dict:
+    snapshot = _base_snapshot(session)
+    status = (
+        Attendance.objects.filter(session=session, delegate=delegate)
+        .values_list("status", flat=True)
+        .first()
+    )
+    snapshot["me"] = {
+        "id": delegate.pk,
+        "full_name": delegate.full_name,
+        "title": delegate.title,
+        "seat": delegate.seat_label,
+        "attendance": status,
+    }
+    return snapshot
+
+
+def chair_snapshot(session: Session) -> dict:
+    snapshot = _base_snapshot(session)
+    snapshot["roster"] = roster(session)
+    return snapshot
+
+
+def live_session_for(delegate: Delegate) -> Session | None:
+    """The session a delegate's tablet should show: the live one, else the next scheduled."""
+    sessions = Session.objects.filter(council_id=delegate.council_id).select_related("council")
+    return (
+        sessions.filter(status__in=[Session.Status.IN_PROGRESS, Session.Status.ADJOURNED])
+        .order_by("-number")
+        .first()
+        or sessions.filter(status=Session.Status.SCHEDULED).order_by("planned_start").first()
+    )

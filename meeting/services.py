@@ -1,0 +1,260 @@
+"""Every write to sessions, the agenda and attendance.
+
+Each service validates, writes in one transaction with the session row locked, logs who did
+it, and emits its events on commit (realtime.publish). A refused command raises ServiceError
+before anything is written.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meeting import selectors
+from meeting.actors import Actor
+from meeting.errors import ServiceError
+from meeting.models import ActionLog, AgendaItem, Attendance, Delegate, Session
+from realtime.groups import Audience
+from realtime.publish import emit, notify
+
+Status = Session.Status
+
+# Which transitions the console may make, and the action's name in the log and events.
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "schedule": ((Status.DRAFT,), Status.SCHEDULED),
+    "open": ((Status.SCHEDULED,), Status.IN_PROGRESS),
+    "adjourn": ((Status.IN_PROGRESS,), Status.ADJOURNED),
+    "resume": ((Status.ADJOURNED,), Status.IN_PROGRESS),
+    "close": ((Status.IN_PROGRESS, Status.ADJOURNED), Status.CLOSED),
+}
+
+
+def lock_session(session_id: int) -> Session:
+    """Lock the session row for this transaction: its writes and sequence numbers serialise."""
+    try:
+        return Session.objects.select_for_update().select_related("council").get(pk=session_id)
+    except Session.DoesNotExist:
+        raise ServiceError("session.not_found", _("Không tìm thấy kỳ họp.")) from None
+
+
+def _log(session: Session, action: str, actor: Actor, **data) -> None:
+    ActionLog.objects.create(
+        session=session,
+        at=timezone.now(),
+        action=action,
+        actor_user=actor.user,
+        actor_delegate=actor.delegate,
+        data=data,
+    )
+
+
+def _require_live(session: Session) -> None:
+    if not session.is_live:
+        raise ServiceError("session.not_live", _("Kỳ họp chưa khai mạc hoặc đã bế mạc."))
+
+
+def session_transition(*, session_id: int, action: str, actor: Actor) -> Session:
+    """Open, adjourn, resume, close (or schedule) a session."""
+    if action not in TRANSITIONS:
+        raise ServiceError("session.unknown_action", _("Thao tác không hợp lệ với kỳ họp."))
+    sources, target = TRANSITIONS[action]
+    with transaction.atomic():
+        session = lock_session(session_id)
+        if session.status not in sources:
+            raise ServiceError(
+                "session.bad_transition",
+                _("Không thể thực hiện khi kỳ họp đang ở trạng thái “%(status)s”.")
+                % {"status": session.get_status_display()},
+            )
+        changed = ["status"]
+        if target == Status.IN_PROGRESS and session.current_item_id is None:
+            first = selectors.agenda_order(session)[:1]
+            if not first:
+                raise ServiceError("agenda.empty", _("Chương trình kỳ họp chưa có nội dung nào."))
+            session.current_item_id = first[0].pk
+            changed.append("current_item")
+        previous = session.status
+        session.status = target
+        session.save(update_fields=changed)
+        _log(session, f"session.{action}", actor, previous=previous, status=target)
+        emit(session=session, type="session.changed", data=selectors.session_state(session))
+    return session
+
+
+def agenda_select(*, session_id: int, item_id: int, actor: Actor) -> Session:
+    with transaction.atomic():
+        session = lock_session(session_id)
+        _require_live(session)
+        if not AgendaItem.objects.filter(pk=item_id, session=session).exists():
+            raise ServiceError(
+                "agenda.item_not_found", _("Nội dung này không thuộc chương trình kỳ họp.")
+            )
+        return _make_current(session, item_id, actor)
+
+
+def agenda_step(*, session_id: int, step: int, actor: Actor) -> Session:
+    """Move to the next (step=1) or previous (step=-1) item in agenda order."""
+    with transaction.atomic():
+        session = lock_session(session_id)
+        _require_live(session)
+        ids = [item.pk for item in selectors.agenda_order(session)]
+        if not ids:
+            raise ServiceError("agenda.empty", _("Chương trình kỳ họp chưa có nội dung nào."))
+        index = ids.index(session.current_item_id) if session.current_item_id in ids else -1
+        target = index + step
+        if not 0 <= target < len(ids):
+            code, message = (
+                ("agenda.at_end", _("Đã ở nội dung cuối cùng của chương trình."))
+                if step > 0
+                else ("agenda.at_start", _("Đã ở nội dung đầu tiên của chương trình."))
+            )
+            raise ServiceError(code, message)
+        return _make_current(session, ids[target], actor)
+
+
+def _make_current(session: Session, item_id: int, actor: Actor) -> Session:
+    previous = session.current_item_id
+    session.current_item_id = item_id
+    session.save(update_fields=["current_item"])
+    _log(session, "agenda.current", actor, previous=previous, current=item_id)
+    emit(session=session, type="agenda.current", data={"current_item_id": item_id})
+    return session
+
+
+def attendance_set(*, session_id: int, delegate_id: int, status: str, actor: Actor) -> Attendance:
+    """Mark a delegate present, excused, absent or checked out (``left``).
+
+    The console may set any status; a delegate may only check themself in (via the badge
+    or the tablet), and only while the session is live.
+    """
+    if status not in Attendance.Status.values:
+        raise ServiceError("attendance.bad_status", _("Trạng thái điểm danh không hợp lệ."))
+    with transaction.atomic():
+        session = lock_session(session_id)
+        if session.status == Status.CLOSED:
+            raise ServiceError("session.closed", _("Kỳ họp đã bế mạc, không thể điểm danh."))
+        if actor.delegate is not None:
+            if actor.delegate.pk != delegate_id or status != Attendance.Status.PRESENT:
+                raise ServiceError(
+                    "command.forbidden", _("Đại biểu chỉ có thể tự điểm danh cho chính mình.")
+                )
+            _require_live(session)
+        try:
+            delegate = Delegate.objects.get(pk=delegate_id, council_id=session.council_id)
+        except Delegate.DoesNotExist:
+            raise ServiceError(
+                "delegate.not_found", _("Đại biểu không thuộc hội đồng của kỳ họp này.")
+            ) from None
+        attendance, created = Attendance.objects.select_for_update().get_or_create(
+            session=session,
+            delegate=delegate,
+            defaults={"status": status, "changed_at": timezone.now()},
+        )
+        previous = None if created else attendance.status
+        if previous == status:
+            return attendance  # nothing changes, nothing to announce
+        if not created:
+            attendance.status = status
+            attendance.changed_at = timezone.now()
+            attendance.save(update_fields=["status", "changed_at"])
+        _log(
+            session,
+            "attendance.set",
+            actor,
+            delegate=delegate.pk,
+            previous=previous,
+            status=status,
+        )
+        emit(
+            session=session,
+            type="attendance.changed",
+            data={
+                "delegate_id": delegate.pk,
+                "status": status,
+                "summary": selectors.attendance_summary(session),
+            },
+        )
+    return attendance
+
+
+def attendance_check_in_on_arrival(*, session_id: int, delegate: Delegate) -> None:
+    """A tablet came online in a live session: check in a delegate nobody has marked yet.
+
+    A status the chair set (excused, absent, checked out) is left alone: only a new sign-in
+    with the badge overrides it.
+    """
+    with transaction.atomic():
+        session = lock_session(session_id)
+        if session.status != Status.IN_PROGRESS:
+            return
+        if Attendance.objects.filter(session=session, delegate=delegate).exists():
+            return
+        attendance_set(
+            session_id=session_id,
+            delegate_id=delegate.pk,
+            status=Attendance.Status.PRESENT,
+            actor=Actor(delegate=delegate),
+        )
+
+
+def badge_reissue(*, delegate_id: int, actor: Actor) -> Delegate:
+    """Issue a new badge; every badge printed before stops working at once."""
+    from meeting.badges import new_badge_key
+
+    with transaction.atomic():
+        delegate = Delegate.objects.select_for_update().get(pk=delegate_id)
+        delegate.badge_key = new_badge_key()
+        delegate.badge_issued_at = timezone.now()
+        delegate.save(update_fields=["badge_key", "badge_issued_at"])
+        for session in Session.objects.filter(
+            council_id=delegate.council_id, status__in=[Status.IN_PROGRESS, Status.ADJOURNED]
+        ):
+            _log(session, "badge.reissued", actor, delegate=delegate.pk)
+            # Close the tablets still signed in with the old badge.
+            notify(
+                session=session,
+                type="badge.revoked",
+                data={},
+                delegate_id=delegate.pk,
+                close_code=4401,
+            )
+    return delegate
+
+
+def tablet_presence(
+    *, session_id: int, delegate_id: int, worker: str, connection: str, connected: bool
+) -> None:
+    """Record a tablet's WebSocket opening or closing; tell the console when it changes."""
+    from meeting.models import TabletConnection
+
+    with transaction.atomic():
+        session = Session.objects.get(pk=session_id)
+        was_connected = selectors.delegate_connected(session_id, delegate_id)
+        if connected:
+            TabletConnection.objects.update_or_create(
+                connection=connection,
+                defaults={
+                    "session_id": session_id,
+                    "delegate_id": delegate_id,
+                    "worker": worker,
+                    "seen_at": timezone.now(),
+                },
+            )
+        else:
+            TabletConnection.objects.filter(connection=connection).delete()
+        now_connected = selectors.delegate_connected(session_id, delegate_id)
+        if now_connected != was_connected:
+            notify(
+                session=session,
+                type="roster.presence",
+                data={"delegate_id": delegate_id, "connected": now_connected},
+                audience=Audience.CHAIR,
+            )
+
+
+def tablet_presence_refresh(*, worker: str) -> int:
+    """One heartbeat of a worker process: its tablets are still connected."""
+    from meeting.models import TabletConnection
+
+    return TabletConnection.objects.filter(worker=worker).update(seen_at=timezone.now())

@@ -1,0 +1,246 @@
+"""WebSocket consumers of the three screens: thin — authorise, parse, call a service, answer.
+
+A consumer is not a member of any channel-layer group and has no channel of its own: the
+process fan-out (realtime.fanout) hands it the frames of the groups it joined.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from meeting import selectors, services
+from meeting.access import chair_access, projector_access, tablet_access
+from meeting.actors import SYSTEM, Actor
+from meeting.errors import ServiceError
+from realtime import commands as command_handlers
+from realtime.envelope import MalformedMessage, decode_command, encode
+from realtime.fanout import on_heartbeat, process_fanout
+from realtime.groups import chair_groups, projector_groups, tablet_groups
+
+logger = logging.getLogger(__name__)
+
+
+class ScreenConsumer(AsyncWebsocketConsumer):
+    # Deliberately no channel layer per connection: fan-out is one receiver per process.
+    channel_layer_alias = "chamber.no-channel-per-connection"
+    screen = "screen"
+    # command type -> handler(consumer_context, data) -> ack data; run in a worker thread.
+    commands: dict[str, Callable[..., dict]] = {}
+
+    async def connect(self) -> None:
+        self.connection_id = uuid.uuid4().hex
+        self.joined: list[str] = []
+        self.ready = False
+        self.pending: list[tuple[str, int | None]] = []
+        self.language = self._language_from_cookie()
+        self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
+        failure = await self.authorise()
+        # Accept first, then close: a WebSocket close code can only follow a handshake.
+        await self.accept()
+        if failure is not None:
+            await self.close(code=failure)
+            return
+        self.fanout = process_fanout()
+        self.joined = self.fanout_groups()
+        await self.fanout.join(self, self.joined)
+        await self.on_joined()
+        await self.send_snapshot()
+
+    async def disconnect(self, code: int) -> None:
+        if self.joined:
+            joined, self.joined = self.joined, []
+            await self.fanout.leave(self, joined)
+            await self.on_left()
+
+    # -- what each screen defines --------------------------------------------------------
+    async def authorise(self) -> int | None:
+        raise NotImplementedError
+
+    def fanout_groups(self) -> list[str]:
+        raise NotImplementedError
+
+    def snapshot(self) -> dict:
+        raise NotImplementedError
+
+    def actor(self):
+        raise NotImplementedError
+
+    async def on_joined(self) -> None:
+        pass
+
+    async def on_left(self) -> None:
+        pass
+
+    # -- frames from the process fan-out ----------------------------------------------------
+    async def deliver(self, text: str, seq: int | None) -> None:
+        if self.ready:
+            await self.send(text_data=text)
+        else:
+            self.pending.append((text, seq))
+
+    async def close_by_server(self, code: int) -> None:
+        await self.close(code=code)
+
+    async def send_snapshot(self, command_id: str | None = None) -> None:
+        """Send a snapshot, then the events that arrived while it was built and are newer."""
+        self.ready = False
+        data, seq = await self._build_snapshot()
+        await self.send(text_data=encode(type="snapshot", id=command_id, seq=seq, data=data))
+        while self.pending:
+            text, event_seq = self.pending.pop(0)
+            if event_seq is None or event_seq > seq:
+                await self.send(text_data=text)
+        self.ready = True
+
+    @database_sync_to_async
+    def _build_snapshot(self) -> tuple[dict, int]:
+        with translation.override(self.language):
+            data = self.snapshot()
+        return data, data.pop("seq")
+
+    # -- commands --------------------------------------------------------------------------
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
+        with translation.override(self.language):
+            try:
+                command_type, command_id, data = decode_command(text_data)
+            except MalformedMessage as refused:
+                await self.send_error(refused.command_id, refused.code, refused.message)
+                return
+            if command_type == "snapshot.request":
+                await self.send_snapshot(command_id)
+                await self.send_ack(command_id, {})
+                return
+            handler = self.commands.get(command_type)
+            if handler is None:
+                if command_type in command_handlers.ALL_COMMANDS:
+                    code, message = "command.forbidden", _("Màn hình này không được gửi lệnh này.")
+                else:
+                    code, message = "command.unknown", _("Lệnh không được hỗ trợ.")
+                await self.send_error(command_id, code, message)
+                return
+        try:
+            result = await self._execute(command_type, command_id, handler, data)
+        except ServiceError as refused:
+            await self.send_error(command_id, refused.code, refused.message)
+            return
+        await self.send_ack(command_id, result)
+
+    @database_sync_to_async
+    def _execute(self, command_type: str, command_id: str, handler, data: dict) -> dict:
+        with translation.override(self.language):
+            context = command_handlers.Context(session_id=self.session_id, actor=self.actor())
+            return command_handlers.execute_once(
+                context=context,
+                command_type=command_type,
+                command_id=command_id,
+                run=lambda: handler(context, data),
+            )
+
+    async def send_ack(self, command_id: str | None, data: dict[str, Any]) -> None:
+        await self.send(text_data=encode(type="ack", id=command_id, seq=None, data=data))
+
+    async def send_error(self, command_id: str | None, code: str, message: str) -> None:
+        await self.send(
+            text_data=encode(
+                type="error", id=command_id, seq=None, data={"code": code, "message": message}
+            )
+        )
+
+    def _language_from_cookie(self) -> str:
+        language = self.scope.get("cookies", {}).get("django_language", "vi")
+        return language if language in ("vi", "en") else "vi"
+
+
+class ProjectorConsumer(ScreenConsumer):
+    screen = "projector"
+
+    @database_sync_to_async
+    def authorise(self) -> int | None:
+
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        key = (query.get("key") or [""])[0]
+        return projector_access(session_id=self.session_id, key=key, user=self.scope.get("user"))
+
+    def fanout_groups(self) -> list[str]:
+        return projector_groups(self.session_id)
+
+    def snapshot(self) -> dict:
+        return selectors.projector_snapshot(selectors.session_by_id(self.session_id))
+
+    def actor(self):
+        return SYSTEM
+
+
+class TabletConsumer(ScreenConsumer):
+    screen = "tablet"
+    commands = command_handlers.TABLET_COMMANDS
+
+    @database_sync_to_async
+    def authorise(self) -> int | None:
+        code, self.delegate = tablet_access(
+            session_id=self.session_id, django_session=self.scope["session"]
+        )
+        return code
+
+    def fanout_groups(self) -> list[str]:
+        return tablet_groups(self.session_id, self.delegate.pk)
+
+    def snapshot(self) -> dict:
+        return selectors.tablet_snapshot(selectors.session_by_id(self.session_id), self.delegate)
+
+    def actor(self):
+        return Actor(delegate=self.delegate)
+
+    async def on_joined(self) -> None:
+        await self._presence(connected=True)
+
+    async def on_left(self) -> None:
+        # The socket is gone already; finish recording it even if the task is being cancelled.
+        await asyncio.shield(self._presence(connected=False))
+
+    @database_sync_to_async
+    def _presence(self, *, connected: bool) -> None:
+        services.tablet_presence(
+            session_id=self.session_id,
+            delegate_id=self.delegate.pk,
+            worker=self.fanout.worker_id,
+            connection=self.connection_id,
+            connected=connected,
+        )
+        if connected:
+            services.attendance_check_in_on_arrival(
+                session_id=self.session_id, delegate=self.delegate
+            )
+
+
+class ChairConsumer(ScreenConsumer):
+    screen = "chair"
+    commands = command_handlers.CHAIR_COMMANDS
+
+    @database_sync_to_async
+    def authorise(self) -> int | None:
+        return chair_access(session_id=self.session_id, user=self.scope.get("user"))
+
+    def fanout_groups(self) -> list[str]:
+        return chair_groups(self.session_id)
+
+    def snapshot(self) -> dict:
+        return selectors.chair_snapshot(selectors.session_by_id(self.session_id))
+
+    def actor(self):
+        return Actor(user=self.scope["user"])
+
+
+@on_heartbeat
+async def refresh_tablet_presence(fanout) -> None:
+    await database_sync_to_async(services.tablet_presence_refresh)(worker=fanout.worker_id)

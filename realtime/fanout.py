@@ -1,0 +1,141 @@
+"""One receiver per worker process: each event crosses the channel layer once per process.
+
+Consumers are not members of the broadcast groups themselves (DESIGN.md, "Fan-out": that
+pattern measured 90x slower than the floor at 5,000 tablets). Instead each process keeps a
+registry of its open connections by group, joins every group it needs once with one channel
+of its own, and a single task receives from that channel and hands the already-encoded frame
+to each local connection that should have it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+import weakref
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Protocol
+
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+
+class LocalConnection(Protocol):
+    async def deliver(self, text: str, seq: int | None) -> None: ...
+
+    async def close_by_server(self, code: int) -> None: ...
+
+
+HeartbeatHook = Callable[["ProcessFanout"], Awaitable[None]]
+_heartbeat_hooks: list[HeartbeatHook] = []
+
+
+def on_heartbeat(hook: HeartbeatHook) -> HeartbeatHook:
+    """Register work each process does once per heartbeat (presence refresh)."""
+    _heartbeat_hooks.append(hook)
+    return hook
+
+
+class ProcessFanout:
+    def __init__(self) -> None:
+        self.layer = get_channel_layer()
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.members: dict[str, set[LocalConnection]] = {}
+        self.channel: str | None = None
+        self._lock = asyncio.Lock()
+        self._tasks: list[asyncio.Task] = []
+
+    @property
+    def connection_count(self) -> int:
+        return len({c for group in self.members.values() for c in group})
+
+    async def join(self, connection: LocalConnection, groups: Iterable[str]) -> None:
+        async with self._lock:
+            if self.channel is None:
+                await self._start()
+            for group in groups:
+                local = self.members.setdefault(group, set())
+                if not local:
+                    await self.layer.group_add(group, self.channel)
+                local.add(connection)
+
+    async def leave(self, connection: LocalConnection, groups: Iterable[str]) -> None:
+        async with self._lock:
+            for group in groups:
+                local = self.members.get(group)
+                if local is None:
+                    continue
+                local.discard(connection)
+                if not local:
+                    del self.members[group]
+                    if self.channel is not None:
+                        await self.layer.group_discard(group, self.channel)
+            if not self.members:
+                # Last connection gone: stop listening until the next one comes.
+                await self._stop()
+
+    async def _start(self) -> None:
+        self.channel = await self.layer.new_channel()
+        self._tasks = [
+            asyncio.create_task(self._receive_loop(self.channel), name="chamber-fanout"),
+            asyncio.create_task(self._heartbeat_loop(), name="chamber-heartbeat"),
+        ]
+
+    async def _stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+        self._tasks = []
+        self.channel = None
+
+    async def _receive_loop(self, channel: str) -> None:
+        while True:
+            message = await self.layer.receive(channel)
+            await self.dispatch(message)
+
+    async def dispatch(self, message: dict) -> None:
+        group = message.get("group")
+        text = message.get("text")
+        seq = message.get("seq")
+        close_code = message.get("close")
+        for connection in tuple(self.members.get(group, ())):
+            try:
+                await connection.deliver(text, seq)
+                if close_code is not None:
+                    await connection.close_by_server(close_code)
+            except Exception:  # one broken socket must not stop the others
+                logger.exception("delivery to a local connection failed")
+
+    async def _heartbeat_loop(self) -> None:
+        while True:
+            await asyncio.sleep(settings.CHAMBER_HEARTBEAT_SECONDS)
+            try:
+                # Group memberships expire in channels_redis (a day by default): renew them.
+                for group in tuple(self.members):
+                    await self.layer.group_add(group, self.channel)
+                for hook in _heartbeat_hooks:
+                    await hook(self)
+            except Exception:
+                logger.exception("fan-out heartbeat failed")
+
+
+# One fan-out per event loop: a worker process has one loop; tests make one per test.
+_by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ProcessFanout] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def process_fanout() -> ProcessFanout:
+    loop = asyncio.get_running_loop()
+    fanout = _by_loop.get(loop)
+    if fanout is None:
+        fanout = _by_loop[loop] = ProcessFanout()
+    return fanout

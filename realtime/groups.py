@@ -1,0 +1,40 @@
+"""Names of the broadcast groups, and which groups each screen listens to.
+
+An event goes to exactly one group, so a screen that listens to several never gets it twice.
+"""
+
+from enum import StrEnum
+
+
+class Audience(StrEnum):
+    PUBLIC = "public"  # every screen of the session: projector, tablets, console
+    DELEGATES = "delegates"  # tablets and the console
+    CHAIR = "chair"  # the console only
+
+
+def session_group(session_id: int, audience: Audience) -> str:
+    return f"session.{session_id}.{audience}"
+
+
+def delegate_group(delegate_id: int) -> str:
+    return f"delegate.{delegate_id}"
+
+
+def projector_groups(session_id: int) -> list[str]:
+    return [session_group(session_id, Audience.PUBLIC)]
+
+
+def tablet_groups(session_id: int, delegate_id: int) -> list[str]:
+    return [
+        session_group(session_id, Audience.PUBLIC),
+        session_group(session_id, Audience.DELEGATES),
+        delegate_group(delegate_id),
+    ]
+
+
+def chair_groups(session_id: int) -> list[str]:
+    return [
+        session_group(session_id, Audience.PUBLIC),
+        session_group(session_id, Audience.DELEGATES),
+        session_group(session_id, Audience.CHAIR),
+    ]

@@ -1,0 +1,55 @@
+"""Fixtures shared by the whole suite. The services must be up: PostgreSQL and Redis."""
+
+import os
+import socket
+
+import pytest
+
+START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+START_REDIS = (
+    'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" '
+    "--appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log"
+)
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_sessionstart(session):
+    """Fail at once, saying how to start them, when PostgreSQL or Redis is down."""
+    from django.conf import settings
+
+    problems = []
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("postgresql") and not _reachable(
+        database.get("HOST") or "127.0.0.1", int(database.get("PORT") or 5432)
+    ):
+        problems.append(
+            f"PostgreSQL is not reachable on 127.0.0.1:5432. Start it: {START_POSTGRES}"
+        )
+    if not _reachable("127.0.0.1", 6379):
+        problems.append(f"Redis is not reachable on 127.0.0.1:6379. Start it: {START_REDIS}")
+    if problems:
+        pytest.exit("\n".join(problems), returncode=3)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_connections(django_db_setup, django_db_blocker):
+    """Consumers leave connections open in asgiref's worker threads: end them before the test
+    database is dropped, so the next run starts clean."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
