@@ -1,0 +1,129 @@
+"""Real ASGI server processes for end-to-end and browser tests.
+
+Each server is a separate ``daphne`` process on the test database (PostgreSQL) and, when asked,
+the Redis channel layer with a prefix of its own, so that tests never hear each other.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@dataclass
+class Server:
+    port: int
+    process: subprocess.Popen
+    log: Path
+
+    @property
+    def http(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    @property
+    def origin(self) -> str:
+        return self.http
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url() -> str:
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or "postgres"
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{user}@{host}:{port}/{db['NAME']}"
+
+
+def _wait_until_serving(server: Server, timeout: float = 30.0) -> None:
+    """Poll the health URL until the process answers (or has died): no fixed sleep."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"server exited early:\n{server.log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{server.http}/healthz", timeout=1) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.05)  # polling interval while the process boots
+    raise RuntimeError(f"server did not start in {timeout}s:\n{server.log.read_text()[-3000:]}")
+
+
+@contextmanager
+def running_servers(
+    count: int = 1, *, redis: bool = True, log_dir: Path | None = None
+) -> Iterator[list[Server]]:
+    """Start ``count`` daphne processes sharing the test database (and one Redis layer)."""
+    prefix = f"chamber-test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "chamber.settings",
+        "DATABASE_URL": database_url(),
+        "CHANNEL_PREFIX": prefix,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "CHAMBER_HEARTBEAT_SECONDS": "5",
+        "PYTHONUNBUFFERED": "1",
+    }
+    if redis:
+        env["REDIS_URL"] = REDIS_URL
+    else:
+        env.pop("REDIS_URL", None)
+    log_dir = log_dir or Path(os.environ.get("TMPDIR", "/tmp"))
+    servers: list[Server] = []
+    try:
+        for _ in range(count):
+            port = free_port()
+            log = log_dir / f"{prefix}-{port}.log"
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "daphne",
+                    "-b",
+                    "127.0.0.1",
+                    "-p",
+                    str(port),
+                    "chamber.asgi:application",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log.open("w"),
+                stderr=subprocess.STDOUT,
+            )
+            servers.append(Server(port=port, process=process, log=log))
+        for server in servers:
+            _wait_until_serving(server)
+        yield servers
+    finally:
+        for server in servers:
+            server.process.terminate()
+        for server in servers:
+            try:
+                server.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.process.kill()
