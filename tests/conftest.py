@@ -53,3 +53,25 @@ def _close_stray_connections(django_db_setup, django_db_blocker):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+@pytest.fixture
+def published(django_capture_on_commit_callbacks):
+    """Run a service, let its transaction 'commit', and see the events it published.
+
+    Usage: ``with published() as events: service(...)``; each event is the decoded envelope
+    plus its ``group``.
+    """
+    import json
+    from contextlib import contextmanager
+
+    from realtime.publish import capturing
+
+    @contextmanager
+    def capture():
+        decoded: list[dict] = []
+        with capturing() as raw, django_capture_on_commit_callbacks(execute=True):
+            yield decoded
+        decoded.extend({**json.loads(item["text"]), "group": item["group"]} for item in raw)
+
+    return capture
