@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from meeting.badges import new_badge_key
+from voting.choices import VoteBase, VoteThreshold
 
 
 def new_projector_key() -> str:
@@ -49,6 +50,20 @@ class Council(models.Model):
         max_length=20,
         choices=QuorumRule.choices,
         default=QuorumRule.TWO_THIRDS_OF_SEATS,
+    )
+    # Defaults of every poll of this council (voting.rules); a poll may set its own.
+    # The People's Council rule: more than half of all delegates of the council.
+    vote_base = models.CharField(
+        _("cơ sở tính đa số mặc định"),
+        max_length=24,
+        choices=VoteBase.choices,
+        default=VoteBase.SEATS,
+    )
+    vote_threshold = models.CharField(
+        _("ngưỡng thông qua mặc định"),
+        max_length=20,
+        choices=[c for c in VoteThreshold.choices if c[0] != VoteThreshold.FRACTION],
+        default=VoteThreshold.MORE_THAN_HALF,
     )
 
     class Meta:

@@ -13,12 +13,15 @@ from meeting import services
 from meeting.actors import Actor
 from meeting.errors import ServiceError
 from realtime.models import CommandReceipt
+from voting import live as voting_live
+from voting import services as voting
 
 
 @dataclass(frozen=True)
 class Context:
     session_id: int
     actor: Actor
+    command_id: str
 
 
 def execute_once(
@@ -29,6 +32,8 @@ def execute_once(
     The receipt commits with the command's own writes, so a command is either done and
     receipted, or neither; two copies racing each other meet the unique constraint.
     """
+    if command_type in SELF_IDEMPOTENT:
+        return run()
     actor = context.actor.key
     previous = CommandReceipt.objects.filter(actor=actor, command_id=command_id).first()
     if previous is not None:
@@ -119,6 +124,114 @@ def attendance_check_in(context: Context, data: dict) -> dict:
     return {"delegate_id": delegate.pk, "status": attendance.status}
 
 
+# Ballots are idempotent by their own receipt: storing "delegate X sent command Y" would tie a
+# secret ballot to its voter, so they never go through CommandReceipt.
+SELF_IDEMPOTENT = {"ballot.cast"}
+# Ballot command ids make the receipt: they must be unguessable (a UUID).
+MIN_BALLOT_ID_LENGTH = 16
+
+
+def ballot_cast(context: Context, data: dict) -> dict:
+    if len(context.command_id) < MIN_BALLOT_ID_LENGTH:
+        raise ServiceError(
+            "command.id_weak",
+            _("Mã lệnh bỏ phiếu phải là chuỗi ngẫu nhiên từ 16 ký tự (UUID)."),
+        )
+    previous = data.get("previous_receipt")
+    return voting.ballot_cast(
+        poll_id=_int_field(data, "poll_id"),
+        delegate=context.actor.delegate,
+        choice=data.get("choice"),
+        command_id=context.command_id,
+        previous_receipt=previous if isinstance(previous, str) else None,
+    )
+
+
+_POLL_FIELDS = {
+    "agenda_item_id": int,
+    "kind": str,
+    "choice_type": str,
+    "options": list,
+    "min_selections": int,
+    "max_selections": int,
+    "countdown_seconds": int,
+    "allow_change": bool,
+    "show_partial": bool,
+    "base": str,
+    "threshold": str,
+    "threshold_strict": bool,
+    "quorum": str,
+    "tie_rule": str,
+    "casting_delegate_id": int,
+    "weighted": bool,
+}
+
+
+def poll_create(context: Context, data: dict) -> dict:
+    options = {}
+    for name, kind in _POLL_FIELDS.items():
+        value = data.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ServiceError(
+                "message.malformed", _("Trường “%(name)s” không đúng kiểu.") % {"name": name}
+            )
+        options[name] = value
+    fraction = data.get("threshold_fraction")
+    if fraction is not None:
+        if not (
+            isinstance(fraction, list)
+            and len(fraction) == 2
+            and all(isinstance(n, int) and not isinstance(n, bool) for n in fraction)
+        ):
+            raise ServiceError("message.malformed", _("threshold_fraction phải là [p, q]."))
+        options["threshold_fraction"] = tuple(fraction)
+    poll = voting.poll_create(
+        session_id=context.session_id,
+        title=_str_field(data, "title"),
+        actor=context.actor,
+        **options,
+    )
+    return {"poll_id": poll.pk, "status": poll.status}
+
+
+def _poll_action(service: Callable[..., Any]) -> Callable[[Context, dict], dict]:
+    def handle(context: Context, data: dict) -> dict:
+        extra = {"reason": _str_field(data, "reason")} if service is voting.poll_cancel else {}
+        outcome = service(
+            poll_id=_int_field(data, "poll_id"),
+            actor=context.actor,
+            session_id=context.session_id,
+            **extra,
+        )
+        poll = getattr(outcome, "poll", outcome)
+        answer = {"poll_id": poll.pk, "status": poll.status}
+        if poll.closes_at and poll.status == "open":
+            answer["closes_at"] = poll.closes_at.isoformat()
+        return answer
+
+    return handle
+
+
+def _after_ballot(result: dict) -> None:
+    voting_live.progress_soon(result["poll_id"])
+
+
+def _after_open(result: dict) -> None:
+    if result.get("closes_at"):
+        from datetime import datetime
+
+        voting_live.close_when_due(result["poll_id"], datetime.fromisoformat(result["closes_at"]))
+
+
+# Run in the consumer's event loop after a command succeeded.
+AFTER: dict[str, Callable[[dict], None]] = {
+    "ballot.cast": _after_ballot,
+    "poll.open": _after_open,
+}
+
+
 CHAIR_COMMANDS: dict[str, Callable[[Context, dict], dict]] = {
     "session.open": _session_action("open"),
     "session.adjourn": _session_action("adjourn"),
@@ -128,10 +241,17 @@ CHAIR_COMMANDS: dict[str, Callable[[Context, dict], dict]] = {
     "agenda.next": _agenda_step(+1),
     "agenda.previous": _agenda_step(-1),
     "attendance.mark": attendance_mark,
+    "poll.create": poll_create,
+    "poll.open": _poll_action(voting.poll_open),
+    "poll.close": _poll_action(voting.poll_close),
+    "poll.publish": _poll_action(voting.poll_publish),
+    "poll.cancel": _poll_action(voting.poll_cancel),
+    "poll.revote": _poll_action(voting.poll_revote),
 }
 
 TABLET_COMMANDS: dict[str, Callable[[Context, dict], dict]] = {
     "attendance.check_in": attendance_check_in,
+    "ballot.cast": ballot_cast,
 }
 
 ALL_COMMANDS = {"snapshot.request", *CHAIR_COMMANDS, *TABLET_COMMANDS}

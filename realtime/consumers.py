@@ -26,6 +26,7 @@ from realtime import commands as command_handlers
 from realtime.envelope import MalformedMessage, decode_command, encode
 from realtime.fanout import on_heartbeat, process_fanout
 from realtime.groups import chair_groups, projector_groups, tablet_groups
+from voting.selectors import voting_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -134,11 +135,16 @@ class ScreenConsumer(AsyncWebsocketConsumer):
             await self.send_error(command_id, refused.code, refused.message)
             return
         await self.send_ack(command_id, result)
+        after = command_handlers.AFTER.get(command_type)
+        if after is not None:
+            after(result)
 
     @database_sync_to_async
     def _execute(self, command_type: str, command_id: str, handler, data: dict) -> dict:
         with translation.override(self.language):
-            context = command_handlers.Context(session_id=self.session_id, actor=self.actor())
+            context = command_handlers.Context(
+                session_id=self.session_id, actor=self.actor(), command_id=command_id
+            )
             return command_handlers.execute_once(
                 context=context,
                 command_type=command_type,
@@ -175,7 +181,11 @@ class ProjectorConsumer(ScreenConsumer):
         return projector_groups(self.session_id)
 
     def snapshot(self) -> dict:
-        return selectors.projector_snapshot(selectors.session_by_id(self.session_id))
+        session = selectors.session_by_id(self.session_id)
+        return {
+            **selectors.projector_snapshot(session),
+            **voting_snapshot(session, screen="projector"),
+        }
 
     def actor(self):
         return SYSTEM
@@ -196,7 +206,11 @@ class TabletConsumer(ScreenConsumer):
         return tablet_groups(self.session_id, self.delegate.pk)
 
     def snapshot(self) -> dict:
-        return selectors.tablet_snapshot(selectors.session_by_id(self.session_id), self.delegate)
+        session = selectors.session_by_id(self.session_id)
+        return {
+            **selectors.tablet_snapshot(session, self.delegate),
+            **voting_snapshot(session, screen="tablet", delegate=self.delegate),
+        }
 
     def actor(self):
         return Actor(delegate=self.delegate)
@@ -235,7 +249,11 @@ class ChairConsumer(ScreenConsumer):
         return chair_groups(self.session_id)
 
     def snapshot(self) -> dict:
-        return selectors.chair_snapshot(selectors.session_by_id(self.session_id))
+        session = selectors.session_by_id(self.session_id)
+        return {
+            **selectors.chair_snapshot(session),
+            **voting_snapshot(session, screen="chair"),
+        }
 
     def actor(self):
         return Actor(user=self.scope["user"])

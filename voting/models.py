@@ -1,0 +1,216 @@
+"""Polls, ballots, who-has-voted records and results.
+
+Secrecy is structural: a secret ballot row has no delegate, no timestamp and a random primary
+key, so neither a column nor the order of ids ties it to the separate ``Participation`` row that
+says who took part. Nothing deletes a ballot: a cancelled poll keeps them and its result is
+marked void; a changed ballot (when the poll allows it) is superseded, not removed.
+"""
+
+import uuid
+from fractions import Fraction
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from meeting.models import AgendaItem, Delegate, Session
+from voting import rules
+from voting.choices import VoteBase, VoteThreshold
+
+
+class Poll(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Dự thảo")
+        OPEN = "open", _("Đang biểu quyết")
+        CLOSED = "closed", _("Đã kết thúc")
+        PUBLISHED = "published", _("Đã công bố")
+        CANCELLED = "cancelled", _("Đã hủy")
+
+    class Kind(models.TextChoices):
+        NAMED = "named", _("Biểu quyết công khai")
+        SECRET = "secret", _("Bỏ phiếu kín")
+
+    class ChoiceType(models.TextChoices):
+        YES_NO_ABSTAIN = "yes_no_abstain", _("Tán thành / Không tán thành / Không biểu quyết")
+        OPTIONS = "options", _("Chọn trong danh sách")
+
+    Base = VoteBase
+    Threshold = VoteThreshold
+
+    class Quorum(models.TextChoices):
+        NONE = "none", _("Không yêu cầu")
+        MORE_THAN_HALF = "more_than_half", _("Quá nửa tổng số đại biểu tham gia biểu quyết")
+        TWO_THIRDS = "two_thirds", _("Ít nhất hai phần ba tổng số đại biểu tham gia biểu quyết")
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="polls")
+    agenda_item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="polls"
+    )
+    title = models.CharField(_("nội dung biểu quyết"), max_length=500)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NAMED)
+    choice_type = models.CharField(
+        max_length=20, choices=ChoiceType.choices, default=ChoiceType.YES_NO_ABSTAIN
+    )
+    options = models.JSONField(
+        default=list, blank=True, help_text=_("Danh sách lựa chọn: [{id, label}]")
+    )
+    min_selections = models.PositiveSmallIntegerField(default=0)
+    max_selections = models.PositiveSmallIntegerField(default=1)
+    countdown_seconds = models.PositiveIntegerField(null=True, blank=True)
+    allow_change = models.BooleanField(
+        _("cho phép thay đổi phiếu trước khi kết thúc"), default=False
+    )
+    show_partial = models.BooleanField(_("hiện kết quả tạm thời"), default=False)
+
+    base = models.CharField(max_length=24, choices=Base.choices, default=Base.SEATS)
+    threshold = models.CharField(
+        max_length=20, choices=Threshold.choices, default=Threshold.MORE_THAN_HALF
+    )
+    threshold_numerator = models.PositiveSmallIntegerField(default=1)
+    threshold_denominator = models.PositiveSmallIntegerField(default=2)
+    threshold_strict = models.BooleanField(default=True)
+    quorum = models.CharField(max_length=20, choices=Quorum.choices, default=Quorum.NONE)
+    tie_rule = models.CharField(
+        max_length=20,
+        choices=[
+            (rules.TieRule.FAILS, _("Không thông qua")),
+            (rules.TieRule.CASTING_VOTE, _("Theo phiếu của chủ tọa")),
+        ],
+        default=rules.TieRule.FAILS,
+    )
+    casting_delegate = models.ForeignKey(
+        Delegate, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    weighted = models.BooleanField(_("tính trọng số phiếu"), default=False)
+
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    revote_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="revotes"
+    )
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("biểu quyết")
+        verbose_name_plural = _("biểu quyết")
+        ordering = ["session", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_selections__gte=models.F("min_selections")),
+                name="poll_selection_bounds",
+            ),
+            models.CheckConstraint(
+                condition=Q(threshold_denominator__gt=0)
+                & Q(threshold_numerator__lte=models.F("threshold_denominator")),
+                name="poll_threshold_fraction",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def rules(self) -> rules.Rules:
+        thresholds = {
+            self.Threshold.MORE_THAN_HALF: rules.MORE_THAN_HALF,
+            self.Threshold.TWO_THIRDS: rules.AT_LEAST_TWO_THIRDS,
+            self.Threshold.THREE_FIFTHS: rules.AT_LEAST_THREE_FIFTHS,
+        }
+        threshold = thresholds.get(self.threshold) or rules.Threshold(
+            Fraction(self.threshold_numerator, self.threshold_denominator),
+            strict=self.threshold_strict,
+        )
+        quorum = {
+            self.Quorum.NONE: None,
+            self.Quorum.MORE_THAN_HALF: rules.MORE_THAN_HALF,
+            self.Quorum.TWO_THIRDS: rules.AT_LEAST_TWO_THIRDS,
+        }[self.quorum]
+        return rules.Rules(
+            base=rules.Base(self.base),
+            threshold=threshold,
+            quorum=quorum,
+            tie=rules.TieRule(self.tie_rule),
+        )
+
+    @property
+    def choice_ids(self) -> list[str]:
+        if self.choice_type == self.ChoiceType.YES_NO_ABSTAIN:
+            return ["yes", "no", "abstain"]
+        return [str(option["id"]) for option in self.options]
+
+
+class Participation(models.Model):
+    """Who has voted: one row per delegate per poll, enforced by the database.
+
+    It says nothing about the choice; for a secret poll it is the only place the delegate
+    appears.
+    """
+
+    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="participations")
+    delegate = models.ForeignKey(Delegate, on_delete=models.PROTECT, related_name="+")
+    voted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "delegate"], name="one_ballot_per_delegate"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delegate} → {self.poll}"
+
+
+class Ballot(models.Model):
+    # Random ids: the order of secret ballots says nothing about the order of voters.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="ballots")
+    # Named polls only; always NULL for a secret poll.
+    delegate = models.ForeignKey(
+        Delegate, null=True, on_delete=models.PROTECT, related_name="ballots"
+    )
+    # "yes" / "no" / "abstain", or the ids of the selected options.
+    choice = models.JSONField()
+    weight = models.PositiveSmallIntegerField(default=1)
+    receipt = models.CharField(max_length=32)
+    # A changed ballot is kept and marked, never deleted.
+    superseded = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "receipt"], name="ballot_receipt_unique"),
+            models.UniqueConstraint(
+                fields=["poll", "delegate"],
+                condition=Q(delegate__isnull=False, superseded=False),
+                name="one_named_ballot_per_delegate",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.poll_id}:{self.receipt}"
+
+
+class PollResult(models.Model):
+    """The result, computed once at close from the database, with the attendance of that
+    moment and a digest of the ballots it counted. Live counts are never the record."""
+
+    poll = models.OneToOneField(Poll, on_delete=models.PROTECT, related_name="result")
+    computed_at = models.DateTimeField()
+    counts = models.JSONField()  # {choice: count or weight}
+    ballots = models.PositiveIntegerField()  # ballots counted
+    seats = models.PositiveIntegerField()
+    present = models.PositiveIntegerField()  # attendance snapshot at close
+    base = models.PositiveIntegerField()
+    required = models.PositiveIntegerField()
+    threshold = models.CharField(max_length=40)
+    quorum_required = models.PositiveIntegerField(null=True)
+    passed = models.BooleanField()
+    # For option polls: {option_id: passed}
+    elected = models.JSONField(default=dict)
+    detail = models.JSONField(default=dict)
+    digest = models.CharField(max_length=64)
+    void = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.poll}: {'passed' if self.passed else 'failed'}"

@@ -1,0 +1,163 @@
+"""Reads of votes: what each screen may see of a poll, live progress and results."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from django.utils import timezone
+
+from meeting.models import Attendance, Delegate, Session
+from voting.models import Ballot, Participation, Poll, PollResult
+
+LIVE = (Poll.Status.OPEN, Poll.Status.CLOSED, Poll.Status.PUBLISHED)
+
+
+def poll_payload(poll: Poll) -> dict:
+    """What every screen may know about a poll (never a ballot)."""
+    remaining = None
+    if poll.closes_at and poll.status == Poll.Status.OPEN:
+        remaining = max(0.0, (poll.closes_at - timezone.now()).total_seconds())
+    return {
+        "id": poll.pk,
+        "title": poll.title,
+        "kind": poll.kind,
+        "choice_type": poll.choice_type,
+        "choices": poll.choice_ids,
+        "options": poll.options,
+        "min_selections": poll.min_selections,
+        "max_selections": poll.max_selections,
+        "status": poll.status,
+        "agenda_item_id": poll.agenda_item_id,
+        "allow_change": poll.allow_change,
+        "show_partial": poll.show_partial,
+        "closes_at": poll.closes_at.isoformat() if poll.closes_at else None,
+        "remaining_seconds": remaining,
+        "base": poll.base,
+        "threshold": poll.rules().threshold.describe(),
+        "revote_of": poll.revote_of_id,
+        "cancel_reason": poll.cancel_reason or None,
+    }
+
+
+def entitled_count(session_id: int) -> int:
+    """Delegates who may vote now: those checked in."""
+    return Attendance.objects.filter(
+        session_id=session_id, status=Attendance.Status.PRESENT
+    ).count()
+
+
+def progress(poll: Poll) -> dict:
+    data = {
+        "poll_id": poll.pk,
+        "voted": Participation.objects.filter(poll=poll).count(),
+        "entitled": entitled_count(poll.session_id),
+    }
+    if poll.show_partial:
+        data["partial"] = partial_counts(poll)
+    return data
+
+
+def partial_counts(poll: Poll) -> dict[str, int]:
+    counts = {choice: 0 for choice in poll.choice_ids}
+    for ballot in Ballot.objects.filter(poll=poll, superseded=False).only("choice", "weight"):
+        for choice in [ballot.choice] if isinstance(ballot.choice, str) else ballot.choice:
+            counts[choice] += ballot.weight
+    return counts
+
+
+def voted_delegate_ids(poll: Poll) -> list[int]:
+    return sorted(Participation.objects.filter(poll=poll).values_list("delegate_id", flat=True))
+
+
+def result_payload(result: PollResult) -> dict:
+    return {
+        "counts": result.counts,
+        "ballots": result.ballots,
+        "seats": result.seats,
+        "present": result.present,
+        "base": result.base,
+        "required": result.required,
+        "threshold": result.threshold,
+        "quorum_required": result.quorum_required,
+        "passed": result.passed,
+        "elected": result.elected,
+        "blank": result.detail.get("blank", 0),
+        "decided_by_casting_vote": result.detail.get("decided_by_casting_vote", False),
+        "void": result.void,
+        "digest": result.digest,
+    }
+
+
+def named_choices(poll: Poll) -> list[dict]:
+    """Who chose what: for named polls only (a secret poll has no such list)."""
+    if poll.kind != Poll.Kind.NAMED:
+        return []
+    return [
+        {"delegate_id": delegate_id, "full_name": name, "choice": choice}
+        for delegate_id, name, choice in Ballot.objects.filter(poll=poll, superseded=False)
+        .order_by("delegate__seat_label", "delegate__full_name")
+        .values_list("delegate_id", "delegate__full_name", "choice")
+    ]
+
+
+def participants(poll: Poll) -> list[dict]:
+    return [
+        {"delegate_id": pk, "full_name": name}
+        for pk, name in Delegate.objects.filter(
+            pk__in=Participation.objects.filter(poll=poll).values("delegate_id")
+        ).values_list("pk", "full_name")
+    ]
+
+
+def poll_record(poll: Poll) -> dict:
+    """The record of one poll for the session's minutes: named → who chose what; secret →
+    totals, who took part and the receipts (each voter can find their own)."""
+    record = {"poll": poll_payload(poll), "participants": participants(poll)}
+    result = PollResult.objects.filter(poll=poll).first()
+    record["result"] = result_payload(result) if result else None
+    if poll.kind == Poll.Kind.NAMED:
+        record["choices"] = named_choices(poll)
+    else:
+        record["receipts"] = sorted(
+            Ballot.objects.filter(poll=poll, superseded=False).values_list("receipt", flat=True)
+        )
+    return record
+
+
+def voting_snapshot(session: Session, *, screen: str, delegate: Delegate | None = None) -> dict:
+    """The polls section of a screen's snapshot: live polls, progress, published results; the
+    console also gets results before publication and, for named polls, who has voted."""
+    polls = list(Poll.objects.filter(session=session).exclude(status=Poll.Status.DRAFT))
+    if screen == "chair":
+        polls += list(Poll.objects.filter(session=session, status=Poll.Status.DRAFT))
+    voted_by_poll = dict(
+        Participation.objects.filter(poll__in=polls)
+        .values("poll_id")
+        .annotate(n=Count("id"))
+        .values_list("poll_id", "n")
+    )
+    mine: set[int] = set()
+    if delegate is not None:
+        mine = set(
+            Participation.objects.filter(poll__in=polls, delegate=delegate).values_list(
+                "poll_id", flat=True
+            )
+        )
+    entitled = entitled_count(session.pk)
+    items = []
+    for poll in polls:
+        item = {"poll": poll_payload(poll), "voted": voted_by_poll.get(poll.pk, 0)}
+        item["entitled"] = entitled
+        if poll.status == Poll.Status.OPEN and poll.show_partial:
+            item["partial"] = partial_counts(poll)
+        result = getattr(poll, "result", None) if poll.status in LIVE[1:] else None
+        if result is not None and (poll.status == Poll.Status.PUBLISHED or screen == "chair"):
+            item["result"] = result_payload(result)
+        if delegate is not None:
+            item["my_ballot"] = {"cast": poll.pk in mine}
+            if poll.kind == Poll.Kind.NAMED and poll.pk in mine:
+                own = Ballot.objects.filter(poll=poll, delegate=delegate, superseded=False)
+                item["my_ballot"]["choice"] = own.values_list("choice", flat=True).first()
+        if screen == "chair" and poll.kind == Poll.Kind.NAMED and poll.status == Poll.Status.OPEN:
+            item["voted_delegate_ids"] = voted_delegate_ids(poll)
+        items.append(item)
+    return {"polls": items}

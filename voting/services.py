@@ -1,0 +1,537 @@
+"""Every write of a vote: create, open, cast, close (count), publish, cancel, re-vote.
+
+Locking (PostgreSQL), so that no ballot counts unless the poll was open when it committed and
+closing waits for the ballots in flight:
+* a ballot reads its poll row ``FOR SHARE``: ballots never wait for each other;
+* closing takes the poll row ``FOR UPDATE``: it waits for every ballot holding the share lock,
+  counts them, and every later ballot then reads ``closed`` and is refused.
+Ballots never lock the session row; live progress is published apart, coalesced.
+Lock order everywhere: poll, then session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from meeting.actors import Actor
+from meeting.errors import ServiceError
+from meeting.models import ActionLog, AgendaItem, Attendance, Delegate, Session
+from meeting.services import lock_session
+from realtime.groups import Audience
+from realtime.publish import emit, notify
+from voting import rules, selectors
+from voting.models import Ballot, Participation, Poll, PollResult
+
+MAX_COUNTDOWN_SECONDS = 24 * 60 * 60
+
+
+def _log(poll: Poll, action: str, actor: Actor, **data) -> None:
+    ActionLog.objects.create(
+        session_id=poll.session_id,
+        at=timezone.now(),
+        action=action,
+        actor_user=actor.user,
+        actor_delegate=actor.delegate,
+        data={"poll": poll.pk, **data},
+    )
+
+
+def _poll_not_found() -> ServiceError:
+    return ServiceError("poll.not_found", _("Không tìm thấy cuộc biểu quyết."))
+
+
+def _lock_poll(poll_id: int, session_id: int | None = None) -> Poll:
+    polls = Poll.objects.select_for_update().filter(pk=poll_id)
+    if session_id is not None:
+        polls = polls.filter(session_id=session_id)
+    poll = polls.first()
+    if poll is None:
+        raise _poll_not_found()
+    return poll
+
+
+def poll_create(
+    *,
+    session_id: int,
+    title: str,
+    actor: Actor,
+    agenda_item_id: int | None = None,
+    kind: str = Poll.Kind.NAMED,
+    choice_type: str = Poll.ChoiceType.YES_NO_ABSTAIN,
+    options: list[str] | None = None,
+    min_selections: int = 0,
+    max_selections: int = 1,
+    countdown_seconds: int | None = None,
+    allow_change: bool = False,
+    show_partial: bool = False,
+    base: str | None = None,
+    threshold: str | None = None,
+    threshold_fraction: tuple[int, int] | None = None,
+    threshold_strict: bool = True,
+    quorum: str = Poll.Quorum.NONE,
+    tie_rule: str = rules.TieRule.FAILS,
+    casting_delegate_id: int | None = None,
+    weighted: bool = False,
+    revote_of: Poll | None = None,
+) -> Poll:
+    """A draft poll; the rules default to the council's."""
+    title = (title or "").strip()
+    if not title:
+        raise ServiceError("poll.invalid", _("Cần nhập nội dung biểu quyết."))
+    with transaction.atomic():
+        session = lock_session(session_id)
+        if session.status == Session.Status.CLOSED:
+            raise ServiceError("session.closed", _("Kỳ họp đã bế mạc."))
+        council = session.council
+        poll = Poll(
+            session=session,
+            title=title[:500],
+            kind=kind,
+            choice_type=choice_type,
+            min_selections=min_selections,
+            max_selections=max_selections,
+            countdown_seconds=countdown_seconds,
+            allow_change=allow_change,
+            show_partial=show_partial,
+            base=base or council.vote_base,
+            threshold=threshold or council.vote_threshold,
+            threshold_strict=threshold_strict,
+            quorum=quorum,
+            tie_rule=tie_rule,
+            weighted=weighted,
+            revote_of=revote_of,
+        )
+        if threshold_fraction is not None:
+            poll.threshold = Poll.Threshold.FRACTION
+            poll.threshold_numerator, poll.threshold_denominator = threshold_fraction
+        if agenda_item_id is not None:
+            if not AgendaItem.objects.filter(pk=agenda_item_id, session=session).exists():
+                raise ServiceError(
+                    "agenda.item_not_found", _("Nội dung này không thuộc chương trình kỳ họp.")
+                )
+            poll.agenda_item_id = agenda_item_id
+        if casting_delegate_id is not None:
+            if not Delegate.objects.filter(pk=casting_delegate_id, council=council).exists():
+                raise ServiceError(
+                    "delegate.not_found", _("Đại biểu không thuộc hội đồng của kỳ họp này.")
+                )
+            poll.casting_delegate_id = casting_delegate_id
+        if choice_type == Poll.ChoiceType.OPTIONS:
+            labels = [str(label).strip() for label in (options or []) if str(label).strip()]
+            poll.options = [{"id": str(i + 1), "label": label} for i, label in enumerate(labels)]
+        _validate_poll(poll)
+        poll.save()
+        _log(poll, "poll.create", actor, title=poll.title, kind=poll.kind)
+    return poll
+
+
+def _validate_poll(poll: Poll) -> None:
+    def invalid(message: str) -> ServiceError:
+        return ServiceError("poll.invalid", message)
+
+    valid = {
+        "kind": Poll.Kind.values,
+        "choice_type": Poll.ChoiceType.values,
+        "base": Poll.Base.values,
+        "threshold": Poll.Threshold.values,
+        "quorum": Poll.Quorum.values,
+        "tie_rule": list(rules.TieRule),
+    }
+    for name, allowed in valid.items():
+        if getattr(poll, name) not in allowed:
+            raise invalid(_("Giá trị “%(name)s” không hợp lệ.") % {"name": name})
+    if poll.choice_type == Poll.ChoiceType.OPTIONS:
+        if len(poll.options) < 2:
+            raise invalid(_("Cần ít nhất hai lựa chọn."))
+        if not 0 <= poll.min_selections <= poll.max_selections <= len(poll.options):
+            raise invalid(_("Số lựa chọn tối thiểu và tối đa không hợp lệ."))
+    else:
+        poll.options, poll.min_selections, poll.max_selections = [], 1, 1
+    if poll.threshold == Poll.Threshold.FRACTION and not (
+        0 < poll.threshold_numerator <= poll.threshold_denominator
+    ):
+        raise invalid(_("Tỷ lệ thông qua phải nằm trong khoảng (0, 1]."))
+    if poll.countdown_seconds is not None and not (
+        0 < poll.countdown_seconds <= MAX_COUNTDOWN_SECONDS
+    ):
+        raise invalid(_("Thời gian đếm ngược không hợp lệ."))
+    if poll.kind == Poll.Kind.SECRET and poll.tie_rule == rules.TieRule.CASTING_VOTE:
+        raise invalid(_("Bỏ phiếu kín không thể dùng phiếu quyết định của chủ tọa."))
+
+
+def poll_open(*, poll_id: int, actor: Actor, session_id: int | None = None) -> Poll:
+    with transaction.atomic():
+        poll = _lock_poll(poll_id, session_id)
+        session = lock_session(poll.session_id)
+        if poll.status != Poll.Status.DRAFT:
+            raise ServiceError("poll.bad_transition", _("Chỉ mở được biểu quyết đang ở dự thảo."))
+        if session.status != Session.Status.IN_PROGRESS:
+            raise ServiceError("session.not_live", _("Kỳ họp không trong phiên họp."))
+        if Poll.objects.filter(session=session, status=Poll.Status.OPEN).exists():
+            raise ServiceError(
+                "poll.another_open", _("Đang có một cuộc biểu quyết khác chưa kết thúc.")
+            )
+        now = timezone.now()
+        poll.status = Poll.Status.OPEN
+        poll.opened_at = now
+        if poll.countdown_seconds:
+            poll.closes_at = now + timedelta(seconds=poll.countdown_seconds)
+        poll.save(update_fields=["status", "opened_at", "closes_at"])
+        _log(poll, "poll.open", actor)
+        emit(
+            session=session,
+            type="poll.opened",
+            data={"poll": selectors.poll_payload(poll), "progress": selectors.progress(poll)},
+        )
+    return poll
+
+
+def _normalise_choice(poll: Poll, choice) -> str | list[str]:
+    if poll.choice_type == Poll.ChoiceType.YES_NO_ABSTAIN:
+        if choice not in ("yes", "no", "abstain"):
+            raise ServiceError("ballot.invalid_choice", _("Lựa chọn không hợp lệ."))
+        return choice
+    if not isinstance(choice, list) or not all(isinstance(c, str | int) for c in choice):
+        raise ServiceError("ballot.invalid_choice", _("Lựa chọn không hợp lệ."))
+    selected = [str(c) for c in choice]
+    if len(set(selected)) != len(selected) or not set(selected) <= set(poll.choice_ids):
+        raise ServiceError("ballot.invalid_choice", _("Lựa chọn không hợp lệ."))
+    if len(selected) > poll.max_selections:
+        raise ServiceError(
+            "ballot.too_many_selections",
+            _("Chỉ được chọn tối đa %(n)d.") % {"n": poll.max_selections},
+        )
+    if len(selected) < poll.min_selections:
+        raise ServiceError(
+            "ballot.too_few_selections",
+            _("Cần chọn ít nhất %(n)d.") % {"n": poll.min_selections},
+        )
+    return sorted(selected, key=poll.choice_ids.index)
+
+
+def receipt_for(*, poll_id: int, command_id: str) -> str:
+    """The receipt of a ballot, derived from the client's command id.
+
+    Re-sending the command gives the same receipt without the server storing which delegate
+    holds it: for a secret poll nothing stored links a receipt (and its ballot) to a delegate.
+    """
+    return salted_hmac("chamber.ballot-receipt", f"{poll_id}:{command_id}").hexdigest()[:20]
+
+
+def _read_poll_for_share(poll_id: int) -> tuple[str, object, int] | None:
+    """Status, closing time and session of the poll, holding a share lock until commit."""
+    share = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT status, closes_at, session_id FROM voting_poll WHERE id = %s{share}",
+            [poll_id],
+        )
+        return cursor.fetchone()
+
+
+def ballot_cast(
+    *,
+    poll_id: int,
+    delegate: Delegate,
+    choice,
+    command_id: str,
+    previous_receipt: str | None = None,
+) -> dict:
+    """Cast (or, where the poll allows it, change) a delegate's ballot; returns the receipt.
+
+    Idempotent by ``command_id``: the same command again returns the same receipt.
+    """
+    receipt = receipt_for(poll_id=poll_id, command_id=command_id)
+    try:
+        with transaction.atomic():
+            return _cast(poll_id, delegate, choice, receipt, previous_receipt)
+    except IntegrityError:
+        # A copy of this command (or another ballot of the same delegate) committed first.
+        if Ballot.objects.filter(poll_id=poll_id, receipt=receipt).exists():
+            return {"poll_id": poll_id, "receipt": receipt, "repeated": True}
+        raise ServiceError(
+            "ballot.already_cast", _("Đại biểu đã biểu quyết, phiếu không thể thay đổi.")
+        ) from None
+
+
+def _cast(poll_id, delegate, choice, receipt, previous_receipt) -> dict:
+    row = _read_poll_for_share(poll_id)
+    if row is None:
+        raise _poll_not_found()
+    status, closes_at, session_id = row
+    session = Session.objects.only("council_id").get(pk=session_id)
+    if session.council_id != delegate.council_id:
+        raise _poll_not_found()  # another council's poll: reveal nothing about it
+    if Ballot.objects.filter(poll_id=poll_id, receipt=receipt).exists():
+        return {"poll_id": poll_id, "receipt": receipt, "repeated": True}
+    if status != Poll.Status.OPEN or (closes_at is not None and timezone.now() >= closes_at):
+        raise ServiceError("poll.not_open", _("Cuộc biểu quyết không mở hoặc đã kết thúc."))
+    if not Attendance.objects.filter(
+        session_id=session_id, delegate=delegate, status=Attendance.Status.PRESENT
+    ).exists():
+        raise ServiceError(
+            "ballot.not_checked_in", _("Đại biểu cần điểm danh có mặt trước khi biểu quyết.")
+        )
+    poll = Poll.objects.get(pk=poll_id)
+    normalised = _normalise_choice(poll, choice)
+    secret = poll.kind == Poll.Kind.SECRET
+    weight = delegate.vote_weight if poll.weighted else 1
+    already = Participation.objects.filter(poll=poll, delegate=delegate).exists()
+    if already:
+        if not poll.allow_change:
+            raise ServiceError(
+                "ballot.already_cast", _("Đại biểu đã biểu quyết, phiếu không thể thay đổi.")
+            )
+        previous = Ballot.objects.select_for_update().filter(poll=poll, superseded=False)
+        previous = (
+            previous.filter(receipt=previous_receipt or "")
+            if secret
+            else previous.filter(delegate=delegate)
+        )
+        # A secret ballot is found only by the receipt its voter holds: no stored link.
+        if previous.update(superseded=True) != 1:
+            raise ServiceError(
+                "ballot.receipt_unknown", _("Không tìm thấy phiếu trước đó để thay đổi.")
+            )
+    else:
+        Participation.objects.create(poll=poll, delegate=delegate, voted_at=timezone.now())
+    Ballot.objects.create(
+        poll=poll,
+        delegate=None if secret else delegate,
+        choice=normalised,
+        weight=weight,
+        receipt=receipt,
+    )
+    return {"poll_id": poll_id, "receipt": receipt, "changed": already}
+
+
+def poll_close(*, poll_id: int, actor: Actor, session_id: int | None = None) -> PollResult:
+    """Close the poll and count it, once, from the database, with today's attendance."""
+    with transaction.atomic():
+        poll = _lock_poll(poll_id, session_id)  # waits for the ballots in flight
+        if poll.status != Poll.Status.OPEN:
+            raise ServiceError("poll.not_open", _("Cuộc biểu quyết không mở hoặc đã kết thúc."))
+        session = lock_session(poll.session_id)
+        poll.status = Poll.Status.CLOSED
+        poll.closed_at = timezone.now()
+        poll.save(update_fields=["status", "closed_at"])
+        result = _count(poll, session)
+        _log(poll, "poll.close", actor, digest=result.digest, passed=result.passed)
+        emit(
+            session=session,
+            type="poll.closed",
+            data={"poll": selectors.poll_payload(poll), "ballots": result.ballots},
+        )
+        notify(
+            session=session,
+            type="poll.result",
+            data={"poll_id": poll.pk, "result": selectors.result_payload(result)},
+            audience=Audience.CHAIR,
+        )
+    return result
+
+
+def close_overdue_polls() -> int:
+    """Close every open poll whose countdown has run out (any worker process may do it)."""
+    closed = 0
+    overdue = Poll.objects.filter(status=Poll.Status.OPEN, closes_at__lte=timezone.now())
+    for poll_id in overdue.values_list("pk", flat=True):
+        try:
+            poll_close(poll_id=poll_id, actor=Actor())
+            closed += 1
+        except ServiceError:
+            pass  # another process closed it first
+    return closed
+
+
+def ballots_digest(ballots: list[Ballot]) -> str:
+    """SHA-256 over the counted ballots in receipt order: any change to one changes it."""
+    lines = [
+        f"{b.receipt}|{json.dumps(b.choice, separators=(',', ':'))}|{b.weight}"
+        for b in sorted(ballots, key=lambda b: b.receipt)
+    ]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def _count(poll: Poll, session: Session) -> PollResult:
+    ballots = list(Ballot.objects.filter(poll=poll, superseded=False))
+    present_ids = list(
+        Attendance.objects.filter(session=session, status=Attendance.Status.PRESENT)
+        .order_by("delegate_id")
+        .values_list("delegate_id", flat=True)
+    )
+    council_delegates = Delegate.objects.filter(council_id=session.council_id)
+    if poll.weighted:
+        weights = dict(council_delegates.values_list("pk", "vote_weight"))
+        seats = sum(weights.values())
+        present = sum(weights.get(d, 1) for d in present_ids)
+    else:
+        seats, present = session.council.seats, len(present_ids)
+    counts = {choice: 0 for choice in poll.choice_ids}
+    blank = 0
+    for ballot in ballots:
+        selected = [ballot.choice] if isinstance(ballot.choice, str) else ballot.choice
+        blank += ballot.weight if not selected else 0
+        for choice in selected:
+            counts[choice] += ballot.weight
+    poll_rules = poll.rules()
+    detail = {"present_delegates": present_ids, "blank": blank}
+    elected = {}
+    if poll.choice_type == Poll.ChoiceType.YES_NO_ABSTAIN:
+        casting_choice = None
+        if poll.casting_delegate_id and poll.kind == Poll.Kind.NAMED:
+            casting = next((b for b in ballots if b.delegate_id == poll.casting_delegate_id), None)
+            casting_choice = casting.choice if casting else None
+        tally = rules.Tally(
+            yes=counts["yes"],
+            no=counts["no"],
+            abstain=counts["abstain"],
+            seats=seats,
+            present=present,
+            casting_choice=casting_choice,
+        )
+        decision = rules.decide(poll_rules, tally)
+        detail["decided_by_casting_vote"] = decision.decided_by_casting_vote
+    else:
+        non_blank = sum(b.weight for b in ballots if b.choice)
+        decisions = rules.decide_options(
+            poll_rules,
+            rules.OptionsTally(
+                votes=counts, ballots=non_blank, blank=blank, seats=seats, present=present
+            ),
+        )
+        elected = {option: d.passed for option, d in decisions.items()}
+        decision = next(iter(decisions.values()))
+    detail["reasons"] = list(decision.reasons)
+    return PollResult.objects.create(
+        poll=poll,
+        computed_at=poll.closed_at,
+        counts=counts,
+        ballots=len(ballots),
+        seats=seats,
+        present=present,
+        base=decision.base,
+        required=decision.required,
+        threshold=poll_rules.threshold.describe(),
+        quorum_required=decision.quorum_required,
+        passed=any(elected.values()) if elected else decision.passed,
+        elected=elected,
+        detail=detail,
+        digest=ballots_digest(ballots),
+    )
+
+
+def poll_publish(*, poll_id: int, actor: Actor, session_id: int | None = None) -> Poll:
+    """Show the result to the room."""
+    with transaction.atomic():
+        poll = _lock_poll(poll_id, session_id)
+        if poll.status != Poll.Status.CLOSED:
+            raise ServiceError("poll.bad_transition", _("Chỉ công bố được biểu quyết đã kết thúc."))
+        session = lock_session(poll.session_id)
+        poll.status = Poll.Status.PUBLISHED
+        poll.published_at = timezone.now()
+        poll.save(update_fields=["status", "published_at"])
+        _log(poll, "poll.publish", actor)
+        emit(
+            session=session,
+            type="poll.published",
+            data={
+                "poll": selectors.poll_payload(poll),
+                "result": selectors.result_payload(poll.result),
+            },
+        )
+    return poll
+
+
+def poll_cancel(*, poll_id: int, reason: str, actor: Actor, session_id: int | None = None) -> Poll:
+    """Cancel an open or closed poll: ballots are kept, the result (if any) is void."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("poll.reason_required", _("Cần nêu lý do hủy biểu quyết."))
+    with transaction.atomic():
+        poll = _lock_poll(poll_id, session_id)
+        if poll.status not in (Poll.Status.OPEN, Poll.Status.CLOSED):
+            raise ServiceError(
+                "poll.bad_transition", _("Chỉ hủy được biểu quyết đang mở hoặc đã kết thúc.")
+            )
+        session = lock_session(poll.session_id)
+        PollResult.objects.filter(poll=poll).update(void=True)
+        poll.status = Poll.Status.CANCELLED
+        poll.cancelled_at = timezone.now()
+        poll.cancel_reason = reason[:2000]
+        poll.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+        _log(poll, "poll.cancel", actor, reason=poll.cancel_reason)
+        emit(session=session, type="poll.cancelled", data={"poll": selectors.poll_payload(poll)})
+    return poll
+
+
+def poll_revote(*, poll_id: int, actor: Actor, session_id: int | None = None) -> Poll:
+    """A new draft poll with the same question and rules, linked to the first."""
+    original = Poll.objects.filter(pk=poll_id)
+    if session_id is not None:
+        original = original.filter(session_id=session_id)
+    original = original.first()
+    if original is None:
+        raise _poll_not_found()
+    if original.status in (Poll.Status.DRAFT, Poll.Status.OPEN):
+        raise ServiceError(
+            "poll.bad_transition", _("Chỉ biểu quyết lại sau khi cuộc biểu quyết đã kết thúc.")
+        )
+    fraction = (
+        (original.threshold_numerator, original.threshold_denominator)
+        if original.threshold == Poll.Threshold.FRACTION
+        else None
+    )
+    return poll_create(
+        session_id=original.session_id,
+        title=original.title,
+        actor=actor,
+        agenda_item_id=original.agenda_item_id,
+        kind=original.kind,
+        choice_type=original.choice_type,
+        options=[option["label"] for option in original.options],
+        min_selections=original.min_selections,
+        max_selections=original.max_selections,
+        countdown_seconds=original.countdown_seconds,
+        allow_change=original.allow_change,
+        show_partial=original.show_partial,
+        base=original.base,
+        threshold=original.threshold,
+        threshold_fraction=fraction,
+        threshold_strict=original.threshold_strict,
+        quorum=original.quorum,
+        tie_rule=original.tie_rule,
+        casting_delegate_id=original.casting_delegate_id,
+        weighted=original.weighted,
+        revote_of=original,
+    )
+
+
+def poll_progress_publish(*, poll_id: int) -> None:
+    """Publish how many have voted (coalesced by the caller: not one event per ballot).
+
+    Counted under the session lock, so that later events never show fewer ballots.
+    """
+    with transaction.atomic():
+        session_id = Poll.objects.filter(pk=poll_id).values_list("session_id", flat=True).first()
+        if session_id is None:
+            return
+        session = lock_session(session_id)
+        poll = Poll.objects.get(pk=poll_id)
+        if poll.status != Poll.Status.OPEN:
+            return
+        emit(session=session, type="poll.progress", data=selectors.progress(poll))
+        if poll.kind == Poll.Kind.NAMED:
+            notify(
+                session=session,
+                type="poll.voters",
+                data={"poll_id": poll.pk, "voted": selectors.voted_delegate_ids(poll)},
+                audience=Audience.CHAIR,
+            )
