@@ -1,0 +1,253 @@
+// The chair's console: session status, the agenda, attendance, quorum and the roster.
+import {
+  ChamberClient,
+  block,
+  el,
+  isLive,
+  renderSession,
+  renderSummary,
+  setText,
+  t,
+} from "./chamber.js";
+
+const body = document.body;
+// Presence of a tablet whose worker process died only shows in a new snapshot.
+const REFRESH_MS = 30000;
+const state = { session: null, agenda: [], roster: new Map() };
+
+// -- session ------------------------------------------------------------------------------
+const ALLOWED = {
+  "session.open": ["scheduled"],
+  "session.adjourn": ["in_progress"],
+  "session.resume": ["adjourned"],
+  "session.close": ["in_progress", "adjourned"],
+};
+
+function renderControls() {
+  const status = state.session?.status;
+  for (const button of document.querySelectorAll(".session-buttons [data-command]")) {
+    button.disabled = !ALLOWED[button.dataset.command].includes(status);
+  }
+  const live = isLive(state.session);
+  const index = state.agenda.findIndex((item) => item.id === state.session?.current_item_id);
+  document.getElementById("previous-item").disabled = !live || index <= 0;
+  document.getElementById("next-item").disabled = !live || index >= state.agenda.length - 1;
+  const hint = document.getElementById("session-hint");
+  hint.textContent = status === "draft" ? t("session.draft_hint") : status === "closed" ? t("session.closed") : "";
+  hint.hidden = !hint.textContent;
+  for (const button of document.querySelectorAll("#agenda .agenda-button")) button.disabled = !live;
+  for (const button of document.querySelectorAll("#roster .seg-btn")) button.disabled = status === "closed";
+}
+
+function sessionChanged(session) {
+  state.session = session;
+  renderSession(session);
+  renderCurrent();
+  renderControls();
+}
+
+// -- agenda -------------------------------------------------------------------------------
+function renderAgenda() {
+  const list = document.getElementById("agenda");
+  list.replaceChildren(
+    ...state.agenda.map((item) =>
+      el(
+        "li",
+        {
+          className: "agenda-item",
+          dataset: { itemId: item.id, depth: item.depth },
+          style: { "--depth": item.depth },
+        },
+        el(
+          "button",
+          { type: "button", className: "agenda-button", dataset: { itemId: item.id } },
+          el("span", { className: "agenda-number" }, item.number),
+          el(
+            "span",
+            { className: "agenda-text" },
+            el("span", { className: "agenda-title" }, item.title),
+            item.presenter
+              ? el("span", { className: "agenda-presenter" }, t("agenda.presenter", { name: item.presenter }))
+              : null,
+          ),
+        ),
+      ),
+    ),
+  );
+  if (!state.agenda.length) list.append(el("li", { className: "agenda-empty muted" }, t("agenda.empty")));
+}
+
+function renderCurrent() {
+  const id = String(state.session?.current_item_id ?? "");
+  body.dataset.currentItemId = id;
+  for (const row of document.querySelectorAll("#agenda .agenda-item")) {
+    const on = row.dataset.itemId === id;
+    row.classList.toggle("current", on);
+    if (on) {
+      row.setAttribute("aria-current", "step");
+      row.scrollIntoView({ block: "nearest" });
+    } else {
+      row.removeAttribute("aria-current");
+    }
+  }
+}
+
+document.getElementById("agenda").addEventListener("click", (event) => {
+  const button = event.target.closest(".agenda-button");
+  if (!button || button.disabled) return;
+  const itemId = Number(button.dataset.itemId);
+  if (itemId === state.session?.current_item_id) return;
+  client.command("agenda.select", { item_id: itemId }).catch(() => {});
+});
+
+function stepButton(id, type) {
+  document.getElementById(id).addEventListener("click", async (event) => {
+    const button = event.currentTarget;
+    button.disabled = true;
+    try {
+      await client.command(type);
+    } catch {
+      // shown in a toast
+    } finally {
+      renderControls();
+    }
+  });
+}
+stepButton("next-item", "agenda.next");
+stepButton("previous-item", "agenda.previous");
+
+// -- session buttons ----------------------------------------------------------------------
+const confirmClose = document.getElementById("confirm-close");
+for (const button of document.querySelectorAll(".session-buttons [data-command]")) {
+  button.addEventListener("click", () => {
+    const type = button.dataset.command;
+    if (type === "session.close") {
+      confirmClose.returnValue = "";
+      confirmClose.showModal();
+      return;
+    }
+    client.command(type).catch(() => {});
+  });
+}
+confirmClose.addEventListener("close", () => {
+  if (confirmClose.returnValue === "confirm") client.command("session.close").catch(() => {});
+});
+
+// -- roster -------------------------------------------------------------------------------
+const markTemplate = document.getElementById("mark-buttons");
+
+function rosterRow(delegate) {
+  const marks = markTemplate.content.firstElementChild.cloneNode(true);
+  return el(
+    "tr",
+    { dataset: { delegateId: delegate.id } },
+    el("td", { className: "col-seat" }, delegate.seat || "–"),
+    el(
+      "td",
+      {},
+      el("div", { className: "roster-name" }, delegate.full_name),
+      delegate.title ? el("div", { className: "roster-title muted small" }, delegate.title) : null,
+    ),
+    el("td", {}, el("span", { className: "chip attendance-chip" })),
+    el("td", {}, el("span", { className: "presence" }, el("span", { className: "presence-dot" }), el("span", { className: "presence-label" }))),
+    el("td", { className: "col-actions" }, marks),
+  );
+}
+
+function updateRow(row, delegate) {
+  const status = delegate.status ?? "";
+  row.dataset.status = status;
+  row.dataset.connected = delegate.connected ? "true" : "false";
+  const lost = status === "present" && !delegate.connected;
+  row.classList.toggle("flag-lost", lost);
+  const chip = row.querySelector(".attendance-chip");
+  chip.dataset.status = status;
+  chip.textContent = t(`attendance.${status || "none"}`);
+  const presence = row.querySelector(".presence");
+  const presenceState = delegate.connected ? "online" : lost ? "lost" : "offline";
+  presence.dataset.state = presenceState;
+  presence.querySelector(".presence-label").textContent = t(`presence.${presenceState}`);
+  for (const button of row.querySelectorAll(".seg-btn")) {
+    const on = button.dataset.status === status;
+    button.classList.toggle("active", on);
+    button.setAttribute("aria-pressed", on ? "true" : "false");
+  }
+}
+
+function renderRoster() {
+  const tbody = document.querySelector("#roster tbody");
+  const rows = [];
+  for (const delegate of state.roster.values()) {
+    const row = rosterRow(delegate);
+    updateRow(row, delegate);
+    rows.push(row);
+  }
+  tbody.replaceChildren(...rows);
+  renderFlags();
+}
+
+function updateDelegate(id, change) {
+  const delegate = state.roster.get(id);
+  if (!delegate) {
+    client.resync(); // a delegate we do not know yet: take the roster again
+    return;
+  }
+  Object.assign(delegate, change);
+  const row = document.querySelector(`#roster tr[data-delegate-id="${id}"]`);
+  if (row) updateRow(row, delegate);
+  renderFlags();
+}
+
+function renderFlags() {
+  const lost = [...state.roster.values()].filter((d) => d.status === "present" && !d.connected).length;
+  const line = document.getElementById("roster-flags");
+  line.textContent = lost ? `${t("presence.lost")}: ${lost}` : "";
+  line.classList.toggle("flag-text", lost > 0);
+  body.dataset.lostTablets = String(lost);
+}
+
+document.querySelector("#roster tbody").addEventListener("click", (event) => {
+  const button = event.target.closest(".seg-btn");
+  if (!button || button.disabled) return;
+  const row = button.closest("tr");
+  const delegateId = Number(row.dataset.delegateId);
+  if (state.roster.get(delegateId)?.status === button.dataset.status) return;
+  client.command("attendance.mark", { delegate_id: delegateId, status: button.dataset.status }).catch(() => {});
+});
+
+// -- connection ---------------------------------------------------------------------------
+const client = new ChamberClient({
+  path: body.dataset.wsPath,
+  onSnapshot(data) {
+    state.agenda = data.agenda;
+    state.roster = new Map(data.roster.map((d) => [d.id, { ...d }]));
+    setText("council-name", data.council.name);
+    renderAgenda();
+    renderRoster();
+    renderSummary(data.attendance);
+    sessionChanged(data.session);
+  },
+  handlers: {
+    "session.changed": (data) => sessionChanged(data),
+    "agenda.current": (data) => {
+      state.session = { ...state.session, current_item_id: data.current_item_id };
+      renderCurrent();
+      renderControls();
+    },
+    "attendance.changed": (data) => {
+      renderSummary(data.summary);
+      updateDelegate(data.delegate_id, { status: data.status });
+    },
+    "roster.presence": (data) => updateDelegate(data.delegate_id, { connected: data.connected }),
+  },
+  onRefused(code) {
+    if (code === 4401) location.assign(body.dataset.loginUrl);
+    else block(t(`closed.${code}`));
+  },
+});
+
+setInterval(() => {
+  if (client.state === "open") client.resync();
+}, REFRESH_MS);
+
+client.start();

@@ -1,0 +1,373 @@
+// Chamber real-time client, shared by the tablet, the console and the projector.
+//
+// It implements docs/protocol.md: one WebSocket per screen; a `snapshot` replaces the state;
+// events advance `seq` by one (a gap asks for a new snapshot); notices keep `seq`; every
+// command carries a unique id and is answered by `ack` or `error` with that id. The socket
+// reconnects by itself with a growing, jittered delay. The state it knows is mirrored on
+// <body> as data attributes (data-connection, data-seq) so that tests can wait for changes.
+
+const NOTICES = new Set(["roster.presence", "badge.revoked"]);
+// Close codes after which reconnecting cannot help (docs/protocol.md, "Endpoints").
+const REFUSALS = new Set([4401, 4403, 4404]);
+const COMMAND_TIMEOUT_MS = 15000;
+const BACKOFF_FIRST_MS = 500;
+const BACKOFF_MAX_MS = 15000;
+
+let messages = null;
+
+/** The active language's strings, rendered by the template into <script id="i18n">. */
+export function t(key, values = {}) {
+  if (messages === null) {
+    const element = document.getElementById("i18n");
+    messages = element ? JSON.parse(element.textContent) : {};
+  }
+  const text = messages[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (match, name) => (name in values ? values[name] : match));
+}
+
+/** A short-lived message at the bottom of the screen; errors stay longer. */
+export function toast(message, { kind = "error", timeout } = {}) {
+  const host = document.getElementById("toasts");
+  if (!host) return;
+  const item = document.createElement("div");
+  item.className = `toast toast-${kind}`;
+  item.setAttribute("role", kind === "error" ? "alert" : "status");
+  const text = document.createElement("span");
+  text.className = "toast-text";
+  text.textContent = message;
+  const close = document.createElement("button");
+  close.type = "button";
+  close.className = "toast-close";
+  close.setAttribute("aria-label", t("toast.close"));
+  close.textContent = "×";
+  item.append(text, close);
+  const remove = () => item.remove();
+  close.addEventListener("click", remove);
+  host.append(item);
+  while (host.children.length > 4) host.firstElementChild.remove();
+  setTimeout(remove, timeout ?? (kind === "error" ? 8000 : 4000));
+}
+
+/** A message over the whole screen, for a connection the server refused for good. */
+export function block(message) {
+  const blocker = document.getElementById("blocker");
+  if (!blocker) return;
+  document.getElementById("blocker-message").textContent = message;
+  blocker.hidden = false;
+}
+
+/** Small DOM helper: el("li", {className: "x", dataset: {id: 1}, style: {"--depth": 1}}, "text"). */
+export function el(tag, props = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === "dataset") Object.assign(element.dataset, value);
+    else if (key === "style") {
+      for (const [name, css] of Object.entries(value)) element.style.setProperty(name, css);
+    }
+    else if (key in element) element[key] = value;
+    else element.setAttribute(key, value);
+  }
+  for (const child of children) {
+    if (child !== null && child !== undefined && child !== false) element.append(child);
+  }
+  return element;
+}
+
+export function setText(id, text) {
+  const element = document.getElementById(id);
+  if (element && element.textContent !== String(text)) element.textContent = text;
+}
+
+let counter = 0;
+function commandId() {
+  // crypto.randomUUID needs a secure context; tablets on the room network may use plain http.
+  const random = new Uint32Array(2);
+  crypto.getRandomValues(random);
+  counter += 1;
+  return `${Date.now().toString(36)}-${counter.toString(36)}-${random[0].toString(36)}${random[1].toString(36)}`;
+}
+
+export class CommandError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/**
+ * One screen's connection.
+ *
+ * options.path        WebSocket path, e.g. "/ws/tablet/3/"
+ * options.onSnapshot  (data, seq) => void: replace the whole state
+ * options.handlers    {"agenda.current": (data, frame) => void, ...}: events and notices
+ * options.onRefused   (code) => void: the server closed with 4401/4403/4404
+ * options.onStatus    (state) => void: "connecting" | "open" | "closed" | "ended"
+ */
+export class ChamberClient {
+  constructor({ path, onSnapshot, handlers = {}, onRefused, onStatus }) {
+    this.path = path;
+    this.onSnapshot = onSnapshot;
+    this.handlers = handlers;
+    this.onRefused = onRefused;
+    this.onStatus = onStatus;
+    this.seq = null;
+    this.socket = null;
+    this.state = "closed";
+    this.attempts = 0;
+    this.retryTimer = null;
+    this.ended = false;
+    this.resyncing = false;
+    this.pending = new Map();
+    window.addEventListener("online", () => this.reconnectNow());
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") this.reconnectNow();
+    });
+  }
+
+  get url() {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    return `${scheme}//${location.host}${this.path}`;
+  }
+
+  start() {
+    this.connect();
+    return this;
+  }
+
+  connect() {
+    if (this.ended) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.setState(this.attempts === 0 ? "connecting" : "closed");
+    let socket;
+    try {
+      socket = new WebSocket(this.url);
+    } catch (error) {
+      console.error("WebSocket failed", error);
+      this.scheduleReconnect();
+      return;
+    }
+    this.socket = socket;
+    socket.addEventListener("message", (event) => {
+      if (socket === this.socket) this.receive(event.data);
+    });
+    socket.addEventListener("close", (event) => {
+      if (socket === this.socket) this.closed(event.code);
+    });
+  }
+
+  /** Reconnect at once if we are waiting to (the network came back, the screen woke up). */
+  reconnectNow() {
+    if (this.ended || this.retryTimer === null) return;
+    this.attempts = Math.max(0, this.attempts - 1);
+    this.connect();
+  }
+
+  scheduleReconnect() {
+    if (this.ended) return;
+    const base = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** this.attempts);
+    const delay = base * (0.75 + Math.random() * 0.5);
+    this.attempts += 1;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  closed(code) {
+    this.socket = null;
+    this.resyncing = false;
+    if (REFUSALS.has(code)) {
+      this.ended = true;
+      this.setState("ended");
+      for (const command of this.pending.values()) {
+        clearTimeout(command.timer);
+        command.reject(new CommandError("connection.closed", t(`closed.${code}`)));
+      }
+      this.pending.clear();
+      if (this.onRefused) this.onRefused(code);
+      else block(t(`closed.${code}`));
+      return;
+    }
+    this.setState("closed");
+    this.scheduleReconnect();
+  }
+
+  /** Drop this socket and start again (a command went unanswered: the link may be dead). */
+  restart() {
+    const socket = this.socket;
+    if (!socket) return;
+    this.socket = null;
+    try {
+      socket.close();
+    } catch {
+      // already closing
+    }
+    this.setState("closed");
+    this.scheduleReconnect();
+  }
+
+  setState(state) {
+    this.state = state;
+    document.body.dataset.connection = state === "open" ? "open" : state === "connecting" ? "connecting" : "closed";
+    const indicator = document.getElementById("connection");
+    if (indicator) {
+      const label = {
+        open: t("conn.open"),
+        connecting: t("conn.connecting"),
+        closed: t("conn.reconnecting"),
+        ended: t("conn.ended"),
+      }[state];
+      indicator.dataset.state = state;
+      indicator.title = label;
+      const text = indicator.querySelector(".conn-label");
+      if (text) text.textContent = label;
+    }
+    if (this.onStatus) this.onStatus(state);
+  }
+
+  receive(text) {
+    let frame;
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      console.error("not JSON", text);
+      return;
+    }
+    const { type, id, seq, data = {} } = frame;
+    if (type === "snapshot") {
+      this.seq = seq;
+      this.attempts = 0;
+      this.resyncing = false;
+      this.onSnapshot(data, seq);
+      this.mirrorSeq();
+      if (this.state !== "open") {
+        this.setState("open");
+        this.resendPending();
+      }
+      return;
+    }
+    if (type === "ack" || type === "error") {
+      this.answer(id, type, data);
+      return;
+    }
+    if (this.seq === null) return; // nothing to apply an event to before the first snapshot
+    if (NOTICES.has(type)) {
+      this.dispatch(type, data, frame);
+      return;
+    }
+    if (typeof seq !== "number") return;
+    if (seq > this.seq + 1) {
+      this.resync();
+      return;
+    }
+    if (seq < this.seq) return; // older than what we show: the snapshot already had it
+    // seq === last + 1 is the next event; seq === last is a notice or a repeat (harmless).
+    this.seq = seq;
+    this.dispatch(type, data, frame);
+    this.mirrorSeq();
+  }
+
+  dispatch(type, data, frame) {
+    const handler = this.handlers[type];
+    if (!handler) return;
+    try {
+      handler(data, frame);
+    } catch (error) {
+      console.error(`handler of ${type} failed`, error);
+      this.resync();
+    }
+  }
+
+  mirrorSeq() {
+    document.body.dataset.seq = String(this.seq);
+  }
+
+  /** We missed something: take a new snapshot as the truth. */
+  resync() {
+    if (this.resyncing) return;
+    this.resyncing = true;
+    this.command("snapshot.request", {}, { quiet: true })
+      .catch(() => {})
+      .finally(() => {
+        this.resyncing = false;
+      });
+  }
+
+  /**
+   * Send a command; resolves with the ack's data, rejects with a CommandError. Unless
+   * `quiet`, an error is shown to the user in a toast with the server's message.
+   */
+  command(type, data = {}, { quiet = false } = {}) {
+    const id = commandId();
+    const frame = JSON.stringify({ type, id, seq: null, data });
+    const promise = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new CommandError("command.timeout", t("command.timeout")));
+        if (type === "snapshot.request") this.restart();
+      }, COMMAND_TIMEOUT_MS);
+      this.pending.set(id, { frame, resolve, reject, timer, sent: false });
+    });
+    this.sendPending(id);
+    if (!quiet) {
+      promise.catch((error) => toast(error.message || String(error)));
+    }
+    return promise;
+  }
+
+  sendPending(id) {
+    const command = this.pending.get(id);
+    if (!command || !this.socket || this.state !== "open") return;
+    try {
+      this.socket.send(command.frame);
+      command.sent = true;
+    } catch (error) {
+      console.error("send failed", error);
+    }
+  }
+
+  /** After a reconnect: send again what got no answer. The same id makes that harmless. */
+  resendPending() {
+    for (const id of this.pending.keys()) this.sendPending(id);
+  }
+
+  answer(id, type, data) {
+    const command = this.pending.get(id);
+    if (!command) return;
+    this.pending.delete(id);
+    clearTimeout(command.timer);
+    if (type === "ack") command.resolve(data);
+    else command.reject(new CommandError(data.code, data.message || data.code));
+  }
+}
+
+/** Attendance numbers and the quorum chip, the same on every screen. */
+export function renderSummary(summary) {
+  if (!summary) return;
+  setText("present-count", summary.present);
+  setText("seats-count", summary.seats);
+  setText("required-count", summary.required);
+  const quorum = document.getElementById("quorum");
+  if (quorum) {
+    quorum.dataset.quorate = summary.quorate ? "true" : "false";
+    quorum.textContent = summary.quorate ? t("quorum.yes") : t("quorum.no");
+  }
+  document.body.dataset.present = String(summary.present);
+  document.body.dataset.quorate = summary.quorate ? "true" : "false";
+}
+
+/** The session's title line and status badge, the same on every screen. */
+export function renderSession(session) {
+  if (!session) return;
+  setText("session-title", `${t("session.title", { number: session.number })} · ${session.title}`);
+  const status = document.getElementById("session-status");
+  if (status) {
+    status.className = `status status-${session.status}`;
+    status.textContent = session.status_label;
+  }
+  document.body.dataset.sessionStatus = session.status;
+  document.body.dataset.currentItemId = session.current_item_id ?? "";
+}
+
+export function isLive(session) {
+  return session && (session.status === "in_progress" || session.status === "adjourned");
+}

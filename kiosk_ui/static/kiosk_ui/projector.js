@@ -1,0 +1,62 @@
+// The room's projector: the current item, attendance and quorum, in very large type.
+import { ChamberClient, block, renderSession, renderSummary, setText, t } from "./chamber.js";
+
+const body = document.body;
+const state = { session: null, agenda: [] };
+
+function renderCurrent() {
+  const id = state.session?.current_item_id ?? null;
+  const index = state.agenda.findIndex((item) => item.id === id);
+  const current = index >= 0 ? state.agenda[index] : null;
+  const box = document.getElementById("current-item");
+  box.dataset.itemId = current ? String(current.id) : "";
+  box.dataset.empty = current ? "false" : "true";
+  body.dataset.currentItemId = current ? String(current.id) : "";
+  setText("current-number", current ? current.number : "");
+  setText("current-title", current ? current.title : t("agenda.none"));
+  setText("current-presenter", current?.presenter ? t("agenda.presenter", { name: current.presenter }) : "");
+  const parent = current ? state.agenda.find((item) => item.id === current.parent_id) : null;
+  const parentLine = document.getElementById("current-parent");
+  parentLine.hidden = !parent;
+  setText("current-parent", parent ? `${parent.number}. ${parent.title}` : "");
+  const next = index >= 0 ? state.agenda[index + 1] : null;
+  const nextUp = document.getElementById("next-up");
+  nextUp.hidden = !next || state.session?.status === "closed";
+  setText("next-title", next ? `${next.number}. ${next.title}` : "");
+}
+
+function sessionChanged(session) {
+  state.session = session;
+  renderSession(session);
+  renderCurrent();
+}
+
+const client = new ChamberClient({
+  path: body.dataset.wsPath,
+  onSnapshot(data) {
+    state.agenda = data.agenda;
+    setText("council-name", data.council.name);
+    renderSummary(data.attendance);
+    sessionChanged(data.session);
+  },
+  handlers: {
+    "session.changed": (data) => sessionChanged(data),
+    "agenda.current": (data) => {
+      state.session = { ...state.session, current_item_id: data.current_item_id };
+      renderCurrent();
+    },
+    "attendance.changed": (data) => renderSummary(data.summary),
+  },
+  onRefused(code) {
+    block(t(`closed.${code}`));
+  },
+});
+
+function tick() {
+  const now = new Date();
+  setText("clock", now.toLocaleTimeString(document.documentElement.lang || "vi", { hour: "2-digit", minute: "2-digit" }));
+}
+tick();
+setInterval(tick, 10000);
+
+client.start();

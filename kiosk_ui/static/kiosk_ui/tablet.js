@@ -1,0 +1,161 @@
+// The delegate's tablet: the agenda with the current item, attendance and check-in.
+import {
+  ChamberClient,
+  block,
+  el,
+  isLive,
+  renderSession,
+  renderSummary,
+  setText,
+  t,
+  toast,
+} from "./chamber.js";
+
+const body = document.body;
+const state = { session: null, agenda: [], me: null, attendance: null };
+
+function currentItem() {
+  const id = state.session?.current_item_id;
+  return state.agenda.find((item) => item.id === id) ?? null;
+}
+
+function renderAgenda() {
+  const list = document.getElementById("agenda");
+  list.replaceChildren(
+    ...state.agenda.map((item) =>
+      el(
+        "li",
+        {
+          className: `agenda-item depth-${Math.min(item.depth, 4)}`,
+          dataset: { itemId: item.id, depth: item.depth },
+          style: { "--depth": item.depth },
+        },
+        el("span", { className: "agenda-number" }, item.number),
+        el(
+          "span",
+          { className: "agenda-text" },
+          el("span", { className: "agenda-title" }, item.title),
+          item.presenter
+            ? el("span", { className: "agenda-presenter" }, t("agenda.presenter", { name: item.presenter }))
+            : null,
+        ),
+      ),
+    ),
+  );
+  if (!state.agenda.length) list.append(el("li", { className: "agenda-empty muted" }, t("agenda.empty")));
+  renderCurrent(true);
+}
+
+function renderCurrent(jump = false) {
+  const current = currentItem();
+  const id = current ? String(current.id) : "";
+  body.dataset.currentItemId = id;
+  for (const row of document.querySelectorAll("#agenda .agenda-item")) {
+    const on = row.dataset.itemId === id;
+    row.classList.toggle("current", on);
+    if (on) row.setAttribute("aria-current", "step");
+    else row.removeAttribute("aria-current");
+    if (on) row.scrollIntoView({ block: "center", behavior: jump ? "auto" : "smooth" });
+  }
+  setText("now-number", current ? current.number : "");
+  setText("now-title", current ? current.title : t("agenda.none"));
+  setText("now-presenter", current?.presenter ? t("agenda.presenter", { name: current.presenter }) : "");
+}
+
+function renderMe() {
+  const status = state.me?.attendance ?? "";
+  const label = t(`attendance.${status || "none"}`);
+  for (const id of ["me-attendance", "my-status"]) {
+    const chip = document.getElementById(id);
+    chip.dataset.status = status;
+    chip.textContent = label;
+  }
+  body.dataset.attendance = status;
+  const checkIn = document.getElementById("check-in");
+  checkIn.hidden = status === "present" || !isLive(state.session) || state.session.status === "closed";
+}
+
+function renderNotice() {
+  const notice = document.getElementById("session-notice");
+  const status = state.session?.status;
+  const text =
+    status === "closed"
+      ? t("session.closed")
+      : status === "adjourned"
+        ? t("session.adjourned")
+        : status === "in_progress"
+          ? ""
+          : t("session.not_started");
+  notice.textContent = text;
+  notice.hidden = !text;
+  notice.dataset.status = status ?? "";
+}
+
+let reloadTimer = null;
+function sessionChanged(session) {
+  state.session = session;
+  renderSession(session);
+  renderNotice();
+  renderCurrent();
+  renderMe();
+  if (session.status === "closed" && reloadTimer === null) {
+    // The next sitting (or the "no session" page) comes with a fresh page.
+    reloadTimer = setTimeout(() => location.reload(), 60000);
+  }
+}
+
+const client = new ChamberClient({
+  path: body.dataset.wsPath,
+  onSnapshot(data) {
+    state.agenda = data.agenda;
+    state.me = data.me;
+    setText("council-name", data.council.name);
+    setText("me-name", data.me.full_name);
+    renderAgenda();
+    sessionChanged(data.session);
+    renderSummary(data.attendance);
+  },
+  handlers: {
+    "session.changed": (data) => sessionChanged(data),
+    "agenda.current": (data) => {
+      state.session = { ...state.session, current_item_id: data.current_item_id };
+      renderCurrent();
+    },
+    "attendance.changed": (data) => {
+      renderSummary(data.summary);
+      if (state.me && data.delegate_id === state.me.id) {
+        state.me = { ...state.me, attendance: data.status };
+        renderMe();
+      }
+    },
+    "badge.revoked": () => block(t("badge.revoked")),
+  },
+  onRefused(code) {
+    if (code === 4401) {
+      location.assign(body.dataset.signinUrl);
+    } else if (code === 4404) {
+      // The sitting is gone: the page finds the delegate's current one.
+      block(t("closed.4404"));
+      setTimeout(() => location.reload(), 30000);
+    } else {
+      block(t(`closed.${code}`));
+    }
+  },
+});
+
+document.getElementById("check-in").addEventListener("click", async (event) => {
+  const button = event.currentTarget;
+  button.disabled = true;
+  try {
+    const result = await client.command("attendance.check_in");
+    state.me = { ...state.me, attendance: result.status };
+    renderMe();
+    toast(t("checkin.done"), { kind: "ok" });
+  } catch {
+    // the toast shows the server's message
+  } finally {
+    button.disabled = false;
+  }
+});
+
+client.start();

@@ -1,0 +1,156 @@
+"""The three screens in a real browser against a real server process (PostgreSQL + Redis).
+
+The console advances the agenda; the projector and the tablet follow over their WebSockets
+without a reload. Screenshots of each screen are saved to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from playwright.sync_api import Page, expect
+
+from meeting import selectors, services
+from meeting.actors import Actor
+from meeting.badges import sign_in_url
+from meeting.models import AgendaItem, Attendance
+from tests.browser.conftest import chromium
+from tests.factories import make_council, make_session, make_staff
+from tests.servers import running_servers
+
+PASSWORD = "pw-123456"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+expect.set_options(timeout=15_000)
+
+AGENDA = [
+    ("Báo cáo tình hình kinh tế – xã hội năm 2026 và kế hoạch năm 2027", "Chủ tịch UBND phường"),
+    ("Báo cáo thẩm tra của Ban Kinh tế – Ngân sách", "Trưởng Ban Kinh tế – Ngân sách"),
+    ("Dự toán ngân sách và phân bổ ngân sách năm 2027", ""),
+    ("Chương trình giám sát năm 2027 của Hội đồng nhân dân", ""),
+    ("Chất vấn và trả lời chất vấn", ""),
+]
+
+
+def _make_sitting():
+    council = make_council(seats=12, name="HĐND Phường Bến Thành")
+    session = make_session(council=council, items=len(AGENDA), sub_items=2)
+    for item in AgendaItem.objects.filter(session=session, parent=None).order_by("position"):
+        title, presenter = AGENDA[item.position]
+        item.title, item.presenter = title, presenter
+        item.save(update_fields=["title", "presenter"])
+    chair = make_staff(role="chair")
+    # The console's login page is the admin's, which admits staff accounts only; and the
+    # server process runs chamber.settings, without the tests' fast MD5 hasher.
+    chair.is_staff = True
+    chair.password = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt(), 1000)
+    chair.save(update_fields=["is_staff", "password"])
+    delegates = list(council.delegates.order_by("seat_label"))
+    marks = {**dict.fromkeys(range(1, 9), Attendance.Status.PRESENT), 9: Attendance.Status.EXCUSED}
+    for index, status in marks.items():
+        services.attendance_set(
+            session_id=session.pk,
+            delegate_id=delegates[index].pk,
+            status=status,
+            actor=Actor(user=chair),
+        )
+    return council, session, chair, delegates[0]
+
+
+def _watch_errors(page: Page, errors: list[str]) -> Page:
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(f"{page.url}: {message.text}") if message.type == "error" else None
+        ),
+    )
+    return page
+
+
+def _connected(page: Page) -> None:
+    expect(page.locator("body")).to_have_attribute("data-connection", "open")
+
+
+def test_next_item_reaches_projector_and_tablet(artifacts):
+    council, session, chair, delegate = _make_sitting()
+    agenda = selectors.agenda_order(session)
+    first, second = agenda[0], agenda[1]
+    errors: list[str] = []
+
+    with running_servers(1, redis=True) as [server], chromium() as new_context:
+        # (1) the console, after logging in through the admin's login page
+        console = new_context(width=1440, height=900).new_page()
+        console.goto(f"{server.http}/admin/login/?next=/chair/{session.pk}/")
+        console.fill("#id_username", chair.username)
+        console.fill("#id_password", PASSWORD)
+        console.click("input[type=submit]")
+        console.wait_for_url(re.compile(rf"/chair/{session.pk}/$"))
+        _watch_errors(console, errors)  # from here on: our pages only, not the admin's
+        _connected(console)
+
+        # (2) the projector, with the session's key
+        projector = _watch_errors(new_context(width=1920, height=1080).new_page(), errors)
+        projector.goto(f"{server.http}/projector/{session.pk}/?key={session.projector_key}")
+        _connected(projector)
+
+        # (3) the tablet, signed in with the delegate's badge URL (the QR code's content)
+        tablet = _watch_errors(new_context(width=1280, height=800).new_page(), errors)
+        tablet.goto(sign_in_url(server.http, delegate))
+        tablet.wait_for_url(re.compile(r"/tablet/$"))
+        _connected(tablet)
+
+        current = projector.locator("#current-item")
+        highlighted = tablet.locator("#agenda .agenda-item.current")
+        expect(current).to_have_attribute("data-item-id", str(first.pk))
+        expect(highlighted).to_have_attribute("data-item-id", str(first.pk))
+        expect(projector.locator("#current-title")).to_have_text(first.title)
+        # Signing in with the badge checked the delegate in: 8 marked + 1.
+        expect(tablet.locator("#my-status")).to_have_attribute("data-status", "present")
+        expect(projector.locator("#present-count")).to_have_text("9")
+        expect(projector.locator("#quorum")).to_have_attribute("data-quorate", "true")
+        row = console.locator(f'#roster tr[data-delegate-id="{delegate.pk}"]')
+        expect(row).to_have_attribute("data-connected", "true")
+        # Marked present with no tablet online: flagged on the console.
+        expect(console.locator("#roster tr.flag-lost")).to_have_count(8)
+
+        # Neither screen may reload to follow the console.
+        for page in (projector, tablet):
+            page.evaluate("window.__sameDocument = true")
+
+        console.click("#next-item")
+
+        expect(current).to_have_attribute("data-item-id", str(second.pk))
+        expect(projector.locator("#current-number")).to_have_text(second.number)
+        expect(projector.locator("#current-title")).to_have_text(second.title)
+        expect(highlighted).to_have_attribute("data-item-id", str(second.pk))
+        expect(highlighted).to_have_count(1)
+        expect(console.locator("#agenda .agenda-item.current")).to_have_attribute(
+            "data-item-id", str(second.pk)
+        )
+        for page in (projector, tablet):
+            assert page.evaluate("window.__sameDocument === true")
+
+        # An error from the server reaches the chair as a toast with its message.
+        console.click("#previous-item")
+        expect(current).to_have_attribute("data-item-id", str(first.pk))
+        console.locator("#previous-item").evaluate("button => { button.disabled = false }")
+        console.click("#previous-item")
+        expect(console.locator(".toast-error")).to_contain_text(
+            "Đã ở nội dung đầu tiên của chương trình."
+        )
+        console.locator(".toast-close").click()
+        console.click("#next-item")
+        expect(current).to_have_attribute("data-item-id", str(second.pk))
+        expect(highlighted).to_have_attribute("data-item-id", str(second.pk))
+
+        tablet.screenshot(path=artifacts / "tablet-1280x800.png")
+        console.screenshot(path=artifacts / "console-1440x900.png")
+        projector.screenshot(path=artifacts / "projector-1920x1080.png")
+        tablet.set_viewport_size({"width": 800, "height": 1280})
+        tablet.screenshot(path=artifacts / "tablet-800x1280.png")
+
+    assert errors == []
