@@ -6,4 +6,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("kiosk_ui.urls")),
     path("", include("meeting.urls")),
+    path("", include("voting.urls")),
 ]

@@ -7,6 +7,7 @@ before anything is written.
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,6 +55,12 @@ def _require_live(session: Session) -> None:
         raise ServiceError("session.not_live", _("Kỳ họp chưa khai mạc hoặc đã bế mạc."))
 
 
+def _has_open_poll(session: Session) -> bool:
+    # Looked up by name: voting builds on meeting, not the other way round.
+    poll_model = apps.get_model("voting", "Poll")
+    return poll_model.objects.filter(session=session, status="open").exists()
+
+
 def session_transition(*, session_id: int, action: str, actor: Actor) -> Session:
     """Open, adjourn, resume, close (or schedule) a session."""
     if action not in TRANSITIONS:
@@ -66,6 +73,10 @@ def session_transition(*, session_id: int, action: str, actor: Actor) -> Session
                 "session.bad_transition",
                 _("Không thể thực hiện khi kỳ họp đang ở trạng thái “%(status)s”.")
                 % {"status": session.get_status_display()},
+            )
+        if target == Status.CLOSED and _has_open_poll(session):
+            raise ServiceError(
+                "poll.still_open", _("Cần kết thúc cuộc biểu quyết đang mở trước khi bế mạc.")
             )
         changed = ["status"]
         if target == Status.IN_PROGRESS and session.current_item_id is None:

@@ -1,0 +1,51 @@
+"""HTTP fallback for casting a ballot when a tablet's WebSocket cannot get through.
+
+Same envelope and same service as the socket: ``POST /tablet/ballot/`` with
+``{"type": "ballot.cast", "id": "<uuid>", "data": {"poll_id": 1, "choice": "yes"}}``.
+"""
+
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from meeting.access import signed_in_delegate
+from meeting.actors import Actor
+from meeting.errors import ServiceError
+from realtime import commands
+from realtime.envelope import MalformedMessage, decode_command
+from voting import services
+
+STATUS_BY_CODE = {"poll.not_found": 404, "ballot.already_cast": 409, "poll.not_open": 409}
+
+
+def _answer(type: str, command_id: str | None, data: dict, status: int = 200) -> JsonResponse:
+    return JsonResponse(
+        {"type": type, "id": command_id, "seq": None, "data": data},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@require_POST
+def ballot_cast(request: HttpRequest) -> JsonResponse:
+    delegate = signed_in_delegate(request.session)
+    if delegate is None:
+        message = _("Cần đăng nhập bằng thẻ đại biểu.")
+        return _answer("error", None, {"code": "auth.not_signed_in", "message": message}, 401)
+    try:
+        command_type, command_id, data = decode_command(request.body.decode("utf-8", "replace"))
+    except MalformedMessage as refused:
+        error = {"code": refused.code, "message": refused.message}
+        return _answer("error", refused.command_id, error, 400)
+    if command_type != "ballot.cast":
+        error = {"code": "command.unknown", "message": _("Lệnh không được hỗ trợ.")}
+        return _answer("error", command_id, error, 400)
+    context = commands.Context(session_id=0, actor=Actor(delegate=delegate), command_id=command_id)
+    try:
+        result = commands.ballot_cast(context, data)
+    except ServiceError as refused:
+        error = {"code": refused.code, "message": refused.message}
+        return _answer("error", command_id, error, STATUS_BY_CODE.get(refused.code, 400))
+    # No event loop here to coalesce with: publish the progress at once (a rare path).
+    services.poll_progress_publish(poll_id=result["poll_id"])
+    return _answer("ack", command_id, result)
