@@ -121,9 +121,15 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
-# Without collectstatic (embedded, tests) WhiteNoise serves straight from the apps.
-WHITENOISE_USE_FINDERS = not STATIC_ROOT.exists()
+# Production collects static files (STATIC_ROOT is set there); the embedded default and the
+# tests serve them straight from the apps through WhiteNoise's finders.
+_collected = BASE_DIR / "staticfiles"
+STATIC_ROOT = (
+    Path(os.environ["STATIC_ROOT"])
+    if os.environ.get("STATIC_ROOT")
+    else (_collected if _collected.exists() else None)
+)
+WHITENOISE_USE_FINDERS = STATIC_ROOT is None or not STATIC_ROOT.exists()
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 
