@@ -1,0 +1,189 @@
+"""Badges: the signed token, re-issue, the printed sheet and sign-in over HTTP."""
+
+import math
+
+import pymupdf
+import pytest
+
+from meeting import services
+from meeting.actors import Actor
+from meeting.badges import (
+    ALPHABET,
+    badge_token,
+    badges_pdf,
+    delegate_for_badge,
+    display_code,
+)
+from meeting.errors import ServiceError
+from meeting.models import ActionLog, Attendance, Delegate, Session
+from tests.factories import make_council, make_session, make_staff
+
+pytestmark = pytest.mark.django_db
+
+# Names whose diacritics a broken font or text layer would lose.
+NAMES = [
+    "Nguyễn Thị Thu Hà",
+    "Trần Văn Minh",
+    "Lê Thị Kim Oanh",
+    "Phạm Quốc Bảo",
+    "Võ Thị Ngọc Trâm",
+    "Huỳnh Tấn Phát",
+    "Đặng Minh Khôi",
+    "Bùi Thị Mỹ Linh",
+    "Hồ Ngọc Thạch",
+    "Dương Thị Thanh Tuyền",
+    "Ngô Văn Lộc",
+    "Đỗ Thị Hồng Nhung",
+    "Quách Thị Phương Thảo",
+    "Trương Thị Bích Ngân",
+    "Đinh Công Trứ",
+    "Lưu Thị Yến Nhi",
+    "Tăng Văn Đạt",
+]
+
+
+def _delegate() -> Delegate:
+    return make_council(seats=3).delegates.first()
+
+
+def _refused(code: str) -> str:
+    with pytest.raises(ServiceError) as refused:
+        delegate_for_badge(code)
+    return refused.value.code
+
+
+# --- the token ---------------------------------------------------------------------------
+
+
+def test_badge_token_signs_in():
+    delegate = _delegate()
+    assert delegate_for_badge(badge_token(delegate)) == delegate
+
+
+def test_typed_code_with_dashes_and_lowercase_signs_in():
+    delegate = _delegate()
+    typed = display_code(badge_token(delegate)).lower()
+    assert "-" in typed
+    assert delegate_for_badge(typed) == delegate
+    assert delegate_for_badge(f"  {typed.replace('-', ' ')} ") == delegate
+
+
+def test_forged_signature_is_invalid():
+    delegate = _delegate()
+    token = badge_token(delegate)
+    last = token[-1]
+    forged = token[:-1] + ALPHABET[(ALPHABET.index(last) + 1) % len(ALPHABET)]
+    assert _refused(forged) == "badge.invalid"
+    assert _refused(delegate.badge_key) == "badge.invalid"  # no signature at all
+    assert _refused("") == "badge.invalid"
+
+
+def test_reissued_badge_revokes_the_old_code():
+    delegate = _delegate()
+    old = badge_token(delegate)
+    services.badge_reissue(delegate_id=delegate.pk, actor=Actor(user=make_staff(role="clerk")))
+    delegate.refresh_from_db()
+    assert delegate.badge_issued_at is not None
+    assert _refused(old) == "badge.revoked"
+    assert delegate_for_badge(badge_token(delegate)) == delegate
+
+
+# --- the printed sheet -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", [1, 8, 9, 17])
+def test_badge_sheet_has_a_page_per_eight_badges_and_every_name(count):
+    council = make_council(seats=count)
+    for delegate, name in zip(council.delegates.order_by("pk"), NAMES, strict=False):
+        delegate.full_name = name
+        delegate.save(update_fields=["full_name"])
+    document = pymupdf.open(
+        stream=badges_pdf(council, base_url="http://chamber.test/"), filetype="pdf"
+    )
+    assert document.page_count == math.ceil(count / 8)
+    # A name may wrap inside its box: compare with the whitespace folded.
+    text = " ".join("".join(page.get_text() for page in document).split())
+    for delegate in council.delegates.all():
+        assert delegate.full_name in text
+        assert display_code(badge_token(delegate)) in text
+    assert council.name in text
+
+
+def _badges_url(council) -> str:
+    return f"/staff/councils/{council.pk}/badges.pdf"
+
+
+def test_badge_sheet_view_refuses_anonymous(client):
+    council = make_council(seats=2)
+    response = client.get(_badges_url(council))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.parametrize("role", ["chair", "secretary"])
+def test_badge_sheet_view_refuses_staff_without_the_permission(client, role):
+    council = make_council(seats=2)
+    client.force_login(make_staff(role=role))
+    response = client.get(_badges_url(council))
+    assert response.status_code in (302, 403)
+    assert response.get("Content-Type") != "application/pdf"
+
+
+def test_badge_sheet_view_serves_a_pdf_to_the_clerk(client):
+    council = make_council(seats=3)
+    client.force_login(make_staff(role="clerk"))
+    response = client.get(_badges_url(council))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Cache-Control"] == "no-store"
+    document = pymupdf.open(stream=response.content, filetype="pdf")
+    assert document.page_count == 1
+    text = " ".join(document[0].get_text().split())
+    for delegate in council.delegates.all():
+        assert display_code(badge_token(delegate)) in text
+
+
+def test_badge_sheet_view_404_for_unknown_council(client):
+    client.force_login(make_staff(role="clerk"))
+    assert client.get("/staff/councils/999999/badges.pdf").status_code == 404
+
+
+# --- sign-in over HTTP -------------------------------------------------------------------
+
+
+def test_sign_in_link_checks_the_delegate_in(client):
+    council = make_council(seats=5)
+    session = make_session(council=council, status=Session.Status.IN_PROGRESS)
+    delegate = council.delegates.first()
+    response = client.get(f"/tablet/signin/{badge_token(delegate)}/")
+    assert response.status_code == 302
+    assert response["Location"] == "/tablet/"
+    assert client.session["delegate_id"] == delegate.pk
+    attendance = Attendance.objects.get(session=session, delegate=delegate)
+    assert attendance.status == Attendance.Status.PRESENT
+    log = ActionLog.objects.get(session=session, action="attendance.set")
+    assert log.actor_delegate == delegate
+    assert log.data["status"] == Attendance.Status.PRESENT
+
+
+def test_sign_in_before_the_session_opens_does_not_check_in(client):
+    council = make_council(seats=5)
+    session = make_session(council=council, status=Session.Status.SCHEDULED)
+    delegate = council.delegates.first()
+    response = client.get(f"/tablet/signin/{badge_token(delegate)}/")
+    assert response.status_code == 302
+    assert not Attendance.objects.filter(session=session).exists()
+
+
+def test_revoked_badge_is_refused_over_http(client):
+    council = make_council(seats=5)
+    make_session(council=council, status=Session.Status.IN_PROGRESS)
+    delegate = council.delegates.first()
+    old = badge_token(delegate)
+    services.badge_reissue(delegate_id=delegate.pk, actor=Actor(user=make_staff(role="clerk")))
+    response = client.get(f"/tablet/signin/{old}/")
+    assert response.status_code == 403
+    assert response.context["error_code"] == "badge.revoked"
+    assert "Thẻ này đã bị thu hồi" in response.content.decode()
+    assert "delegate_id" not in client.session
+    assert not Attendance.objects.filter(delegate=delegate).exists()

@@ -1,0 +1,105 @@
+"""``chamber load_demo``: a ready council, idempotent, and links that work."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from meeting.models import ActionLog, AgendaItem, Attendance, Council, Delegate, Session
+
+pytestmark = pytest.mark.django_db
+
+
+def _load(*args: str) -> str:
+    out = StringIO()
+    call_command("load_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_load_demo_twice_builds_one_council_with_a_session_in_progress():
+    _load()
+    first_keys = set(Delegate.objects.values_list("badge_key", flat=True))
+    output = _load()
+
+    council = Council.objects.get(level=Council.Level.WARD)
+    assert council.parent is not None and council.parent.level == Council.Level.CITY
+    assert Council.objects.count() == 2
+    delegates = council.delegates.all()
+    assert 25 <= delegates.count() <= 35
+    assert council.seats == delegates.count()
+    assert len({d.full_name for d in delegates}) == delegates.count()
+    assert len({d.seat_label for d in delegates}) == delegates.count()
+    assert any(d.title == "Chủ tịch HĐND" for d in delegates)
+    # Delegates are found again, not replaced: their printed badges keep working.
+    assert set(Delegate.objects.values_list("badge_key", flat=True)) == first_keys
+
+    session = Session.objects.get()
+    assert session.status == Session.Status.IN_PROGRESS
+    items = AgendaItem.objects.filter(session=session)
+    assert items.filter(parent=None).count() >= 8
+    assert items.exclude(parent=None).exists()
+    assert session.current_item is not None and session.current_item.parent_id is None
+    # Opened through the services: the transitions are in the log, once.
+    actions = list(ActionLog.objects.filter(session=session).values_list("action", flat=True))
+    assert actions == ["session.schedule", "session.open"]
+
+    for username, group in [("chutoa", "chair"), ("thuky", "secretary"), ("vanthu", "clerk")]:
+        user = User.objects.get(username=username)
+        assert user.is_staff
+        assert user.check_password("chamber-demo")
+        assert user.groups.filter(name=group).exists()
+
+    assert f"http://127.0.0.1:8000/chair/{session.pk}/" in output
+    assert f"http://127.0.0.1:8000/projector/{session.pk}/?key={session.projector_key}" in output
+    assert len(re.findall(r"http://127\.0\.0\.1:8000/tablet/signin/\w+/", output)) == 3
+    assert f"http://127.0.0.1:8000/staff/councils/{council.pk}/badges.pdf" in output
+    assert "http://127.0.0.1:8000/admin/" in output
+    assert "chutoa" in output and "chamber-demo" in output
+
+
+def test_load_demo_uses_the_given_host_and_port():
+    output = _load("--host", "192.168.1.20", "--port", "9000")
+    assert "http://192.168.1.20:9000/chair/" in output
+    assert "127.0.0.1" not in output
+
+
+def test_printed_links_work(client):
+    output = _load()
+    session = Session.objects.get()
+
+    tablet_links = re.findall(r"http://127\.0\.0\.1:8000(/tablet/signin/\w+/)", output)
+    response = client.get(tablet_links[0])
+    assert response.status_code == 302
+    assert response["Location"] == "/tablet/"
+    delegate = Delegate.objects.get(pk=client.session["delegate_id"])
+    attendance = Attendance.objects.get(session=session, delegate=delegate)
+    assert attendance.status == Attendance.Status.PRESENT
+
+    projector = re.search(r"http://127\.0\.0\.1:8000(/projector/\S+)", output).group(1)
+    assert client.get(projector).status_code == 200
+
+    client.logout()
+    assert client.login(username="chutoa", password="chamber-demo")
+    assert client.get(f"/chair/{session.pk}/").status_code == 200
+    client.logout()
+    assert client.login(username="vanthu", password="chamber-demo")
+    badges = client.get(f"/staff/councils/{session.council_id}/badges.pdf")
+    assert badges.status_code == 200
+    assert badges["Content-Type"] == "application/pdf"
+
+
+def test_a_closed_demo_session_is_kept_and_a_new_one_opened():
+    from meeting import services
+    from meeting.actors import SYSTEM
+
+    _load()
+    closed = Session.objects.get()
+    services.session_transition(session_id=closed.pk, action="close", actor=SYSTEM)
+    _load()
+    closed.refresh_from_db()
+    assert closed.status == Session.Status.CLOSED
+    live = Session.objects.get(status=Session.Status.IN_PROGRESS)
+    assert live.number == closed.number + 1
+    assert live.current_item is not None
