@@ -133,11 +133,21 @@ def _make_current(session: Session, item_id: int, actor: Actor) -> Session:
     return session
 
 
-def attendance_set(*, session_id: int, delegate_id: int, status: str, actor: Actor) -> Attendance:
+def attendance_set(
+    *,
+    session_id: int,
+    delegate_id: int,
+    status: str,
+    actor: Actor,
+    publish_summary: bool = True,
+) -> Attendance:
     """Mark a delegate present, excused, absent or checked out (``left``).
 
     The console may set any status; a delegate may only check themself in (via the badge
-    or the tablet), and only while the session is live.
+    or the tablet), and only while the session is live. The console's roster and the
+    delegate's own tablets hear of the change at once; every screen gets the new count in an
+    ``attendance.summary`` event: at once, or (``publish_summary=False``) from the caller's
+    coalesced ``attendance_summary_publish`` when many check in together.
     """
     if status not in Attendance.Status.values:
         raise ServiceError("attendance.bad_status", _("Trạng thái điểm danh không hợp lệ."))
@@ -177,36 +187,52 @@ def attendance_set(*, session_id: int, delegate_id: int, status: str, actor: Act
             previous=previous,
             status=status,
         )
-        emit(
+        summary = selectors.attendance_summary(session)
+        notify(
             session=session,
             type="attendance.changed",
-            data={
-                "delegate_id": delegate.pk,
-                "status": status,
-                "summary": selectors.attendance_summary(session),
-            },
+            data={"delegate_id": delegate.pk, "status": status, "summary": summary},
+            audience=Audience.CHAIR,
         )
+        notify(
+            session=session,
+            type="attendance.mine",
+            data={"status": status},
+            delegate_id=delegate.pk,
+        )
+        if publish_summary:
+            emit(session=session, type="attendance.summary", data=summary)
     return attendance
 
 
-def attendance_check_in_on_arrival(*, session_id: int, delegate: Delegate) -> None:
+def attendance_summary_publish(*, session_id: int) -> None:
+    """Tell every screen the present count and quorum state (coalesced check-ins)."""
+    with transaction.atomic():
+        session = lock_session(session_id)
+        emit(session=session, type="attendance.summary", data=selectors.attendance_summary(session))
+
+
+def attendance_check_in_on_arrival(*, session_id: int, delegate: Delegate) -> bool:
     """A tablet came online in a live session: check in a delegate nobody has marked yet.
 
     A status the chair set (excused, absent, checked out) is left alone: only a new sign-in
-    with the badge overrides it.
+    with the badge overrides it. Returns whether the delegate was checked in; the caller then
+    publishes the summary, coalesced with the other arrivals.
     """
     with transaction.atomic():
         session = lock_session(session_id)
         if session.status != Status.IN_PROGRESS:
-            return
+            return False
         if Attendance.objects.filter(session=session, delegate=delegate).exists():
-            return
+            return False
         attendance_set(
             session_id=session_id,
             delegate_id=delegate.pk,
             status=Attendance.Status.PRESENT,
             actor=Actor(delegate=delegate),
+            publish_summary=False,  # the caller coalesces the summary
         )
+        return True
 
 
 def badge_reissue(*, delegate_id: int, actor: Actor) -> Delegate:

@@ -22,6 +22,7 @@ from meeting import selectors, services
 from meeting.access import chair_access, projector_access, tablet_access
 from meeting.actors import SYSTEM, Actor
 from meeting.errors import ServiceError
+from realtime import coalesce
 from realtime import commands as command_handlers
 from realtime.envelope import MalformedMessage, decode_command, encode
 from realtime.fanout import on_heartbeat, process_fanout
@@ -216,14 +217,20 @@ class TabletConsumer(ScreenConsumer):
         return Actor(delegate=self.delegate)
 
     async def on_joined(self) -> None:
-        await self._presence(connected=True)
+        if await self._presence(connected=True):
+            coalesce.soon(
+                ("attendance.summary", self.session_id),
+                services.attendance_summary_publish,
+                session_id=self.session_id,
+            )
 
     async def on_left(self) -> None:
         # The socket is gone already; finish recording it even if the task is being cancelled.
         await asyncio.shield(self._presence(connected=False))
 
     @database_sync_to_async
-    def _presence(self, *, connected: bool) -> None:
+    def _presence(self, *, connected: bool) -> bool:
+        """Record the connection; on arrival, check the delegate in (True if that happened)."""
         services.tablet_presence(
             session_id=self.session_id,
             delegate_id=self.delegate.pk,
@@ -231,10 +238,11 @@ class TabletConsumer(ScreenConsumer):
             connection=self.connection_id,
             connected=connected,
         )
-        if connected:
-            services.attendance_check_in_on_arrival(
-                session_id=self.session_id, delegate=self.delegate
-            )
+        if connected and services.attendance_check_in_on_arrival(
+            session_id=self.session_id, delegate=self.delegate
+        ):
+            return True
+        return False
 
 
 class ChairConsumer(ScreenConsumer):

@@ -1,8 +1,7 @@
 """Per-process timing of votes: coalesced progress, and countdowns that close polls.
 
-A chamber of thousands must not produce an event per ballot per screen: after a ballot, the
-process that took it schedules one progress event for that poll a short moment later; the
-ballots that arrive meanwhile ride on the same event.
+A chamber of thousands must not produce an event per ballot per screen: progress goes through
+realtime.coalesce.
 """
 
 from __future__ import annotations
@@ -15,36 +14,16 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from meeting.errors import ServiceError
+from realtime import coalesce
 from realtime.fanout import on_heartbeat
 from voting import services
 
 logger = logging.getLogger(__name__)
 
-PROGRESS_INTERVAL_SECONDS = 0.25
-
-_pending_progress: dict[asyncio.AbstractEventLoop, set[int]] = {}
-
 
 def progress_soon(poll_id: int) -> None:
-    """Ask for one progress event of this poll within the interval (coalesced)."""
-    loop = asyncio.get_running_loop()
-    pending = _pending_progress.setdefault(loop, set())
-    if poll_id in pending:
-        return
-    pending.add(poll_id)
-    loop.call_later(PROGRESS_INTERVAL_SECONDS, _spawn, _publish_progress(loop, poll_id))
-
-
-def _spawn(coroutine) -> None:
-    asyncio.ensure_future(coroutine)
-
-
-async def _publish_progress(loop, poll_id: int) -> None:
-    _pending_progress[loop].discard(poll_id)
-    try:
-        await database_sync_to_async(services.poll_progress_publish)(poll_id=poll_id)
-    except Exception:
-        logger.exception("progress of poll %s not published", poll_id)
+    """One progress event for this poll within the coalescing interval."""
+    coalesce.soon(("poll.progress", poll_id), services.poll_progress_publish, poll_id=poll_id)
 
 
 def close_when_due(poll_id: int, closes_at: datetime) -> None:
@@ -52,7 +31,7 @@ def close_when_due(poll_id: int, closes_at: datetime) -> None:
     process stops first)."""
     loop = asyncio.get_running_loop()
     delay = max(0.0, (closes_at - timezone.now()).total_seconds())
-    loop.call_later(delay, _spawn, _close(poll_id))
+    loop.call_later(delay, lambda: asyncio.ensure_future(_close(poll_id)))
 
 
 async def _close(poll_id: int) -> None:

@@ -140,11 +140,25 @@ def test_attendance_counts_and_quorum_are_published(chair, published):
         services.attendance_set(
             session_id=session.pk, delegate_id=delegates[4].pk, status="excused", actor=chair
         )
-    summaries = [e["data"]["summary"] for e in events]
+    summaries = [e["data"] for e in events if e["type"] == "attendance.summary"]
     assert [s["present"] for s in summaries] == [1, 2, 3, 4, 4]
     assert [s["quorate"] for s in summaries] == [False, False, False, True, True]
     assert summaries[-1]["required"] == 4
-    assert events[-1]["data"]["status"] == "excused"
+    assert {e["group"] for e in events if e["type"] == "attendance.summary"} == {
+        f"session.{session.pk}.public"
+    }
+    # the roster (console only) and each delegate's own tablets hear who changed
+    roster = [e for e in events if e["type"] == "attendance.changed"]
+    assert [(e["data"]["delegate_id"], e["data"]["status"]) for e in roster] == [
+        *((d.pk, "present") for d in delegates[:4]),
+        (delegates[4].pk, "excused"),
+    ]
+    assert {e["group"] for e in roster} == {f"session.{session.pk}.chair"}
+    mine = [e for e in events if e["type"] == "attendance.mine"]
+    assert mine[-1]["group"] == f"delegate.{delegates[4].pk}"
+    assert mine[-1]["data"] == {"status": "excused"}
+    # notices do not advance the sequence; summaries do, one by one
+    assert [e["seq"] for e in events if e["type"] == "attendance.summary"] == [1, 2, 3, 4, 5]
 
 
 def test_every_attendance_change_is_kept_with_who_and_when(chair):
