@@ -121,15 +121,19 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-# Production collects static files (STATIC_ROOT is set there); the embedded default and the
-# tests serve them straight from the apps through WhiteNoise's finders.
-_collected = BASE_DIR / "staticfiles"
-STATIC_ROOT = (
-    Path(os.environ["STATIC_ROOT"])
-    if os.environ.get("STATIC_ROOT")
-    else (_collected if _collected.exists() else None)
-)
-WHITENOISE_USE_FINDERS = STATIC_ROOT is None or not STATIC_ROOT.exists()
+# Production collects static files (the STATIC_ROOT variable is set there, see docker/) with
+# content-hashed names, so browsers and the proxy may cache them for a year. The embedded
+# default and the tests serve them straight from the apps through WhiteNoise's finders.
+if os.environ.get("STATIC_ROOT"):
+    STATIC_ROOT = Path(os.environ["STATIC_ROOT"])
+    WHITENOISE_USE_FINDERS = False
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+else:
+    STATIC_ROOT = None
+    WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 

@@ -122,13 +122,6 @@ def badges_pdf(council: Council, base_url: str) -> bytes:
         )
         text_box = pymupdf.Rect(cell.x0 + qr_size + 16, cell.y0 + 12, cell.x1 - 8, cell.y1 - 30)
         writer = pymupdf.TextWriter(page.rect)
-        writer.fill_textbox(text_box, council.name, font=regular, fontsize=8)
-        writer.fill_textbox(
-            pymupdf.Rect(text_box.x0, text_box.y0 + 34, text_box.x1, text_box.y1),
-            delegate.full_name,
-            font=bold,
-            fontsize=13,
-        )
         details = "\n".join(
             part
             for part in (
@@ -137,12 +130,21 @@ def badges_pdf(council: Council, base_url: str) -> bytes:
             )
             if part
         )
-        writer.fill_textbox(
-            pymupdf.Rect(text_box.x0, text_box.y0 + 80, text_box.x1, text_box.y1),
-            details,
-            font=regular,
-            fontsize=9,
-        )
+        # Each block starts below the last line of the one before, so a long name that wraps
+        # pushes the title down instead of running into it.
+        top = text_box.y0
+        for text, font, size, gap in (
+            (council.name, regular, 8, 10),
+            (delegate.full_name, bold, 13, 10),
+            (details, regular, 9, 0),
+        ):
+            writer.fill_textbox(
+                pymupdf.Rect(text_box.x0, top, text_box.x1, text_box.y1),
+                text,
+                font=font,
+                fontsize=size,
+            )
+            top = writer.last_point.y + gap
         writer.append(
             (cell.x0 + 10, cell.y1 - 12),
             display_code(badge_token(delegate)),

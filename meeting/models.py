@@ -132,7 +132,7 @@ class Session(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    seq = models.BigIntegerField(default=0, editable=False)
+    seq = models.BigIntegerField(_("số thứ tự sự kiện"), default=0, editable=False)
     # The projector's URL carries this key: the room screen needs no account.
     projector_key = models.CharField(max_length=32, editable=False, default=new_projector_key)
 
@@ -192,10 +192,14 @@ class Attendance(models.Model):
         ABSENT = "absent", _("Vắng")
         LEFT = "left", _("Đã rời phiên họp")
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
-    delegate = models.ForeignKey(Delegate, on_delete=models.PROTECT, related_name="attendance")
-    status = models.CharField(max_length=20, choices=Status.choices)
-    changed_at = models.DateTimeField()
+    session = models.ForeignKey(
+        Session, verbose_name=_("kỳ họp"), on_delete=models.CASCADE, related_name="attendance"
+    )
+    delegate = models.ForeignKey(
+        Delegate, verbose_name=_("đại biểu"), on_delete=models.PROTECT, related_name="attendance"
+    )
+    status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices)
+    changed_at = models.DateTimeField(_("thời điểm"))
 
     class Meta:
         verbose_name = _("điểm danh")
@@ -224,6 +228,10 @@ class TabletConnection(models.Model):
     connection = models.CharField(max_length=64, unique=True)
     seen_at = models.DateTimeField()
 
+    class Meta:
+        verbose_name = _("kết nối máy tính bảng")
+        verbose_name_plural = _("kết nối máy tính bảng")
+
     def __str__(self) -> str:
         return f"{self.delegate} @ {self.worker}"
 
@@ -231,18 +239,30 @@ class TabletConnection(models.Model):
 class ActionLog(models.Model):
     """Who changed what in a session, and when: one row per service action."""
 
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="log")
-    at = models.DateTimeField()
-    action = models.CharField(max_length=64)
+    session = models.ForeignKey(
+        Session, verbose_name=_("kỳ họp"), on_delete=models.PROTECT, related_name="log"
+    )
+    at = models.DateTimeField(_("thời điểm"))
+    action = models.CharField(_("thao tác"), max_length=64)
     actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     actor_delegate = models.ForeignKey(
-        Delegate, null=True, on_delete=models.PROTECT, related_name="+"
+        Delegate,
+        verbose_name=_("đại biểu thực hiện"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    data = models.JSONField(default=dict)
+    data = models.JSONField(_("chi tiết"), default=dict)
 
     class Meta:
+        verbose_name = _("nhật ký thao tác")
+        verbose_name_plural = _("nhật ký thao tác")
         ordering = ["id"]
         indexes = [models.Index(fields=["session", "id"])]
 

@@ -210,7 +210,11 @@ class PollResult(models.Model):
     elected = models.JSONField(default=dict)
     detail = models.JSONField(default=dict)
     digest = models.CharField(max_length=64)
-    void = models.BooleanField(default=False)
+    void = models.BooleanField(_("vô hiệu"), default=False)
+
+    class Meta:
+        verbose_name = _("kết quả biểu quyết")
+        verbose_name_plural = _("kết quả biểu quyết")
 
     def __str__(self) -> str:
         return f"{self.poll}: {'passed' if self.passed else 'failed'}"
