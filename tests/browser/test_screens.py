@@ -147,6 +147,16 @@ def test_next_item_reaches_projector_and_tablet(artifacts):
         expect(current).to_have_attribute("data-item-id", str(second.pk))
         expect(highlighted).to_have_attribute("data-item-id", str(second.pk))
 
+        # The console marks a delegate without a tablet absent: roster, count and flag follow.
+        absent_id = console.locator("#roster tr.flag-lost").first.get_attribute("data-delegate-id")
+        absent = console.locator(f'#roster tr[data-delegate-id="{absent_id}"]')
+        absent.locator('.seg-btn[data-status="absent"]').click()
+        expect(absent).to_have_attribute("data-status", "absent")
+        expect(console.locator("#roster tr.flag-lost")).to_have_count(7)
+        expect(projector.locator("#present-count")).to_have_text("8")
+        expect(tablet.locator("#present-count")).to_have_text("8")
+        expect(console.locator("#present-count")).to_have_text("8")
+
         tablet.screenshot(path=artifacts / "tablet-1280x800.png")
         console.screenshot(path=artifacts / "console-1440x900.png")
         projector.screenshot(path=artifacts / "projector-1920x1080.png")
@@ -154,3 +164,42 @@ def test_next_item_reaches_projector_and_tablet(artifacts):
         tablet.screenshot(path=artifacts / "tablet-800x1280.png")
 
     assert errors == []
+
+
+def test_sign_in_errors_and_english(artifacts):
+    council = make_council(seats=5)
+    session = make_session(council=council, items=3)
+    projector_url = f"/projector/{session.pk}/?key={session.projector_key}"
+    errors: list[str] = []
+
+    with running_servers(1, redis=True) as [server], chromium() as new_context:
+        page = _watch_errors(new_context(width=1280, height=800).new_page(), errors)
+        page.goto(f"{server.http}/tablet/")
+        page.wait_for_url(re.compile(r"/tablet/signin/$"))
+        expect(page.locator("html")).to_have_attribute("lang", "vi")
+        # Chromium has no camera here: the scan button stays hidden, the form remains.
+        expect(page.locator("body")).to_have_attribute("data-scanner", re.compile(r"\w"))
+        page.fill("#code", "abcd efgh jkmn pqrs")
+        expect(page.locator("#code")).to_have_value("ABCD-EFGH-JKMN-PQRS")
+        page.press("#code", "Enter")
+        error = page.locator("#signin-error")
+        expect(error).to_have_attribute("data-error-code", "badge.invalid")
+        expect(error).to_have_text("Mã thẻ không hợp lệ.")
+
+        page.click("button.lang-option[value=en]")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.locator("h1")).to_have_text("Sign in with your delegate badge")
+        page.fill("#code", "ABCD-EFGH-JKMN-PQRS")
+        page.press("#code", "Enter")
+        expect(error).to_have_text("Invalid badge code.")
+        page.screenshot(path=artifacts / "signin-en-1280x800.png")
+
+        # The language cookie reaches the WebSocket too: the status label comes from it.
+        page.goto(server.http + projector_url)
+        _connected(page)
+        expect(page.locator("#session-status")).to_have_text("In session")
+        expect(page.locator("#quorum")).to_have_text("No quorum")
+        expect(page.locator(".proj-label")).to_have_text("Current item")
+
+    # The refused sign-ins answer 403 on purpose; anything else is a fault of the page.
+    assert [error for error in errors if "status of 403" not in error] == []

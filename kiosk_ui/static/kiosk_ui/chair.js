@@ -234,10 +234,9 @@ const client = new ChamberClient({
       renderCurrent();
       renderControls();
     },
-    "attendance.changed": (data) => {
-      renderSummary(data.summary);
-      updateDelegate(data.delegate_id, { status: data.status });
-    },
+    "attendance.summary": (data) => renderSummary(data),
+    // A notice, for the roster; the count comes with attendance.summary, in seq order.
+    "attendance.changed": (data) => updateDelegate(data.delegate_id, { status: data.status }),
     "roster.presence": (data) => updateDelegate(data.delegate_id, { connected: data.connected }),
   },
   onRefused(code) {

@@ -6,7 +6,16 @@
 // reconnects by itself with a growing, jittered delay. The state it knows is mirrored on
 // <body> as data attributes (data-connection, data-seq) so that tests can wait for changes.
 
-const NOTICES = new Set(["roster.presence", "badge.revoked"]);
+// Notices go to a narrower audience and keep `seq` (docs/protocol.md, "Notices"): they are
+// applied whatever their `seq`, since one built in a concurrent transaction may carry an older one.
+const NOTICES = new Set([
+  "attendance.changed",
+  "attendance.mine",
+  "roster.presence",
+  "badge.revoked",
+  "poll.result",
+  "poll.voters",
+]);
 // Close codes after which reconnecting cannot help (docs/protocol.md, "Endpoints").
 const REFUSALS = new Set([4401, 4403, 4404]);
 const COMMAND_TIMEOUT_MS = 15000;

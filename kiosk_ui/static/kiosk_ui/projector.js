@@ -45,7 +45,7 @@ const client = new ChamberClient({
       state.session = { ...state.session, current_item_id: data.current_item_id };
       renderCurrent();
     },
-    "attendance.changed": (data) => renderSummary(data.summary),
+    "attendance.summary": (data) => renderSummary(data),
   },
   onRefused(code) {
     block(t(`closed.${code}`));

@@ -121,12 +121,10 @@ const client = new ChamberClient({
       state.session = { ...state.session, current_item_id: data.current_item_id };
       renderCurrent();
     },
-    "attendance.changed": (data) => {
-      renderSummary(data.summary);
-      if (state.me && data.delegate_id === state.me.id) {
-        state.me = { ...state.me, attendance: data.status };
-        renderMe();
-      }
+    "attendance.summary": (data) => renderSummary(data),
+    "attendance.mine": (data) => {
+      state.me = { ...state.me, attendance: data.status };
+      renderMe();
     },
     "badge.revoked": () => block(t("badge.revoked")),
   },
