@@ -60,6 +60,14 @@ def _make_sitting():
     return council, session, chair, delegates[0]
 
 
+# Records every value <body data-connection> takes, so a short "closed" is not missed.
+WATCH_CONNECTION = """
+window.__states = [];
+new MutationObserver(() => window.__states.push(document.body.dataset.connection))
+  .observe(document.body, {attributes: true, attributeFilter: ["data-connection"]});
+"""
+
+
 def _watch_errors(page: Page, errors: list[str]) -> Page:
     page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
     page.on(
@@ -157,11 +165,27 @@ def test_next_item_reaches_projector_and_tablet(artifacts):
         expect(tablet.locator("#present-count")).to_have_text("8")
         expect(console.locator("#present-count")).to_have_text("8")
 
+        # A dropped connection comes back by itself, and the screen follows again.
+        third = agenda[2]
+        for page in (projector, tablet):
+            page.evaluate(WATCH_CONNECTION)
+            page.evaluate("window.chamber.client.socket.close()")
+            page.wait_for_function(
+                "window.__states.includes('closed') && document.body.dataset.connection === 'open'"
+            )
+        console.click("#next-item")
+        expect(current).to_have_attribute("data-item-id", str(third.pk))
+        expect(highlighted).to_have_attribute("data-item-id", str(third.pk))
+        expect(projector.locator("#current-parent")).to_contain_text(first.title)
+
         tablet.screenshot(path=artifacts / "tablet-1280x800.png")
         console.screenshot(path=artifacts / "console-1440x900.png")
         projector.screenshot(path=artifacts / "projector-1920x1080.png")
         tablet.set_viewport_size({"width": 800, "height": 1280})
         tablet.screenshot(path=artifacts / "tablet-800x1280.png")
+
+        tablet.click("#sign-out")
+        tablet.wait_for_url(re.compile(r"/tablet/signin/$"))
 
     assert errors == []
 

@@ -249,4 +249,6 @@ setInterval(() => {
   if (client.state === "open") client.resync();
 }, REFRESH_MS);
 
+// For the browser tests and for looking around in the developer tools.
+window.chamber = { client, state };
 client.start();

@@ -308,6 +308,13 @@ export class ChamberClient {
   command(type, data = {}, { quiet = false } = {}) {
     const id = commandId();
     const frame = JSON.stringify({ type, id, seq: null, data });
+    if (this.state !== "open") {
+      // Refuse at once rather than act minutes later; commands already in flight when the
+      // link dropped are sent again on reconnect (same id: done at most once).
+      const refused = Promise.reject(new CommandError("command.offline", t("command.offline")));
+      if (!quiet) refused.catch((error) => toast(error.message));
+      return refused;
+    }
     const promise = new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);

@@ -59,4 +59,6 @@ function tick() {
 tick();
 setInterval(tick, 10000);
 
+// For the browser tests and for looking around in the developer tools.
+window.chamber = { client, state };
 client.start();

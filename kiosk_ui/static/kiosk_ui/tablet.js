@@ -156,4 +156,6 @@ document.getElementById("check-in").addEventListener("click", async (event) => {
   }
 });
 
+// For the browser tests and for looking around in the developer tools.
+window.chamber = { client, state };
 client.start();
