@@ -194,6 +194,7 @@ def test_sign_in_errors_and_english(artifacts):
     council = make_council(seats=5)
     session = make_session(council=council, items=3)
     projector_url = f"/projector/{session.pk}/?key={session.projector_key}"
+    idle_delegate = make_council(seats=3).delegates.first()  # a council with no session
     errors: list[str] = []
 
     with running_servers(1, redis=True) as [server], chromium() as new_context:
@@ -224,6 +225,18 @@ def test_sign_in_errors_and_english(artifacts):
         expect(page.locator("#session-status")).to_have_text("In session")
         expect(page.locator("#quorum")).to_have_text("No quorum")
         expect(page.locator(".proj-label")).to_have_text("Current item")
+
+        # A delegate whose council has no session waits on a page that reloads itself.
+        page.goto(sign_in_url(server.http, idle_delegate))
+        page.wait_for_url(re.compile(r"/tablet/$"))
+        expect(page.locator("#no-session h1")).to_have_text("No session in progress")
+        expect(page.locator('meta[http-equiv="refresh"]')).to_have_attribute("content", "30")
+
+        page.click("button.lang-option[value=vi]")
+        expect(page.locator("#no-session h1")).to_have_text("Chưa có kỳ họp đang diễn ra")
+        page.goto(server.http + "/")
+        expect(page.locator("#link-tablet")).to_be_visible()
+        page.screenshot(path=artifacts / "home-1280x800.png")
 
     # The refused sign-ins answer 403 on purpose; anything else is a fault of the page.
     assert [error for error in errors if "status of 403" not in error] == []
