@@ -184,6 +184,33 @@ def test_next_item_reaches_projector_and_tablet(artifacts):
         tablet.set_viewport_size({"width": 800, "height": 1280})
         tablet.screenshot(path=artifacts / "tablet-800x1280.png")
 
+        # The chair marks the tablet's delegate absent; the delegate checks in from the tablet.
+        tablet.set_viewport_size({"width": 1280, "height": 800})
+        row.locator('.seg-btn[data-status="absent"]').click()
+        expect(tablet.locator("#my-status")).to_have_attribute("data-status", "absent")
+        tablet.click("#check-in")
+        expect(tablet.locator("#my-status")).to_have_attribute("data-status", "present")
+        expect(tablet.locator("#check-in")).to_be_hidden()
+        expect(row).to_have_attribute("data-status", "present")
+
+        # Adjourn, resume, and close (after a confirmation) reach every screen.
+        status = projector.locator("#session-status")
+        console.click("#session-adjourn")
+        expect(status).to_have_text("Tạm dừng")
+        expect(tablet.locator("#session-notice")).to_be_visible()
+        console.click("#session-resume")
+        expect(status).to_have_text("Đang họp")
+        expect(tablet.locator("#session-notice")).to_be_hidden()
+        console.click("#session-close")
+        console.click("#confirm-close button[value=cancel]")
+        expect(console.locator("#confirm-close")).not_to_be_visible()
+        expect(status).to_have_text("Đang họp")
+        console.click("#session-close")
+        console.click("#confirm-close-yes")
+        expect(status).to_have_text("Bế mạc")
+        expect(tablet.locator("#session-notice")).to_have_attribute("data-status", "closed")
+        expect(console.locator("#next-item")).to_be_disabled()
+
         tablet.click("#sign-out")
         tablet.wait_for_url(re.compile(r"/tablet/signin/$"))
 
