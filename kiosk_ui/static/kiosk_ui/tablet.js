@@ -46,16 +46,20 @@ function renderAgenda() {
   renderCurrent(true);
 }
 
+let scrolledTo = null;
 function renderCurrent(jump = false) {
   const current = currentItem();
   const id = current ? String(current.id) : "";
   body.dataset.currentItemId = id;
+  // Bring the current item into view when it changes, not while the delegate reads on.
+  const scroll = jump || id !== scrolledTo;
+  scrolledTo = id;
   for (const row of document.querySelectorAll("#agenda .agenda-item")) {
     const on = row.dataset.itemId === id;
     row.classList.toggle("current", on);
     if (on) row.setAttribute("aria-current", "step");
     else row.removeAttribute("aria-current");
-    if (on) row.scrollIntoView({ block: "center", behavior: jump ? "auto" : "smooth" });
+    if (on && scroll) row.scrollIntoView({ block: "center", behavior: jump ? "auto" : "smooth" });
   }
   setText("now-number", current ? current.number : "");
   setText("now-title", current ? current.title : t("agenda.none"));
