@@ -165,8 +165,17 @@ def test_next_item_reaches_projector_and_tablet(artifacts):
         expect(tablet.locator("#present-count")).to_have_text("8")
         expect(console.locator("#present-count")).to_have_text("8")
 
+        # Clicking an item on the console's agenda selects it.
+        chosen = agenda[3]
+        console.click(f'#agenda .agenda-button[data-item-id="{chosen.pk}"]')
+        expect(current).to_have_attribute("data-item-id", str(chosen.pk))
+        expect(highlighted).to_have_attribute("data-item-id", str(chosen.pk))
+        expect(projector.locator("#current-presenter")).to_have_text(
+            f"Trình bày: {chosen.presenter}"
+        )
+
         # A dropped connection comes back by itself, and the screen follows again.
-        third = agenda[2]
+        following = agenda[4]
         for page in (projector, tablet):
             page.evaluate(WATCH_CONNECTION)
             page.evaluate("window.chamber.client.socket.close()")
@@ -174,9 +183,9 @@ def test_next_item_reaches_projector_and_tablet(artifacts):
                 "window.__states.includes('closed') && document.body.dataset.connection === 'open'"
             )
         console.click("#next-item")
-        expect(current).to_have_attribute("data-item-id", str(third.pk))
-        expect(highlighted).to_have_attribute("data-item-id", str(third.pk))
-        expect(projector.locator("#current-parent")).to_contain_text(first.title)
+        expect(current).to_have_attribute("data-item-id", str(following.pk))
+        expect(highlighted).to_have_attribute("data-item-id", str(following.pk))
+        expect(projector.locator("#current-parent")).to_contain_text(chosen.title)
 
         tablet.screenshot(path=artifacts / "tablet-1280x800.png")
         console.screenshot(path=artifacts / "console-1440x900.png")
