@@ -30,6 +30,8 @@ class LocalConnection(Protocol):
     async def close_by_server(self, code: int) -> None: ...
 
 
+RECEIVE_RETRY_SECONDS = 0.2
+
 HeartbeatHook = Callable[["ProcessFanout"], Awaitable[None]]
 _heartbeat_hooks: list[HeartbeatHook] = []
 
@@ -98,7 +100,16 @@ class ProcessFanout:
 
     async def _receive_loop(self, channel: str) -> None:
         while True:
-            message = await self.layer.receive(channel)
+            try:
+                message = await self.layer.receive(channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # A broken layer connection must not silence every screen of this process:
+                # log it, back off a moment, listen again.
+                logger.exception("fan-out receive failed; retrying")
+                await asyncio.sleep(RECEIVE_RETRY_SECONDS)
+                continue
             await self.dispatch(message)
 
     async def dispatch(self, message: dict) -> None:
