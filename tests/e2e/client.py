@@ -1,0 +1,140 @@
+"""Real clients of the end-to-end tests: badge sign-in over HTTP and WebSocket screens."""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import json
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from websockets.asyncio.client import ClientConnection, connect
+
+from tests.servers import Server
+
+# docs/protocol.md: events advance the session's seq; notices carry it unchanged.
+EVENT_TYPES = {
+    "session.changed",
+    "agenda.current",
+    "attendance.summary",
+    "poll.opened",
+    "poll.progress",
+    "poll.closed",
+    "poll.published",
+    "poll.cancelled",
+}
+NOTICE_TYPES = {
+    "attendance.changed",
+    "attendance.mine",
+    "roster.presence",
+    "badge.revoked",
+    "poll.result",
+    "poll.voters",
+}
+ANSWER_TYPES = {"ack", "error"}
+TIMEOUT = 10.0
+
+
+def badge_sign_in(url: str) -> str:
+    """GET a badge's sign-in URL without following the redirect; the ``sessionid`` it set."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=TIMEOUT)
+    try:
+        connection.request("GET", parts.path)
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 302, (response.status, url)
+        cookie = SimpleCookie()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            cookie.load(header)
+    finally:
+        connection.close()
+    assert settings.SESSION_COOKIE_NAME in cookie, response.headers
+    return cookie[settings.SESSION_COOKIE_NAME].value
+
+
+@dataclass
+class Screen:
+    """One real WebSocket client that checks the sequence of every event it receives.
+
+    After the snapshot, each event must carry ``seq = previous + 1``: a gap, a duplicate or
+    an event out of order fails the test at once.
+    """
+
+    name: str
+    ws: ClientConnection
+    snapshot: dict | None = None
+    seq: int | None = None
+    events: list[dict] = field(default_factory=list)
+    notices: list[dict] = field(default_factory=list)
+
+    @classmethod
+    async def open(cls, name: str, server: Server, path: str, cookie: str | None = None) -> Screen:
+        headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"} if cookie else {}
+        ws = await asyncio.wait_for(
+            connect(
+                f"{server.ws}{path}",
+                origin=server.origin,
+                additional_headers=headers,
+                # Frames nobody read (notices) must not pause reading, or the closing
+                # handshake could not complete.
+                max_queue=None,
+            ),
+            TIMEOUT,
+        )
+        screen = cls(name=name, ws=ws)
+        try:
+            frame = await screen.receive()
+            assert frame["type"] == "snapshot", (name, frame)
+        except BaseException:
+            await screen.close()
+            raise
+        return screen
+
+    async def receive(self, timeout: float = TIMEOUT) -> dict:
+        frame = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+        kind = frame["type"]
+        if kind == "snapshot":
+            self.snapshot, self.seq = frame, frame["seq"]
+        elif kind in EVENT_TYPES:
+            assert frame["id"] is None, (self.name, frame)
+            assert self.seq is not None, (self.name, "an event before the snapshot", frame)
+            assert frame["seq"] == self.seq + 1, (self.name, f"after seq {self.seq}", frame)
+            self.seq = frame["seq"]
+            self.events.append(frame)
+        elif kind in NOTICE_TYPES:
+            self.notices.append(frame)
+        else:
+            assert kind in ANSWER_TYPES, (self.name, "not in docs/protocol.md", frame)
+        return frame
+
+    async def receive_until(self, predicate, timeout: float = TIMEOUT) -> dict:
+        """Frames until one satisfies ``predicate``; every frame on the way is checked too."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise TimeoutError(f"{self.name}: no matching frame in {timeout}s")
+            frame = await self.receive(remaining)
+            if predicate(frame):
+                return frame
+
+    async def until_seq(self, seq: int, timeout: float = TIMEOUT) -> None:
+        if self.seq is not None and self.seq >= seq:
+            return
+        await self.receive_until(lambda frame: self.seq >= seq, timeout)
+
+    async def command(self, type: str, id: str, timeout: float = TIMEOUT, **data) -> dict:
+        """Send a command and wait for its answer (events on the way are kept)."""
+        await self.ws.send(json.dumps({"type": type, "id": id, "data": data}))
+        return await self.receive_until(
+            lambda frame: frame["type"] in ANSWER_TYPES and frame["id"] == id, timeout
+        )
+
+    async def close(self) -> None:
+        try:
+            await asyncio.wait_for(self.ws.close(), TIMEOUT)
+        except Exception:  # already gone (dropped on purpose, or the server closed it)
+            pass
