@@ -1,13 +1,34 @@
 """The three screens. Pages carry only what is needed to connect; data comes over the socket."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 
 from meeting import selectors
 from meeting.access import projector_access, signed_in_delegate
 from meeting.models import Session
+
+
+def _screen(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """Render a screen whose socket speaks the page's language.
+
+    The page's language may come from the browser's Accept-Language header, but the WebSocket
+    consumers read only the ``django_language`` cookie: pin the page's language in the cookie so
+    that server messages (errors, status labels) arrive in the language of the page.
+    """
+    response = render(request, template, context)
+    language = get_language()
+    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -19,7 +40,7 @@ def tablet(request: HttpRequest) -> HttpResponse:
     if delegate is None:
         return redirect("tablet-signin")
     session = selectors.live_session_for(delegate)
-    return render(request, "kiosk_ui/tablet.html", {"delegate": delegate, "session": session})
+    return _screen(request, "kiosk_ui/tablet.html", {"delegate": delegate, "session": session})
 
 
 @login_required
@@ -35,7 +56,7 @@ def chair(request: HttpRequest, session_id: int) -> HttpResponse:
     if not request.user.has_perm("meeting.run_session"):
         raise PermissionDenied
     session = get_object_or_404(Session.objects.select_related("council"), pk=session_id)
-    return render(request, "kiosk_ui/chair.html", {"session": session})
+    return _screen(request, "kiosk_ui/chair.html", {"session": session})
 
 
 def projector(request: HttpRequest, session_id: int) -> HttpResponse:
@@ -46,7 +67,7 @@ def projector(request: HttpRequest, session_id: int) -> HttpResponse:
     if refused is not None:
         raise PermissionDenied
     session = Session.objects.select_related("council").get(pk=session_id)
-    return render(request, "kiosk_ui/projector.html", {"session": session, "key": key})
+    return _screen(request, "kiosk_ui/projector.html", {"session": session, "key": key})
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

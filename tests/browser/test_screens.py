@@ -262,6 +262,15 @@ def test_sign_in_errors_and_english(artifacts):
         expect(page.locator("#quorum")).to_have_text("No quorum")
         expect(page.locator(".proj-label")).to_have_text("Current item")
 
+        # A browser that asks for English (Accept-Language) and has no cookie yet: the page
+        # and the socket's messages agree.
+        english = new_context(width=1920, height=1080, locale="en-US").new_page()
+        _watch_errors(english, errors)
+        english.goto(server.http + projector_url)
+        _connected(english)
+        expect(english.locator("html")).to_have_attribute("lang", "en")
+        expect(english.locator("#session-status")).to_have_text("In session")
+
         # A delegate whose council has no session waits on a page that reloads itself.
         page.goto(sign_in_url(server.http, idle_delegate))
         page.wait_for_url(re.compile(r"/tablet/$"))
