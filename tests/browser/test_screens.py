@@ -176,14 +176,25 @@ def test_next_item_reaches_projector_and_tablet(artifacts):
 
         # A dropped connection comes back by itself, and the screen follows again.
         following = agenda[4]
+        projector_sent: list[str] = []
+        projector.on(
+            "websocket", lambda ws: ws.on("framesent", lambda text: projector_sent.append(text))
+        )
         for page in (projector, tablet):
             page.evaluate(WATCH_CONNECTION)
             page.evaluate("window.chamber.client.socket.close()")
             page.wait_for_function(
                 "window.__states.includes('closed') && document.body.dataset.connection === 'open'"
             )
+        # The projector pretends it missed an event: the next one shows a gap, and it asks for
+        # a snapshot instead of applying it.
+        projector.evaluate("window.chamber.client.seq -= 1")
         console.click("#next-item")
         expect(current).to_have_attribute("data-item-id", str(following.pk))
+        expect(console.locator("body")).to_have_attribute("data-current-item-id", str(following.pk))
+        seq = console.locator("body").get_attribute("data-seq")
+        expect(projector.locator("body")).to_have_attribute("data-seq", seq)
+        assert any('"snapshot.request"' in frame for frame in projector_sent)
         expect(highlighted).to_have_attribute("data-item-id", str(following.pk))
         expect(projector.locator("#current-parent")).to_contain_text(chosen.title)
 
