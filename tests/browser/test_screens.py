@@ -6,6 +6,7 @@ without a reload. Screenshots of each screen are saved to test-artifacts/.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -194,7 +195,13 @@ def test_next_item_reaches_projector_and_tablet(artifacts):
         expect(console.locator("body")).to_have_attribute("data-current-item-id", str(following.pk))
         seq = console.locator("body").get_attribute("data-seq")
         expect(projector.locator("body")).to_have_attribute("data-seq", seq)
-        assert any('"snapshot.request"' in frame for frame in projector_sent)
+        requests = [json.loads(frame) for frame in projector_sent if "snapshot.request" in frame]
+        assert requests, projector_sent
+        # Command ids are random UUIDs (unguessable, as ballots require).
+        assert re.fullmatch(
+            r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
+            requests[0]["id"],
+        )
         expect(highlighted).to_have_attribute("data-item-id", str(following.pk))
         expect(projector.locator("#current-parent")).to_contain_text(chosen.title)
 

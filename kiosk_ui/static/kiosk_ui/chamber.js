@@ -87,13 +87,18 @@ export function setText(id, text) {
   if (element && element.textContent !== String(text)) element.textContent = text;
 }
 
-let counter = 0;
-function commandId() {
-  // crypto.randomUUID needs a secure context; tablets on the room network may use plain http.
-  const random = new Uint32Array(2);
-  crypto.getRandomValues(random);
-  counter += 1;
-  return `${Date.now().toString(36)}-${counter.toString(36)}-${random[0].toString(36)}${random[1].toString(36)}`;
+/**
+ * A command id: a random UUID (v4). Unguessable, as ballots require (docs/protocol.md).
+ * crypto.randomUUID needs a secure context; tablets on the room network may use plain http,
+ * where crypto.getRandomValues still works.
+ */
+export function commandId() {
+  if (window.isSecureContext && crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 export class CommandError extends Error {
