@@ -1,0 +1,462 @@
+"""Simulated screens: each client process holds many WebSocket clients and obeys the main process.
+
+The main process sends one operation at a time over a Pipe (connect, wait for a seq, cast the
+ballots, report, close); each client process answers when it is done or its bounded wait is
+over. Receipt times are ``time.monotonic()``, which on Linux is one clock for every process.
+
+Every screen checks its own sequence: after the snapshot each event must carry
+``seq = previous + 1``. A gap, a repeat or an event before the snapshot is counted, never
+silently skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing
+import random
+import resource
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from bench.pipes import AsyncPipe
+from bench.procstat import raise_open_files_limit
+
+EVENT_TYPES = frozenset(
+    {
+        "session.changed",
+        "agenda.current",
+        "attendance.summary",
+        "poll.opened",
+        "poll.progress",
+        "poll.closed",
+        "poll.published",
+        "poll.cancelled",
+    }
+)
+ANSWER_TYPES = frozenset({"ack", "error"})
+monotonic = time.monotonic
+CONNECT_ATTEMPTS = 4
+
+
+@dataclass(frozen=True)
+class Target:
+    """One screen to simulate."""
+
+    index: int  # tablets 0..N-1 in delegate order, then projectors
+    role: str  # "tablet" | "projector"
+    url: str
+    origin: str
+    cookie: str | None = None  # the Cookie header value
+
+
+def choice_for(index: int) -> str:
+    """A fixed mix of votes (60 % yes, 30 % no, 10 % abstain): the result is known."""
+    digit = index % 10
+    return "yes" if digit < 6 else ("no" if digit < 9 else "abstain")
+
+
+class Screen:
+    __slots__ = (
+        "target",
+        "ws",
+        "seq",
+        "started",
+        "snapshot_at",
+        "snapshot_future",
+        "gaps",
+        "repeats",
+        "early",
+        "closed",
+        "ballot_id",
+        "ballot_future",
+        "reader",
+    )
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.ws = None
+        self.seq: int | None = None
+        self.started = 0.0
+        self.snapshot_at = 0.0
+        self.snapshot_future: asyncio.Future | None = None
+        self.gaps = 0  # events missed (sum of the sizes of the gaps)
+        self.repeats = 0  # events seen twice or out of order
+        self.early = 0  # events before the snapshot
+        self.closed: str | None = None  # why the connection ended, when not by us
+        self.ballot_id: str | None = None
+        self.ballot_future: asyncio.Future | None = None
+        self.reader: asyncio.Task | None = None
+
+
+@dataclass
+class _Waiter:
+    seq: int
+    pending: set
+    future: asyncio.Future
+
+
+class ScreenFleet:
+    """All the screens of one client process."""
+
+    def __init__(self, targets: list[Target], options: dict) -> None:
+        self.screens = [Screen(t) for t in targets]
+        self.options = options
+        self.receipts: dict[int, list[float]] = {}  # seq -> receipt times, every screen
+        self.projector_receipts: dict[int, list[float]] = {}
+        self.types: dict[int, str] = {}
+        self.type_conflicts = 0
+        self.progress: dict[int, int] = {}  # seq of a poll.progress -> voted
+        self.notices: Counter = Counter()
+        self.unexpected: Counter = Counter()
+        self.waiters: list[_Waiter] = []
+        self.stopping = False
+        self.problems: list[str] = []
+
+    # -- receiving -----------------------------------------------------------------------
+    async def _read(self, screen: Screen, ws) -> None:
+        reason = None
+        try:
+            async for text in ws:
+                self._frame(screen, text, monotonic())
+        except ConnectionClosed as closed:
+            reason = f"closed {closed.rcvd.code if closed.rcvd else 1006}"
+        except Exception as exc:  # noqa: BLE001 - counted, not raised: one bad socket of many
+            reason = f"reader failed: {exc!r}"
+        else:
+            reason = "closed by the server"
+        finally:
+            if screen.ws is ws and not self.stopping:  # not an attempt given up already
+                screen.closed = reason
+                for future in (screen.snapshot_future, screen.ballot_future):
+                    if future is not None and not future.done():
+                        future.set_exception(ConnectionError(reason))
+                self._forget(screen)
+
+    def _frame(self, screen: Screen, text: str, now: float) -> None:
+        frame = json.loads(text)
+        kind = frame.get("type")
+        if kind in EVENT_TYPES:
+            seq = frame.get("seq")
+            if screen.seq is None:
+                screen.early += 1
+                return
+            if seq != screen.seq + 1:
+                if isinstance(seq, int) and seq > screen.seq + 1:
+                    screen.gaps += seq - screen.seq - 1
+                else:
+                    screen.repeats += 1
+                    return
+            screen.seq = seq
+            self.receipts.setdefault(seq, []).append(now)
+            if screen.target.role == "projector":
+                self.projector_receipts.setdefault(seq, []).append(now)
+            known = self.types.setdefault(seq, kind)
+            if known != kind:
+                self.type_conflicts += 1
+            if kind == "poll.progress":
+                self.progress[seq] = frame["data"].get("voted")
+            if self.waiters:
+                self._reached(screen, seq)
+        elif kind == "snapshot":
+            if screen.seq is not None and frame.get("id") is None:
+                self.unexpected["snapshot again"] += 1
+            screen.seq = frame.get("seq")
+            screen.snapshot_at = now
+            future = screen.snapshot_future
+            if future is not None and not future.done():
+                future.set_result(now)
+            if self.waiters:
+                self._reached(screen, screen.seq)
+        elif kind in ANSWER_TYPES:
+            future = screen.ballot_future
+            if future is not None and frame.get("id") == screen.ballot_id and not future.done():
+                future.set_result((now, frame))
+            else:
+                self.unexpected[f"{kind} {frame.get('data', {}).get('code', '')}"] += 1
+        else:
+            self.notices[kind] += 1
+
+    def _reached(self, screen: Screen, seq: int) -> None:
+        for waiter in self.waiters:
+            if seq >= waiter.seq and screen in waiter.pending:
+                waiter.pending.discard(screen)
+                if not waiter.pending and not waiter.future.done():
+                    waiter.future.set_result(None)
+
+    def _forget(self, screen: Screen) -> None:
+        """A connection that ended can no longer be waited for."""
+        self._reached(screen, 1 << 62)
+
+    # -- operations ----------------------------------------------------------------------
+    async def op_ping(self) -> dict:
+        return {"screens": len(self.screens)}
+
+    async def op_connect(self, *, timeout: float, concurrency: int) -> dict:
+        """Open every screen's WebSocket and wait for its snapshot, ``concurrency`` at once."""
+        gate = asyncio.Semaphore(max(1, concurrency))
+        compression = "deflate" if self.options.get("compression", True) else None
+        deadline = monotonic() + timeout
+        failures: Counter = Counter()  # screens that never connected
+        attempts_failed: Counter = Counter()  # every failed attempt, retried or not
+        extensions: Counter = Counter()
+
+        async def attempt(screen: Screen, remaining: float) -> None:
+            target = screen.target
+            headers = {"Cookie": target.cookie} if target.cookie else {}
+            screen.closed = None
+            screen.ws = await asyncio.wait_for(
+                connect(
+                    target.url,
+                    origin=target.origin,
+                    additional_headers=headers,
+                    compression=compression,
+                    proxy=None,  # 127.0.0.1 only, whatever the environment says
+                    ping_interval=None,  # browsers send no pings
+                    max_queue=None,
+                    open_timeout=None,
+                    close_timeout=2,
+                ),
+                remaining,
+            )
+            extensions[screen.ws.response.headers.get("Sec-WebSocket-Extensions", "")] += 1
+            screen.snapshot_future = asyncio.get_running_loop().create_future()
+            screen.reader = asyncio.create_task(self._read(screen, screen.ws))
+            await asyncio.wait_for(screen.snapshot_future, deadline - monotonic())
+
+        async def open_one(screen: Screen) -> None:
+            # Like the screens' own client (kiosk_ui/chamber.js): after a failure, try again
+            # after a growing, jittered delay.
+            for attempt_no in range(CONNECT_ATTEMPTS):
+                async with gate:
+                    remaining = deadline - monotonic()
+                    if remaining <= 0:
+                        failures["not started before the deadline"] += 1
+                        return
+                    if attempt_no == 0:
+                        screen.started = monotonic()
+                    try:
+                        await attempt(screen, remaining)
+                        return
+                    except Exception as exc:  # noqa: BLE001 - counted and reported
+                        reason = _describe(exc)
+                        attempts_failed[reason] += 1
+                        screen.closed = screen.closed or reason
+                        if screen.ws is not None:
+                            screen.ws.transport.abort()
+                            screen.ws = None
+                delay = 0.5 * 2**attempt_no * (0.75 + random.random() / 2)
+                await asyncio.sleep(min(delay, max(0.0, deadline - monotonic())))
+            failures[screen.closed or "failed"] += 1
+
+        await asyncio.gather(*(open_one(s) for s in self.screens))
+        connected = [s for s in self.screens if s.snapshot_at and not s.closed]
+        return {
+            "connected": len(connected),
+            "failures": dict(failures),
+            "attempts_failed": dict(attempts_failed),
+            "latencies": [s.snapshot_at - s.started for s in connected],
+            "first_start": min((s.started for s in self.screens if s.started), default=None),
+            "last_snapshot": max((s.snapshot_at for s in connected), default=None),
+            "extensions": dict(extensions),
+        }
+
+    async def op_wait_seq(self, *, seq: int, timeout: float) -> dict:
+        """Until every open screen has seen event ``seq`` (or the timeout)."""
+        pending = {s for s in self.screens if not s.closed and s.ws and (s.seq or 0) < seq}
+        started = monotonic()
+        if pending:
+            waiter = _Waiter(seq, pending, asyncio.get_running_loop().create_future())
+            self.waiters.append(waiter)
+            try:
+                await asyncio.wait_for(asyncio.shield(waiter.future), timeout)
+            except TimeoutError:
+                pass
+            finally:
+                self.waiters.remove(waiter)
+        missing = [s for s in self.screens if s.closed or not s.ws or (s.seq or 0) < seq]
+        return {"missing": len(missing), "waited": monotonic() - started}
+
+    async def op_cast(
+        self, *, poll_id: int, start_at: float, spread: float, total: int, timeout: float
+    ) -> dict:
+        """Every tablet casts once, tablet i at ``start_at + spread * i / total``."""
+        tablets = sorted(
+            (s for s in self.screens if s.target.role == "tablet"), key=lambda s: s.target.index
+        )
+        results: list[tuple] = []
+        errors: Counter = Counter()
+        deadline = start_at + spread + timeout
+
+        async def cast(screen: Screen) -> None:
+            if screen.closed or screen.ws is None:
+                errors["not connected"] += 1
+                return
+            screen.ballot_id = uuid.uuid4().hex
+            screen.ballot_future = asyncio.get_running_loop().create_future()
+            command = {
+                "type": "ballot.cast",
+                "id": screen.ballot_id,
+                "data": {"poll_id": poll_id, "choice": choice_for(screen.target.index)},
+            }
+            sent = monotonic()
+            try:
+                await screen.ws.send(json.dumps(command))
+                answered, frame = await asyncio.wait_for(
+                    screen.ballot_future, max(0.1, deadline - monotonic())
+                )
+            except Exception as exc:  # noqa: BLE001 - counted and reported
+                errors[_describe(exc)] += 1
+                return
+            if frame["type"] == "ack":
+                results.append((screen.target.index, sent, answered, frame["data"].get("receipt")))
+            else:
+                errors[frame["data"].get("code", "error")] += 1
+
+        tasks = []
+        for screen in tablets:
+            due = start_at + spread * screen.target.index / max(1, total)
+            delay = due - monotonic()
+            if delay > 0.001:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(cast(screen)))
+        await asyncio.gather(*tasks)
+        return {"acks": results, "errors": dict(errors), "tablets": len(tablets)}
+
+    async def op_report(self, *, final_seq: int) -> dict:
+        open_screens = [s for s in self.screens if not s.closed and s.ws]
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return {
+            "receipts": self.receipts,
+            "projector_receipts": self.projector_receipts,
+            "types": self.types,
+            "type_conflicts": self.type_conflicts,
+            "progress": self.progress,
+            "screens": len(self.screens),
+            "gaps": sum(s.gaps for s in self.screens),
+            "screens_with_gaps": sum(1 for s in self.screens if s.gaps),
+            "repeats": sum(s.repeats for s in self.screens),
+            "early": sum(s.early for s in self.screens),
+            "behind_at_end": sum(1 for s in open_screens if s.seq != final_seq),
+            "ahead_at_end": sum(1 for s in open_screens if (s.seq or 0) > final_seq),
+            "dropped": dict(Counter(s.closed for s in self.screens if s.closed)),
+            "notices": dict(self.notices),
+            "unexpected": dict(self.unexpected),
+            "cpu_s": usage.ru_utime + usage.ru_stime,
+            "max_rss_kb": usage.ru_maxrss,
+        }
+
+    async def op_close(self) -> dict:
+        self.stopping = True
+        for screen in self.screens:
+            if screen.ws is not None:
+                screen.ws.transport.abort()
+        readers = [s.reader for s in self.screens if s.reader is not None]
+        if readers:
+            await asyncio.wait(readers, timeout=5)
+        return {}
+
+    async def serve(self, conn: Connection) -> None:
+        pipe = AsyncPipe(conn)
+        try:
+            while True:
+                message = await pipe.get()
+                op = message.pop("op")
+                try:
+                    result = await getattr(self, f"op_{op}")(**message)
+                except Exception as exc:  # noqa: BLE001 - sent back to the main process
+                    pipe.send({"ok": False, "error": f"{op}: {exc!r}"})
+                else:
+                    pipe.send({"ok": True, "result": result})
+                if op == "close":
+                    return
+        finally:
+            await self.op_close()
+            pipe.close()
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return "timeout"
+    text = str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {text[:120]}"
+
+
+def client_main(conn: Connection, targets: list[Target], options: dict) -> None:
+    """Entry point of a client process."""
+    raise_open_files_limit()
+    fleet = ScreenFleet(targets, options)
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(fleet.serve(conn))
+    else:
+        uvloop.run(fleet.serve(conn))
+
+
+class Fleet:
+    """The client processes, seen from the main process."""
+
+    def __init__(self, targets: list[Target], processes: int, options: dict) -> None:
+        self.shares = [targets[i::processes] for i in range(processes)]
+        self.shares = [share for share in self.shares if share]
+        self.options = options
+        self.processes: list[multiprocessing.Process] = []
+        self.pipes: list[AsyncPipe] = []
+
+    async def start(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        for share in self.shares:
+            parent, child = context.Pipe()
+            process = context.Process(
+                target=client_main, args=(child, share, self.options), daemon=True
+            )
+            process.start()
+            child.close()
+            self.processes.append(process)
+            self.pipes.append(AsyncPipe(parent))
+
+    @property
+    def pids(self) -> list[int]:
+        return [p.pid for p in self.processes if p.pid]
+
+    async def call(self, op: str, limit: float, /, **kwargs) -> list[dict]:
+        """Send ``op`` to every client process; their results in order, within ``limit`` s."""
+        for pipe in self.pipes:
+            pipe.send({"op": op, **kwargs})
+        try:
+            answers = await asyncio.gather(*(pipe.get(limit) for pipe in self.pipes))
+        except (EOFError, TimeoutError) as exc:
+            codes = [p.exitcode for p in self.processes]
+            raise RuntimeError(
+                f"client processes did not answer {op!r}: {exc!r}, exit codes {codes}"
+            ) from exc
+        failed = [a["error"] for a in answers if not a["ok"]]
+        if failed:
+            raise RuntimeError(f"client process failed: {failed}")
+        return [a["result"] for a in answers]
+
+    async def stop(self) -> None:
+        for pipe in self.pipes:
+            try:
+                pipe.send({"op": "close"})
+            except OSError:
+                pass
+        deadline = monotonic() + 10
+        for process in self.processes:
+            while process.is_alive() and monotonic() < deadline:
+                await asyncio.sleep(0.05)
+        for process in self.processes:
+            if process.is_alive():
+                process.kill()
+            process.join(timeout=5)
+        for pipe in self.pipes:
+            pipe.close()
+        self.processes.clear()
+        self.pipes.clear()

@@ -1,0 +1,254 @@
+"""Targets (PASS / MISS and by how much), the printed tables and the JSON report."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.config import REPORTS, TARGETS
+from bench.run import COMMANDED_EVENTS as COMMANDED
+from bench.stats import ratio
+
+
+def _get(d: dict | None, *path, default=None):
+    for key in path:
+        if not isinstance(d, dict) or key not in d:
+            return default
+        d = d[key]
+    return d
+
+
+def _target(name: str, value, limit, *, unit: str = "", note: str = "") -> dict:
+    if value is None:
+        return {"target": name, "limit": limit, "value": None, "verdict": "n/a", "note": note}
+    passed = value <= limit
+    if limit:
+        margin = f"{value / limit:.2f}x the limit"
+    else:
+        margin = f"{value} over" if value else "exact"
+    return {
+        "target": name,
+        "limit": limit,
+        "value": value,
+        "unit": unit,
+        "verdict": "PASS" if passed else "MISS",
+        "by": margin,
+        "note": note,
+    }
+
+
+def evaluate(run: dict, floor: dict | None) -> list[dict]:
+    """The issue's targets for one Chamber run (meant for N = 5,000)."""
+    if not run.get("ok"):
+        return [{"target": "run completed", "verdict": "MISS", "note": run.get("error")}]
+    worst_type, worst = None, None
+    for kind in COMMANDED:
+        p99 = _get(run, "fanout", kind, "p99")
+        if p99 is not None and (worst is None or p99 > worst):
+            worst_type, worst = kind, p99
+    ballots = run["ballots"]
+    all_acked = ballots["all_acked_after_first_cast_s"]
+    if ballots["acked"] < ballots["tablets"]:
+        all_acked = float("inf")
+    checks = run["ballot_checks"]
+    events = run["events"]
+    lost_dup = (
+        checks["lost"]
+        + checks["duplicated"]
+        + checks["unacknowledged_on_record"]
+        + events["gaps"]
+        + events["duplicates_or_out_of_order"]
+        + events["screens_not_at_final_seq"]
+        + sum(_get(run, "fanout", k, "undelivered", default=0) for k in COMMANDED)
+    )
+    projectors = run["result_on_projectors"]
+    to_result = _get(projectors, "close_to_result_s", "max")
+    if projectors["received"] < projectors["projectors"]:
+        to_result = float("inf")
+    floor_p50 = _get(floor, "fanout", "agenda.current", "p50")
+    return [
+        _target(
+            "fan-out p99 (worst event type)",
+            worst,
+            TARGETS["fanout_p99_s"],
+            unit="s",
+            note=f"worst: {worst_type}",
+        ),
+        _target(
+            "all ballots acknowledged (after the first cast)",
+            all_acked,
+            TARGETS["all_ballots_acked_s"],
+            unit="s",
+            note=f"{ballots['acked']}/{ballots['tablets']} acked",
+        ),
+        _target(
+            "lost or duplicated (ballots and events)",
+            lost_dup,
+            TARGETS["lost_or_duplicated"],
+            note="ballots lost/duplicated/unacknowledged + event gaps/repeats/undelivered",
+        ),
+        _target(
+            "result on every projector after close",
+            to_result,
+            TARGETS["close_to_result_on_projectors_s"],
+            unit="s",
+            note=f"{projectors['received']}/{projectors['projectors']} projectors",
+        ),
+        _target(
+            "server memory per connection",
+            run["memory"]["per_connection_kb"],
+            TARGETS["server_memory_per_connection_kb"],
+            unit="kB",
+        ),
+        _target(
+            "fan-out p50 vs the floor (agenda.current)",
+            ratio(_get(run, "fanout", "agenda.current", "p50"), floor_p50),
+            TARGETS["fanout_p50_vs_floor"],
+            unit="x",
+            note="no floor in this run" if floor_p50 is None else "",
+        ),
+    ]
+
+
+# -- printing ---------------------------------------------------------------------------------
+
+
+def _ms(value) -> str:
+    return "-" if value is None else f"{value * 1000:.0f}"
+
+
+def _s(value) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _num(value, fmt: str = "{:.1f}") -> str:
+    return "-" if value is None else fmt.format(value)
+
+
+def _lat(run: dict, kind: str) -> str:
+    f = _get(run, "fanout", kind)
+    if not f:
+        return "-"
+    return f"{_ms(f['p50'])}/{_ms(f['p95'])}/{_ms(f['p99'])}/{_ms(f['max'])}"
+
+
+def _pair(run: dict, *path) -> str:
+    figures = _get(run, *path)
+    return "-" if not figures else f"{_ms(figures['p50'])}/{_ms(figures['p99'])}"
+
+
+def _counts(run: dict, section: str, *keys: str) -> str:
+    if not run.get(section):
+        return "-"
+    return "/".join(str(_get(run, section, key)) for key in keys)
+
+
+ROWS: list[tuple[str, Callable[[dict], str]]] = [
+    ("connected / screens", lambda r: _counts(r, "connect", "connected", "screens")),
+    ("all connected + snapshot (s)", lambda r: _s(_get(r, "connect", "all_connected_s"))),
+    ("per-connection p50/p99 (ms)", lambda r: _pair(r, "connect", "per_connection_s")),
+    ("agenda.current p50/p95/p99/max (ms)", lambda r: _lat(r, "agenda.current")),
+    ("poll.opened p50/p95/p99/max (ms)", lambda r: _lat(r, "poll.opened")),
+    ("poll.progress age p50/p95/p99/max (ms)", lambda r: _lat(r, "poll.progress")),
+    ("poll.closed p50/p95/p99/max (ms)", lambda r: _lat(r, "poll.closed")),
+    ("poll.published p50/p95/p99/max (ms)", lambda r: _lat(r, "poll.published")),
+    ("ballot ack p50/p99 (ms)", lambda r: _pair(r, "ballots", "ack_latency_s")),
+    (
+        "all ballots acked after 1st cast (s)",
+        lambda r: _s(_get(r, "ballots", "all_acked_after_first_cast_s")),
+    ),
+    ("ballots per second", lambda r: _num(_get(r, "ballots", "ballots_per_s"), "{:.0f}")),
+    (
+        "close -> result on projectors max (s)",
+        lambda r: _s(_get(r, "result_on_projectors", "close_to_result_s", "max")),
+    ),
+    ("ballots lost / duplicated", lambda r: _counts(r, "ballot_checks", "lost", "duplicated")),
+    (
+        "event gaps / repeats / behind",
+        lambda r: _counts(
+            r, "events", "gaps", "duplicates_or_out_of_order", "screens_not_at_final_seq"
+        ),
+    ),
+    ("server memory per connection (kB)", lambda r: _num(_get(r, "memory", "per_connection_kb"))),
+    (
+        "server CPU per agenda event (ms)",
+        lambda r: _num(_get(r, "agenda", "server_cpu_per_event_ms")),
+    ),
+    (
+        "server CPU per delivered frame (us)",
+        lambda r: _num(_get(r, "agenda", "server_cpu_per_delivered_frame_us")),
+    ),
+    ("server CPU per ballot (ms)", lambda r: _num(_get(r, "ballots", "server_cpu_per_ballot_ms"))),
+    (
+        "machine busy / others' CPU, agenda",
+        lambda r: (
+            f"{_num(_get(r, 'agenda', 'cpu', 'machine_busy_fraction'), '{:.0%}')}"
+            f" / {_num(_get(r, 'agenda', 'cpu', 'others_s'))}s"
+        ),
+    ),
+]
+
+
+def table(runs: list[dict]) -> str:
+    headers = ["", *(_short(r) for r in runs)]
+    rows = [headers]
+    for name, getter in ROWS:
+        cells = [name]
+        for run in runs:
+            try:
+                failed = not run.get("ok") and not name.startswith("connected")
+                cells.append("FAILED" if failed else getter(run))
+            except Exception:  # noqa: BLE001 - a missing figure prints as "-"
+                cells.append("-")
+        rows.append(cells)
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(headers))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [
+            str(c).ljust(w) if i == 0 else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells))
+        if n == 0:
+            lines.append("-" * len(lines[0]))
+    return "\n".join(lines)
+
+
+def _short(run: dict) -> str:
+    c = run.get("config", {})
+    if run.get("kind") == "floor":
+        return "floor"
+    server = c.get("server", "?")
+    if server == "uvicorn" and c.get("uvicorn_ws") not in (None, "websockets"):
+        server = f"uvicorn/{c['uvicorn_ws']}"
+    return f"{server}+{c.get('layer')} K={c.get('workers')}"
+
+
+def targets_text(targets: list[dict]) -> str:
+    lines = []
+    for t in targets:
+        value = t.get("value")
+        shown = "-" if value is None else (f"{value:.3g}" if isinstance(value, float) else value)
+        unit = t.get("unit", "")
+        line = (
+            f"  {t['verdict']:<4}  {t['target']}: {shown}{unit} "
+            f"(limit {t.get('limit')}{unit}; {t.get('by', '')}) {t.get('note') or ''}"
+        )
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def write(report: dict, directory: Path = REPORTS) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = directory / f"{stamp}.json"
+    text = json.dumps(report, indent=1, default=str)
+    tmp = directory / f"{stamp}.json.tmp"
+    tmp.write_text(text)
+    tmp.replace(path)
+    latest_tmp = directory / "latest.json.tmp"
+    latest_tmp.write_text(text)
+    latest_tmp.replace(directory / "latest.json")
+    return path

@@ -1,0 +1,118 @@
+"""Seed a benchmark database (run as ``python -m bench.seed`` with DATABASE_URL and SECRET_KEY).
+
+A council of N seats and N delegates, a session in progress on the first of its agenda items,
+a chair, and a Django session per tablet holding the badge sign-in (a tablet signed in the
+evening before: connecting its WebSocket checks the delegate in). Everything by bulk insert.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import secrets
+from pathlib import Path
+
+
+def seed(*, tablets: int, items: int) -> dict:
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import Group, User
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session as DjangoSession
+    from django.db import transaction
+    from django.utils import timezone
+
+    from meeting.models import AgendaItem, Council, Delegate, Session
+    from meeting.roles import sync_role_groups
+
+    store = SessionStore()
+    expires = timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+
+    def session_row(values: dict) -> DjangoSession:
+        return DjangoSession(
+            session_key=secrets.token_hex(16),
+            session_data=store.encode(values),
+            expire_date=expires,
+        )
+
+    with transaction.atomic():
+        council = Council.objects.create(
+            name="HĐND Thành phố Thử tải", level=Council.Level.CITY, seats=tablets
+        )
+        Delegate.objects.bulk_create(
+            (
+                Delegate(
+                    council=council,
+                    full_name=f"Đại biểu số {i + 1}",
+                    title="Đại biểu HĐND",
+                    seat_label=f"{i + 1:05d}",
+                )
+                for i in range(tablets)
+            ),
+            batch_size=2000,
+        )
+        delegates = list(
+            Delegate.objects.filter(council=council).order_by("pk").values_list("pk", "badge_key")
+        )
+        today = datetime.date.today()
+        session = Session.objects.create(
+            council=council,
+            number=1,
+            title="Kỳ họp thử tải",
+            planned_start=today,
+            planned_end=today,
+            status=Session.Status.IN_PROGRESS,
+        )
+        AgendaItem.objects.bulk_create(
+            AgendaItem(
+                session=session,
+                position=i,
+                title=f"Nội dung số {i + 1}: báo cáo và dự thảo nghị quyết",
+                presenter="Ủy ban nhân dân",
+            )
+            for i in range(items)
+        )
+        first = AgendaItem.objects.filter(session=session).order_by("position", "id").first()
+        session.current_item = first
+        session.save(update_fields=["current_item"])
+
+        sync_role_groups()
+        chair = User.objects.create_user("bench-chair", password=None, is_staff=True)
+        chair.groups.add(Group.objects.get(name="chair"))
+        chair_row = session_row(
+            {
+                SESSION_KEY: str(chair.pk),
+                BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                HASH_SESSION_KEY: chair.get_session_auth_hash(),
+            }
+        )
+        rows = [session_row({"delegate_id": pk, "badge_key": key}) for pk, key in delegates]
+        DjangoSession.objects.bulk_create([chair_row, *rows], batch_size=2000)
+
+    return {
+        "session_id": session.pk,
+        "projector_key": session.projector_key,
+        "chair_cookie": chair_row.session_key,
+        "cookie_name": settings.SESSION_COOKIE_NAME,
+        "tablets": [[pk, row.session_key] for (pk, _key), row in zip(delegates, rows, strict=True)],
+        "seats": tablets,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tablets", type=int, required=True)
+    parser.add_argument("--items", type=int, default=12)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chamber.settings")
+    import django
+
+    django.setup()
+    args.out.write_text(json.dumps(seed(tablets=args.tablets, items=args.items)))
+
+
+if __name__ == "__main__":
+    main()
