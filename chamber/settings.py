@@ -98,7 +98,10 @@ if REDIS_URL:
                 else "channels_redis.core.RedisChannelLayer"
             ),
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # No client-side read timeout: redis-py 8 defaults to 5 s, which cuts the
+                # layer's own 5 s blocking receive (BZPOPMIN) short on an idle channel and
+                # kills the process's fan-out receiver (redis/redis-py#4091).
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
                 "prefix": os.environ.get("CHANNEL_PREFIX", "chamber"),
                 # One receiver per process takes every event: give it room.
                 "capacity": 10_000,

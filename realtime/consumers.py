@@ -24,7 +24,7 @@ from meeting.actors import SYSTEM, Actor
 from meeting.errors import ServiceError
 from realtime import coalesce
 from realtime import commands as command_handlers
-from realtime.envelope import MalformedMessage, decode_command, encode
+from realtime.envelope import Command, MalformedMessage, decode_command, encode
 from realtime.fanout import on_heartbeat, process_fanout
 from realtime.groups import chair_groups, projector_groups, tablet_groups
 from voting.selectors import voting_snapshot
@@ -43,6 +43,7 @@ class ScreenConsumer(AsyncWebsocketConsumer):
         self.connection_id = uuid.uuid4().hex
         self.joined: list[str] = []
         self.ready = False
+        self.last_seq = -1
         self.pending: list[tuple[str, int | None]] = []
         self.language = self._language_from_cookie()
         self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
@@ -85,22 +86,27 @@ class ScreenConsumer(AsyncWebsocketConsumer):
 
     # -- frames from the process fan-out ----------------------------------------------------
     async def deliver(self, text: str, seq: int | None) -> None:
-        if self.ready:
-            await self.send(text_data=text)
-        else:
+        if not self.ready:
             self.pending.append((text, seq))
+        elif seq is None or seq > self.last_seq:
+            # An event that committed before the snapshot was read but arrives after it is
+            # already in the snapshot: never let it move the screen back.
+            self.last_seq = seq if seq is not None else self.last_seq
+            await self.send(text_data=text)
 
     async def close_by_server(self, code: int) -> None:
         await self.close(code=code)
 
-    async def send_snapshot(self, command_id: str | None = None) -> None:
+    async def send_snapshot(self, command_id: str | int | None = None) -> None:
         """Send a snapshot, then the events that arrived while it was built and are newer."""
         self.ready = False
         data, seq = await self._build_snapshot()
         await self.send(text_data=encode(type="snapshot", id=command_id, seq=seq, data=data))
+        self.last_seq = seq
         while self.pending:
             text, event_seq = self.pending.pop(0)
-            if event_seq is None or event_seq > seq:
+            if event_seq is None or event_seq > self.last_seq:
+                self.last_seq = event_seq if event_seq is not None else self.last_seq
                 await self.send(text_data=text)
         self.ready = True
 
@@ -114,49 +120,49 @@ class ScreenConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
         with translation.override(self.language):
             try:
-                command_type, command_id, data = decode_command(text_data)
+                command = decode_command(text_data)
             except MalformedMessage as refused:
                 await self.send_error(refused.command_id, refused.code, refused.message)
                 return
-            if command_type == "snapshot.request":
-                await self.send_snapshot(command_id)
-                await self.send_ack(command_id, {})
+            if command.type == "snapshot.request":
+                await self.send_snapshot(command.id)
+                await self.send_ack(command.id, {})
                 return
-            handler = self.commands.get(command_type)
+            handler = self.commands.get(command.type)
             if handler is None:
-                if command_type in command_handlers.ALL_COMMANDS:
+                if command.type in command_handlers.ALL_COMMANDS:
                     code, message = "command.forbidden", _("Màn hình này không được gửi lệnh này.")
                 else:
                     code, message = "command.unknown", _("Lệnh không được hỗ trợ.")
-                await self.send_error(command_id, code, message)
+                await self.send_error(command.id, code, message)
                 return
         try:
-            result = await self._execute(command_type, command_id, handler, data)
+            result = await self._execute(command, handler)
         except ServiceError as refused:
-            await self.send_error(command_id, refused.code, refused.message)
+            await self.send_error(command.id, refused.code, refused.message)
             return
-        await self.send_ack(command_id, result)
-        after = command_handlers.AFTER.get(command_type)
+        await self.send_ack(command.id, result)
+        after = command_handlers.AFTER.get(command.type)
         if after is not None:
             after(result)
 
     @database_sync_to_async
-    def _execute(self, command_type: str, command_id: str, handler, data: dict) -> dict:
+    def _execute(self, command: Command, handler) -> dict:
         with translation.override(self.language):
             context = command_handlers.Context(
-                session_id=self.session_id, actor=self.actor(), command_id=command_id
+                session_id=self.session_id, actor=self.actor(), command_id=command.key
             )
             return command_handlers.execute_once(
                 context=context,
-                command_type=command_type,
-                command_id=command_id,
-                run=lambda: handler(context, data),
+                command_type=command.type,
+                command_id=command.key,
+                run=lambda: handler(context, command.data),
             )
 
-    async def send_ack(self, command_id: str | None, data: dict[str, Any]) -> None:
+    async def send_ack(self, command_id: str | int | None, data: dict[str, Any]) -> None:
         await self.send(text_data=encode(type="ack", id=command_id, seq=None, data=data))
 
-    async def send_error(self, command_id: str | None, code: str, message: str) -> None:
+    async def send_error(self, command_id: str | int | None, code: str, message: str) -> None:
         await self.send(
             text_data=encode(
                 type="error", id=command_id, seq=None, data={"code": code, "message": message}

@@ -1,6 +1,7 @@
 """The envelope of every frame, both ways: ``{"type", "id", "seq", "data"}`` (docs/protocol.md)."""
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 MAX_COMMAND_ID_LENGTH = 64
@@ -15,14 +16,26 @@ def encode(*, type: str, data: dict[str, Any], seq: int | None, id: str | None =
 
 
 class MalformedMessage(Exception):
-    def __init__(self, code: str, message: str, command_id: str | None = None) -> None:
+    def __init__(self, code: str, message: str, command_id: str | int | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.command_id = command_id
 
 
-def decode_command(text: str | None) -> tuple[str, str, dict[str, Any]]:
+@dataclass(frozen=True)
+class Command:
+    type: str
+    id: str | int  # as the client sent it: answers carry it back unchanged
+    data: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        """The id as a string, for idempotency records and receipts."""
+        return str(self.id)
+
+
+def decode_command(text: str | None) -> Command:
     """Parse a client command; raise MalformedMessage with a stable code if it is not one."""
     from django.utils.translation import gettext as _
 
@@ -35,9 +48,9 @@ def decode_command(text: str | None) -> tuple[str, str, dict[str, Any]]:
     if not isinstance(message, dict):
         raise MalformedMessage("message.malformed", _("Tin nhắn phải là một đối tượng JSON."))
     command_id = message.get("id")
-    if isinstance(command_id, int) and not isinstance(command_id, bool):
-        command_id = str(command_id)
-    if not isinstance(command_id, str) or not 0 < len(command_id) <= MAX_COMMAND_ID_LENGTH:
+    if isinstance(command_id, bool) or not isinstance(command_id, str | int):
+        command_id = None
+    if command_id is None or not 0 < len(str(command_id)) <= MAX_COMMAND_ID_LENGTH:
         raise MalformedMessage(
             "command.id_missing", _("Mỗi lệnh cần một mã định danh (id) từ 1 đến 64 ký tự.")
         )
@@ -51,4 +64,4 @@ def decode_command(text: str | None) -> tuple[str, str, dict[str, Any]]:
         raise MalformedMessage(
             "message.malformed", _("Trường data phải là một đối tượng."), command_id
         )
-    return command_type, command_id, data
+    return Command(type=command_type, id=command_id, data=data)

@@ -144,9 +144,27 @@ _by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ProcessFanout] = 
 )
 
 
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
 def process_fanout() -> ProcessFanout:
+    global _server_loop
     loop = asyncio.get_running_loop()
     fanout = _by_loop.get(loop)
     if fanout is None:
         fanout = _by_loop[loop] = ProcessFanout()
+    _server_loop = loop
     return fanout
+
+
+def server_loop() -> asyncio.AbstractEventLoop | None:
+    """The running event loop of this process's screens, if there is one."""
+    loop = _server_loop
+    if loop is None or loop.is_closed() or not loop.is_running():
+        return None
+    return loop
+
+
+def server_loop_stopped() -> bool:
+    """Screens were served from a loop that has stopped: the process is shutting down."""
+    return _server_loop is not None and not _server_loop.is_running()

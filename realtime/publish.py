@@ -8,6 +8,8 @@ audience (the console, one delegate) that does not advance the sequence.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -18,12 +20,15 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from realtime.envelope import encode
+from realtime.fanout import server_loop, server_loop_stopped
 from realtime.groups import Audience, delegate_group, session_group
 
 if TYPE_CHECKING:
     from meeting.models import Session
 
 FRAME_MESSAGE = "chamber.frame"
+PUBLISH_TIMEOUT_SECONDS = 5.0
+logger = logging.getLogger(__name__)
 
 # Test helper hook (realtime.testing.capture_events): lists that receive every published event.
 _captures: list[list[dict[str, Any]]] = []
@@ -76,7 +81,23 @@ def publish(*, group: str, text: str, seq: int | None, close_code: int | None = 
     message = {"type": FRAME_MESSAGE, "group": group, "text": text, "seq": seq}
     if close_code is not None:
         message["close"] = close_code
-    async_to_sync(get_channel_layer().group_send)(group, message)
+    layer = get_channel_layer()
+    loop = server_loop()
+    if loop is None:
+        if server_loop_stopped():
+            # Shutting down: nobody here to hear it, and waiting would hang the exit.
+            logger.warning("server stopping: %s not published", group)
+            return
+        async_to_sync(layer.group_send)(group, message)
+        return
+    # Called from a worker thread of a server: hand the send to the server's loop, and never
+    # wait for it forever (a loop stopping for shutdown would hang this thread and the exit).
+    future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
+    try:
+        future.result(timeout=PUBLISH_TIMEOUT_SECONDS)
+    except TimeoutError:
+        future.cancel()
+        logger.error("publishing to %s timed out; screens will resync by snapshot", group)
 
 
 @contextmanager

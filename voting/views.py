@@ -18,7 +18,7 @@ from voting import services
 STATUS_BY_CODE = {"poll.not_found": 404, "ballot.already_cast": 409, "poll.not_open": 409}
 
 
-def _answer(type: str, command_id: str | None, data: dict, status: int = 200) -> JsonResponse:
+def _answer(type: str, command_id: str | int | None, data: dict, status: int = 200) -> JsonResponse:
     return JsonResponse(
         {"type": type, "id": command_id, "seq": None, "data": data},
         status=status,
@@ -33,16 +33,17 @@ def ballot_cast(request: HttpRequest) -> JsonResponse:
         message = _("Cần đăng nhập bằng thẻ đại biểu.")
         return _answer("error", None, {"code": "auth.not_signed_in", "message": message}, 401)
     try:
-        command_type, command_id, data = decode_command(request.body.decode("utf-8", "replace"))
+        command = decode_command(request.body.decode("utf-8", "replace"))
     except MalformedMessage as refused:
         error = {"code": refused.code, "message": refused.message}
         return _answer("error", refused.command_id, error, 400)
-    if command_type != "ballot.cast":
+    command_id = command.id
+    if command.type != "ballot.cast":
         error = {"code": "command.unknown", "message": _("Lệnh không được hỗ trợ.")}
         return _answer("error", command_id, error, 400)
-    context = commands.Context(session_id=0, actor=Actor(delegate=delegate), command_id=command_id)
+    context = commands.Context(session_id=0, actor=Actor(delegate=delegate), command_id=command.key)
     try:
-        result = commands.ballot_cast(context, data)
+        result = commands.ballot_cast(context, command.data)
     except ServiceError as refused:
         error = {"code": refused.code, "message": refused.message}
         return _answer("error", command_id, error, STATUS_BY_CODE.get(refused.code, 400))
