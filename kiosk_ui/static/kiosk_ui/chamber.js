@@ -116,9 +116,11 @@ export class CommandError extends Error {
  * options.handlers    {"agenda.current": (data, frame) => void, ...}: events and notices
  * options.onRefused   (code) => void: the server closed with 4401/4403/4404
  * options.onStatus    (state) => void: "connecting" | "open" | "closed" | "ended"
+ * options.idleCheckMs after this long without any frame, ask for a snapshot: a link that died
+ *                     silently (no close event) then shows, as the request goes unanswered
  */
 export class ChamberClient {
-  constructor({ path, onSnapshot, handlers = {}, onRefused, onStatus }) {
+  constructor({ path, onSnapshot, handlers = {}, onRefused, onStatus, idleCheckMs = 0 }) {
     this.path = path;
     this.onSnapshot = onSnapshot;
     this.handlers = handlers;
@@ -132,6 +134,12 @@ export class ChamberClient {
     this.ended = false;
     this.resyncing = false;
     this.pending = new Map();
+    this.lastFrameAt = Date.now();
+    if (idleCheckMs > 0) {
+      setInterval(() => {
+        if (this.state === "open" && Date.now() - this.lastFrameAt >= idleCheckMs) this.resync();
+      }, idleCheckMs / 2);
+    }
     window.addEventListener("online", () => this.reconnectNow());
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible") this.reconnectNow();
@@ -239,6 +247,7 @@ export class ChamberClient {
   }
 
   receive(text) {
+    this.lastFrameAt = Date.now();
     let frame;
     try {
       frame = JSON.parse(text);

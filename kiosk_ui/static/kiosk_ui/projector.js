@@ -31,8 +31,12 @@ function sessionChanged(session) {
   renderCurrent();
 }
 
+// The room must never show a stale item without knowing it: probe a quiet link once a minute.
+const IDLE_CHECK_MS = 60000;
+
 const client = new ChamberClient({
   path: body.dataset.wsPath,
+  idleCheckMs: IDLE_CHECK_MS,
   onSnapshot(data) {
     state.agenda = data.agenda;
     setText("council-name", data.council.name);
