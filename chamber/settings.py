@@ -132,7 +132,7 @@ if os.environ.get("STATIC_ROOT"):
     WHITENOISE_USE_FINDERS = False
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+        "staticfiles": {"BACKEND": "kiosk_ui.storage.HashedStaticStorage"},
     }
 else:
     STATIC_ROOT = None

@@ -254,4 +254,4 @@ TABLET_COMMANDS: dict[str, Callable[[Context, dict], dict]] = {
     "ballot.cast": ballot_cast,
 }
 
-ALL_COMMANDS = {"snapshot.request", *CHAIR_COMMANDS, *TABLET_COMMANDS}
+ALL_COMMANDS = {"ping", "snapshot.request", *CHAIR_COMMANDS, *TABLET_COMMANDS}

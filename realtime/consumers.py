@@ -15,8 +15,10 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from meeting import selectors, services
 from meeting.access import chair_access, projector_access, tablet_access
@@ -45,7 +47,7 @@ class ScreenConsumer(AsyncWebsocketConsumer):
         self.ready = False
         self.last_seq = -1
         self.pending: list[tuple[str, int | None]] = []
-        self.language = self._language_from_cookie()
+        self.language = self._language()
         self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
         failure = await self.authorise()
         # Accept first, then close: a WebSocket close code can only follow a handshake.
@@ -124,6 +126,9 @@ class ScreenConsumer(AsyncWebsocketConsumer):
             except MalformedMessage as refused:
                 await self.send_error(refused.command_id, refused.code, refused.message)
                 return
+            if command.type == "ping":
+                await self.send_ack(command.id, {})  # a cheap liveness check, no database
+                return
             if command.type == "snapshot.request":
                 await self.send_snapshot(command.id)
                 await self.send_ack(command.id, {})
@@ -169,9 +174,19 @@ class ScreenConsumer(AsyncWebsocketConsumer):
             )
         )
 
-    def _language_from_cookie(self) -> str:
-        language = self.scope.get("cookies", {}).get("django_language", "vi")
-        return language if language in ("vi", "en") else "vi"
+    def _language(self) -> str:
+        """As the page chose it: the language cookie, else the browser's Accept-Language."""
+        supported = {code for code, _name in settings.LANGUAGES}
+        chosen = self.scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen in supported:
+            return chosen
+        headers = dict(self.scope.get("headers", []))
+        accept = headers.get(b"accept-language", b"").decode("latin-1")
+        for code, _quality in parse_accept_lang_header(accept):
+            base = code.split("-")[0].lower()
+            if base in supported:
+                return base
+        return settings.LANGUAGE_CODE
 
 
 class ProjectorConsumer(ScreenConsumer):

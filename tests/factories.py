@@ -101,6 +101,9 @@ def make_staff(*, role: str = "chair", username: str | None = None) -> User:
     from meeting.roles import sync_role_groups
 
     sync_role_groups()
-    user = User.objects.create_user(username or f"{role}{next(_counter)}", password="pw-123456")
+    # Staff roles sign in through the admin login, which admits staff only.
+    user = User.objects.create_user(
+        username or f"{role}{next(_counter)}", password="pw-123456", is_staff=True
+    )
     user.groups.add(Group.objects.get(name=role))
     return user

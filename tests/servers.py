@@ -82,7 +82,8 @@ def running_servers(
     prefix = f"chamber-test-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "chamber.settings",
+        # Chamber's settings plus the tests' fast password hasher (DATABASE_URL below wins).
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": database_url(),
         "CHANNEL_PREFIX": prefix,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
