@@ -148,6 +148,16 @@ CHAMBER_HEARTBEAT_SECONDS = float(os.environ.get("CHAMBER_HEARTBEAT_SECONDS", "2
 # A tablet whose process has not refreshed it for this long is shown as disconnected.
 CHAMBER_PRESENCE_STALE_SECONDS = float(os.environ.get("CHAMBER_PRESENCE_STALE_SECONDS", "60"))
 
+# Session documents (documents/): limits of an upload, and the page-rendering processes.
+CHAMBER_MAX_PDF_BYTES = int(os.environ.get("CHAMBER_MAX_PDF_BYTES", 100 * 1024 * 1024))
+CHAMBER_MAX_PDF_PAGES = int(os.environ.get("CHAMBER_MAX_PDF_PAGES", 2000))
+CHAMBER_RENDER_PROCESSES = int(os.environ.get("CHAMBER_RENDER_PROCESSES", 2))
+CHAMBER_RENDER_TIMEOUT_SECONDS = float(os.environ.get("CHAMBER_RENDER_TIMEOUT_SECONDS", 60))
+# Behind nginx: let it send page files (X-Accel-Redirect to this internal prefix).
+CHAMBER_ACCEL_REDIRECT_PREFIX = os.environ.get("CHAMBER_ACCEL_REDIRECT_PREFIX", "")
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = CHAMBER_MAX_PDF_BYTES + 1024 * 1024
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("kiosk_ui.urls")),
     path("", include("meeting.urls")),
     path("", include("voting.urls")),
+    path("", include("documents.urls")),
 ]

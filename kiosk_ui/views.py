@@ -7,9 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 
+from documents.access import PROJECTOR_SESSIONS_KEY
 from meeting import selectors
 from meeting.access import projector_access, signed_in_delegate
 from meeting.models import Session
+from voting.models import Poll
 
 
 def _screen(request: HttpRequest, template: str, context: dict) -> HttpResponse:
@@ -56,7 +58,16 @@ def chair(request: HttpRequest, session_id: int) -> HttpResponse:
     if not request.user.has_perm("meeting.run_session"):
         raise PermissionDenied
     session = get_object_or_404(Session.objects.select_related("council"), pk=session_id)
-    return _screen(request, "kiosk_ui/chair.html", {"session": session})
+    context = {
+        "session": session,
+        # The console's poll form: the rules a poll may take instead of the council's.
+        "poll_bases": Poll.Base.choices,
+        "poll_thresholds": [
+            choice for choice in Poll.Threshold.choices if choice[0] != Poll.Threshold.FRACTION
+        ],
+        "poll_quorums": Poll.Quorum.choices,
+    }
+    return _screen(request, "kiosk_ui/chair.html", context)
 
 
 def projector(request: HttpRequest, session_id: int) -> HttpResponse:
@@ -67,6 +78,10 @@ def projector(request: HttpRequest, session_id: int) -> HttpResponse:
     if refused is not None:
         raise PermissionDenied
     session = Session.objects.select_related("council").get(pk=session_id)
+    # The room screen may then load the page images of the documents shown to the room.
+    allowed = set(request.session.get(PROJECTOR_SESSIONS_KEY, []))
+    if session.pk not in allowed:
+        request.session[PROJECTOR_SESSIONS_KEY] = sorted(allowed | {session.pk})
     return _screen(request, "kiosk_ui/projector.html", {"session": session, "key": key})
 
 

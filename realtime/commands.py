@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from documents import services as documents
 from meeting import services
 from meeting.actors import Actor
 from meeting.errors import ServiceError
@@ -214,6 +215,27 @@ def _poll_action(service: Callable[..., Any]) -> Callable[[Context, dict], dict]
     return handle
 
 
+def document_show(context: Context, data: dict) -> dict:
+    presentation = documents.document_show(
+        session_id=context.session_id,
+        document_id=_int_field(data, "document_id"),
+        page=_int_field(data, "page"),
+        actor=context.actor,
+    )
+    return {"document_id": presentation.document_id, "page": presentation.page}
+
+
+def note_save(context: Context, data: dict) -> dict:
+    note = documents.note_save(
+        session_id=context.session_id,
+        document_id=_int_field(data, "document_id"),
+        page=_int_field(data, "page"),
+        text=_str_field(data, "text"),
+        actor=context.actor,
+    )
+    return {"document_id": note.document_id, "page": note.page}
+
+
 def _after_ballot(result: dict) -> None:
     voting_live.progress_soon(result["poll_id"])
 
@@ -247,11 +269,13 @@ CHAIR_COMMANDS: dict[str, Callable[[Context, dict], dict]] = {
     "poll.publish": _poll_action(voting.poll_publish),
     "poll.cancel": _poll_action(voting.poll_cancel),
     "poll.revote": _poll_action(voting.poll_revote),
+    "document.show": document_show,
 }
 
 TABLET_COMMANDS: dict[str, Callable[[Context, dict], dict]] = {
     "attendance.check_in": attendance_check_in,
     "ballot.cast": ballot_cast,
+    "note.save": note_save,
 }
 
 ALL_COMMANDS = {"ping", "snapshot.request", *CHAIR_COMMANDS, *TABLET_COMMANDS}

@@ -20,6 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
+from documents.selectors import documents_snapshot
 from meeting import selectors, services
 from meeting.access import chair_access, projector_access, tablet_access
 from meeting.actors import SYSTEM, Actor
@@ -207,6 +208,7 @@ class ProjectorConsumer(ScreenConsumer):
         return {
             **selectors.projector_snapshot(session),
             **voting_snapshot(session, screen="projector"),
+            **documents_snapshot(session, screen="projector"),
         }
 
     def actor(self):
@@ -232,6 +234,7 @@ class TabletConsumer(ScreenConsumer):
         return {
             **selectors.tablet_snapshot(session, self.delegate),
             **voting_snapshot(session, screen="tablet", delegate=self.delegate),
+            **documents_snapshot(session, screen="tablet", delegate=self.delegate),
         }
 
     def actor(self):
@@ -282,6 +285,7 @@ class ChairConsumer(ScreenConsumer):
         return {
             **selectors.chair_snapshot(session),
             **voting_snapshot(session, screen="chair"),
+            **documents_snapshot(session, screen="chair"),
         }
 
     def actor(self):

@@ -1,0 +1,210 @@
+"""Every write of session documents: intake, showing a page to the room, private notes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+
+import pymupdf
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from documents import rendering, selectors
+from documents.folding import fold
+from documents.models import Document, Note, PageText, Presentation, StoredFile
+from meeting.actors import Actor
+from meeting.errors import ServiceError
+from meeting.models import ActionLog, AgendaItem
+from meeting.services import lock_session
+from realtime.publish import emit, notify
+
+PDF_MAGIC = b"%PDF-"
+
+
+@dataclass(frozen=True)
+class InspectedPdf:
+    sha256: str
+    page_count: int
+    texts: list[str]
+
+
+def inspect_pdf(data: bytes) -> InspectedPdf:
+    """Check that the bytes are a readable, unprotected PDF within the limits; read its text.
+
+    Nothing is written: a refused file leaves nothing behind.
+    """
+    if len(data) > settings.CHAMBER_MAX_PDF_BYTES:
+        raise ServiceError(
+            "document.too_large",
+            _("Tệp quá lớn: tối đa %(mb)d MB.")
+            % {"mb": settings.CHAMBER_MAX_PDF_BYTES // (1024 * 1024)},
+        )
+    # The header may follow a little junk (the PDF standard allows it in the first 1 KiB).
+    if PDF_MAGIC not in data[:1024]:
+        raise ServiceError("document.not_pdf", _("Tệp không phải là PDF."))
+    try:
+        document = pymupdf.open(stream=data, filetype="pdf")
+    except Exception:
+        raise ServiceError("document.broken", _("Tệp PDF bị hỏng, không đọc được.")) from None
+    with document:
+        if document.needs_pass or document.is_encrypted:
+            raise ServiceError(
+                "document.encrypted", _("Tệp PDF có mật khẩu: hãy gửi bản không khóa.")
+            )
+        if document.page_count == 0:
+            raise ServiceError("document.no_pages", _("Tệp PDF không có trang nào."))
+        if document.page_count > settings.CHAMBER_MAX_PDF_PAGES:
+            raise ServiceError(
+                "document.too_many_pages",
+                _("Tệp có %(n)d trang, vượt quá giới hạn %(max)d trang.")
+                % {"n": document.page_count, "max": settings.CHAMBER_MAX_PDF_PAGES},
+            )
+        try:
+            texts = [page.get_text() for page in document]
+        except Exception:
+            raise ServiceError("document.broken", _("Tệp PDF bị hỏng, không đọc được.")) from None
+    return InspectedPdf(sha256=hashlib.sha256(data).hexdigest(), page_count=len(texts), texts=texts)
+
+
+def _store(inspected: InspectedPdf, data: bytes) -> tuple[StoredFile, bool]:
+    """The stored file for these bytes, written once; True if this call wrote it."""
+    stored = StoredFile.objects.filter(sha256=inspected.sha256).first()
+    if stored is not None:
+        return stored, False
+    stored = StoredFile.objects.create(
+        sha256=inspected.sha256, size=len(data), page_count=inspected.page_count
+    )
+    PageText.objects.bulk_create(
+        PageText(file=stored, number=number, text=text, folded=fold(text))
+        for number, text in enumerate(inspected.texts, start=1)
+    )
+    path = rendering.pdf_path(inspected.sha256)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    return stored, True
+
+
+def document_upload(
+    *,
+    session_id: int,
+    title: str,
+    data: bytes,
+    actor: Actor,
+    access: str = Document.Access.DELEGATES,
+    agenda_item_id: int | None = None,
+) -> Document:
+    title = (title or "").strip()
+    if not title:
+        raise ServiceError("document.title_required", _("Cần nhập tiêu đề tài liệu."))
+    if access not in Document.Access.values:
+        raise ServiceError("document.bad_access", _("Mức truy cập không hợp lệ."))
+    inspected = inspect_pdf(data)
+    wrote = False
+    try:
+        with transaction.atomic():
+            session = lock_session(session_id)
+            if (
+                agenda_item_id is not None
+                and not AgendaItem.objects.filter(pk=agenda_item_id, session=session).exists()
+            ):
+                raise ServiceError(
+                    "agenda.item_not_found", _("Nội dung này không thuộc chương trình kỳ họp.")
+                )
+            stored, wrote = _store(inspected, data)
+            document = Document.objects.create(
+                session=session,
+                agenda_item_id=agenda_item_id,
+                title=title[:300],
+                access=access,
+                file=stored,
+                uploaded_by=actor.user,
+            )
+            ActionLog.objects.create(
+                session=session,
+                at=timezone.now(),
+                action="document.upload",
+                actor_user=actor.user,
+                data={"document": document.pk, "sha256": stored.sha256, "title": document.title},
+            )
+            emit(
+                session=session,
+                type="document.added",
+                data={"document": selectors.document_payload(document)},
+            )
+            transaction.on_commit(
+                lambda: rendering.render_in_background(stored.sha256, stored.page_count)
+            )
+    except BaseException:
+        if wrote:  # the row rolled back: take the file with it
+            rendering.pdf_path(inspected.sha256).unlink(missing_ok=True)
+        raise
+    return document
+
+
+def _document_of_session(session_id: int, document_id: int) -> Document:
+    document = (
+        Document.objects.select_related("file").filter(pk=document_id, session_id=session_id)
+    ).first()
+    if document is None:
+        raise ServiceError("document.not_found", _("Không tìm thấy tài liệu trong kỳ họp này."))
+    return document
+
+
+def _valid_page(document: Document, page: int) -> int:
+    if not 1 <= page <= document.file.page_count:
+        raise ServiceError(
+            "document.bad_page",
+            _("Tài liệu có %(n)d trang.") % {"n": document.file.page_count},
+        )
+    return page
+
+
+def document_show(*, session_id: int, document_id: int, page: int, actor: Actor) -> Presentation:
+    """Show a page to the room: the projector and every tablet that follows switch to it,
+    from one event."""
+    with transaction.atomic():
+        session = lock_session(session_id)
+        document = _document_of_session(session_id, document_id)
+        _valid_page(document, page)
+        presentation, _created = Presentation.objects.update_or_create(
+            session=session,
+            defaults={"document": document, "page": page, "updated_at": timezone.now()},
+        )
+        emit(
+            session=session,
+            type="document.shown",
+            data=selectors.presentation_payload(presentation),
+        )
+    return presentation
+
+
+def note_save(*, session_id: int, document_id: int, page: int, text: str, actor: Actor) -> Note:
+    """Write a delegate's private note; their other devices hear of it, nobody else."""
+    delegate = actor.delegate
+    if delegate is None:
+        raise ServiceError("command.forbidden", _("Chỉ đại biểu mới ghi chú được."))
+    document = _document_of_session(session_id, document_id)
+    if document.session.council_id != delegate.council_id:
+        raise ServiceError("document.not_found", _("Không tìm thấy tài liệu trong kỳ họp này."))
+    _valid_page(document, page)
+    text = (text or "")[:20_000]
+    with transaction.atomic():
+        note, _created = Note.objects.update_or_create(
+            delegate=delegate,
+            document=document,
+            page=page,
+            defaults={"text": text, "updated_at": timezone.now()},
+        )
+        notify(
+            session=document.session,
+            type="note.saved",
+            data=selectors.note_payload(note),
+            delegate_id=delegate.pk,
+        )
+    return note

@@ -1,0 +1,195 @@
+"""Page images, originals, search, the clerk's upload page and the public list."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from documents import rendering, selectors, services
+from documents.access import may_download_original, may_read, reader_for
+from documents.models import Document
+from meeting.actors import Actor
+from meeting.errors import ServiceError
+from meeting.models import Session
+from meeting.selectors import agenda_order
+
+YEAR = 60 * 60 * 24 * 365
+
+
+def _document(document_id: int) -> Document:
+    return get_object_or_404(
+        Document.objects.select_related("file", "session__council"), pk=document_id
+    )
+
+
+def _refused(request: HttpRequest) -> HttpResponse:
+    # The same answer whether the page exists or not: nothing to learn by guessing.
+    return HttpResponse(
+        _("Không có quyền xem tài liệu này."), status=403, content_type="text/plain"
+    )
+
+
+def _file_response(request: HttpRequest, path, etag: str, content_type: str) -> HttpResponse:
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponseNotModified()
+    elif settings.CHAMBER_ACCEL_REDIRECT_PREFIX:
+        # Behind nginx: it sends the file; Python only said yes.
+        response = HttpResponse(content_type=content_type)
+        relative = path.relative_to(settings.MEDIA_ROOT)
+        response["X-Accel-Redirect"] = f"{settings.CHAMBER_ACCEL_REDIRECT_PREFIX}/{relative}"
+    else:
+        # One read, one write: page images are small; no Python loop per chunk.
+        response = HttpResponse(path.read_bytes(), content_type=content_type)
+    response["ETag"] = etag
+    # Private: access is checked per request, so no shared cache may keep it.
+    response["Cache-Control"] = f"private, max-age={YEAR}, immutable"
+    return response
+
+
+@require_GET
+def page_image(request: HttpRequest, document_id: int, version: str, number: int) -> HttpResponse:
+    document = _document(document_id)
+    reader = reader_for(request)
+    if not may_read(reader, document):
+        return _refused(request)
+    if not document.file_id.startswith(version) or not 1 <= number <= document.file.page_count:
+        raise Http404
+    try:
+        width = int(request.GET.get("w", rendering.TABLET_WIDTH))
+    except ValueError:
+        width = rendering.TABLET_WIDTH
+    if width not in rendering.WIDTHS:
+        width = rendering.TABLET_WIDTH
+    if document.access == Document.Access.CONFIDENTIAL:
+        # Rendered for this reader, now: their name and the time are in the pixels.
+        stamp = timezone.localtime().strftime("%d/%m/%Y %H:%M")
+        lines = [reader.watermark_name or "", stamp, _("TÀI LIỆU MẬT")]
+        image = rendering.watermarked(document.file_id, number, width, lines)
+        response = HttpResponse(image, content_type="image/png")
+        response["Cache-Control"] = "no-store"
+        return response
+    path = rendering.ensure_rendered(document.file_id, number, width)
+    return _file_response(request, path, f'"{document.file_id[:16]}-{width}-{number}"', "image/png")
+
+
+@require_GET
+def document_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = _document(document_id)
+    if not may_download_original(reader_for(request), document):
+        return _refused(request)
+    response = _file_response(
+        request, rendering.pdf_path(document.file_id), f'"{document.file_id}"', "application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="tai-lieu-{document.pk}.pdf"'
+    return response
+
+
+@require_GET
+def search(request: HttpRequest) -> JsonResponse:
+    """``?session=<id>&q=<words>``: hits by page in the documents this reader may read."""
+    try:
+        session = Session.objects.select_related("council").get(pk=int(request.GET["session"]))
+    except (KeyError, ValueError, Session.DoesNotExist):
+        return JsonResponse({"hits": []}, status=404)
+    reader = reader_for(request)
+    readable = [
+        document
+        for document in selectors.documents_of(session, include_confidential=True)
+        if may_read(reader, document)
+    ]
+    hits = selectors.search(readable, request.GET.get("q", ""))
+    return JsonResponse({"hits": hits}, json_dumps_params={"ensure_ascii": False})
+
+
+@permission_required("documents.add_document")
+def staff_documents(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The clerk's page: upload PDFs to the session and watch their pages render."""
+    session = get_object_or_404(Session.objects.select_related("council"), pk=session_id)
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        item = request.POST.get("agenda_item") or None
+        try:
+            if upload is None:
+                raise ServiceError("document.no_file", _("Hãy chọn một tệp PDF."))
+            document = services.document_upload(
+                session_id=session.pk,
+                title=request.POST.get("title") or upload.name.rsplit(".", 1)[0],
+                # One byte over the limit is enough for the service to refuse it.
+                data=upload.read(settings.CHAMBER_MAX_PDF_BYTES + 1),
+                access=request.POST.get("access", Document.Access.DELEGATES),
+                agenda_item_id=int(item) if item else None,
+                actor=Actor(user=request.user),
+            )
+        except (ServiceError, ValueError) as refused:
+            message = getattr(refused, "message", str(refused))
+            messages.error(request, message)
+            return render(
+                request,
+                "documents/staff.html",
+                _staff_context(session, error_code=getattr(refused, "code", "form.invalid")),
+                status=400,
+            )
+        messages.success(request, _("Đã tải lên “%(title)s”.") % {"title": document.title})
+        return redirect("staff-documents", session_id=session.pk)
+    return render(request, "documents/staff.html", _staff_context(session))
+
+
+def _staff_context(session: Session, **extra) -> dict:
+    documents = selectors.documents_of(session, include_confidential=True)
+    return {
+        "session": session,
+        "documents": documents,
+        "agenda": agenda_order(session),
+        "access_choices": Document.Access.choices,
+        **extra,
+    }
+
+
+@permission_required("documents.add_document")
+def staff_progress(request: HttpRequest, session_id: int) -> JsonResponse:
+    """How many pages of each document are rendered: the clerk page's progress bars."""
+    session = get_object_or_404(Session, pk=session_id)
+    return JsonResponse(
+        {
+            "documents": [
+                {
+                    "id": document.pk,
+                    "pages": document.file.page_count,
+                    "rendered": min(
+                        document.file.page_count, rendering.rendered_count(document.file_id)
+                    ),
+                }
+                for document in selectors.documents_of(session, include_confidential=True)
+            ]
+        }
+    )
+
+
+def public_documents(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The session's public documents, for the gallery and the press (the projector's QR)."""
+    session = get_object_or_404(
+        Session.objects.select_related("council").exclude(status=Session.Status.DRAFT),
+        pk=session_id,
+    )
+    documents = [
+        d
+        for d in selectors.documents_of(session, include_confidential=False)
+        if d.access == Document.Access.PUBLIC
+    ]
+    return render(
+        request,
+        "documents/public.html",
+        {"session": session, "documents": [selectors.document_payload(d) for d in documents]},
+    )
