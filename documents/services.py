@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from documents import rendering, selectors
 from documents.folding import fold
 from documents.models import Document, Note, PageText, Presentation, StoredFile
+from meeting import record
 from meeting.actors import Actor
 from meeting.errors import ServiceError
-from meeting.models import ActionLog, AgendaItem
+from meeting.models import AgendaItem
 from meeting.services import lock_session
 from realtime.publish import emit, notify
 
@@ -125,12 +126,14 @@ def document_upload(
                 file=stored,
                 uploaded_by=actor.user,
             )
-            ActionLog.objects.create(
-                session=session,
-                at=timezone.now(),
+            record.append(
+                session_id=session.pk,
                 action="document.upload",
-                actor_user=actor.user,
-                data={"document": document.pk, "sha256": stored.sha256, "title": document.title},
+                actor=actor,
+                document=document.pk,
+                sha256=stored.sha256,
+                title=document.title,
+                access=document.access,
             )
             emit(
                 session=session,

@@ -133,6 +133,10 @@ class Session(models.Model):
         related_name="+",
     )
     seq = models.BigIntegerField(_("số thứ tự sự kiện"), default=0, editable=False)
+    # The hash of the last entry of the session's log (meeting.record).
+    log_head = models.CharField(max_length=64, default="0" * 64, editable=False)
+    chair_name = models.CharField(_("chủ tọa"), max_length=200, blank=True)
+    secretary_name = models.CharField(_("thư ký"), max_length=200, blank=True)
     # The projector's URL carries this key: the room screen needs no account.
     projector_key = models.CharField(max_length=32, editable=False, default=new_projector_key)
 
@@ -259,6 +263,8 @@ class ActionLog(models.Model):
         related_name="+",
     )
     data = models.JSONField(_("chi tiết"), default=dict)
+    previous_hash = models.CharField(max_length=64, default="")
+    hash = models.CharField(max_length=64, default="")
 
     class Meta:
         verbose_name = _("nhật ký thao tác")

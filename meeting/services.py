@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meeting import selectors
+from meeting import record, selectors
 from meeting.actors import Actor
 from meeting.errors import ServiceError
-from meeting.models import ActionLog, AgendaItem, Attendance, Delegate, Session
+from meeting.models import AgendaItem, Attendance, Delegate, Session
 from realtime.groups import Audience
 from realtime.publish import emit, notify
 
@@ -40,14 +40,7 @@ def lock_session(session_id: int) -> Session:
 
 
 def _log(session: Session, action: str, actor: Actor, **data) -> None:
-    ActionLog.objects.create(
-        session=session,
-        at=timezone.now(),
-        action=action,
-        actor_user=actor.user,
-        actor_delegate=actor.delegate,
-        data=data,
-    )
+    record.append(session_id=session.pk, action=action, actor=actor, **data)
 
 
 def _require_live(session: Session) -> None:

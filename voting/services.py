@@ -20,9 +20,10 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from meeting import record
 from meeting.actors import Actor
 from meeting.errors import ServiceError
-from meeting.models import ActionLog, AgendaItem, Attendance, Delegate, Session
+from meeting.models import AgendaItem, Attendance, Delegate, Session
 from meeting.services import lock_session
 from realtime.groups import Audience
 from realtime.publish import emit, notify
@@ -33,14 +34,7 @@ MAX_COUNTDOWN_SECONDS = 24 * 60 * 60
 
 
 def _log(poll: Poll, action: str, actor: Actor, **data) -> None:
-    ActionLog.objects.create(
-        session_id=poll.session_id,
-        at=timezone.now(),
-        action=action,
-        actor_user=actor.user,
-        actor_delegate=actor.delegate,
-        data={"poll": poll.pk, **data},
-    )
+    record.append(session_id=poll.session_id, action=action, actor=actor, poll=poll.pk, **data)
 
 
 def _poll_not_found() -> ServiceError:
@@ -323,7 +317,19 @@ def poll_close(*, poll_id: int, actor: Actor, session_id: int | None = None) -> 
         poll.closed_at = timezone.now()
         poll.save(update_fields=["status", "closed_at"])
         result = _count(poll, session)
-        _log(poll, "poll.close", actor, digest=result.digest, passed=result.passed)
+        # The receipts of every counted ballot enter the chain here, in one entry: a ballot
+        # never waits on the log, and no receipt is tied to a voter.
+        _log(
+            poll,
+            "poll.close",
+            actor,
+            digest=result.digest,
+            passed=result.passed,
+            counts=result.counts,
+            receipts=sorted(
+                Ballot.objects.filter(poll=poll, superseded=False).values_list("receipt", flat=True)
+            ),
+        )
         emit(
             session=session,
             type="poll.closed",
