@@ -38,7 +38,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers-sweep", action="store_true", help="1 and 2 workers")
     parser.add_argument("--no-floor", action="store_true", help="skip the bare websockets floor")
     parser.add_argument("--client-procs", type=int, default=2)
-    parser.add_argument("--connect-concurrency", type=int, default=100)
+    parser.add_argument("--connect-concurrency", type=int, default=20)
     parser.add_argument(
         "--no-compression", action="store_true", help="do not offer permessage-deflate"
     )
@@ -61,6 +61,29 @@ def _versions() -> dict:
         except metadata.PackageNotFoundError:
             pass
     return found
+
+
+def _source_state() -> dict:
+    """Which code was measured: the commit, and files changed in the work tree beside bench/."""
+    import subprocess
+
+    from bench.config import ROOT
+
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run(
+                ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+        return done.stdout.strip()
+
+    changed = [
+        line[3:]
+        for line in git("status", "--porcelain").splitlines()
+        if not line[3:].startswith(("bench/", "tests/"))
+    ]
+    return {"commit": git("rev-parse", "--short", "HEAD"), "uncommitted": changed}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
             "kernel": platform.release(),
             "versions": _versions(),
         },
+        "source": _source_state(),
         "notes": {
             "latency": "time.monotonic() at the console just before it sends the command, to "
             "time.monotonic() in the client process when the frame is read",

@@ -114,6 +114,7 @@ class ScreenFleet:
         self.type_conflicts = 0
         self.progress: dict[int, int] = {}  # seq of a poll.progress -> voted
         self.notices: Counter = Counter()
+        self.missed: Counter = Counter()  # seq -> screens that never got that event
         self.unexpected: Counter = Counter()
         self.waiters: list[_Waiter] = []
         self.stopping = False
@@ -150,6 +151,8 @@ class ScreenFleet:
             if seq != screen.seq + 1:
                 if isinstance(seq, int) and seq > screen.seq + 1:
                     screen.gaps += seq - screen.seq - 1
+                    for missed in range(screen.seq + 1, min(seq, screen.seq + 50)):
+                        self.missed[missed] += 1
                 else:
                     screen.repeats += 1
                     return
@@ -341,6 +344,7 @@ class ScreenFleet:
             "screens": len(self.screens),
             "gaps": sum(s.gaps for s in self.screens),
             "screens_with_gaps": sum(1 for s in self.screens if s.gaps),
+            "missed": dict(self.missed),
             "repeats": sum(s.repeats for s in self.screens),
             "early": sum(s.early for s in self.screens),
             "behind_at_end": sum(1 for s in open_screens if s.seq != final_seq),

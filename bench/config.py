@@ -33,7 +33,7 @@ class Config:
     layer: str = "redis"  # redis | pubsub
     uvicorn_ws: str = "websockets"  # websockets | websockets-sansio | wsproto
     client_procs: int = 2
-    connect_concurrency: int = 100  # handshakes in flight, all client processes together
+    connect_concurrency: int = 20  # handshakes in flight, all client processes together
     agenda_steps: int = 10
     agenda_items: int = 12
     cast_spread_s: float = 1.0  # every tablet casts within this window

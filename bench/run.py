@@ -219,7 +219,20 @@ def _fanout(triggers: dict, reports: list[dict], expected: int) -> dict:
 
 
 def _sequence_checks(reports: list[dict], console: Console) -> dict:
+    missed = add_counts(r["missed"] for r in reports)
+    received = {frame["seq"]: (t, frame["type"]) for t, frame in console.events}
+    around = {}
+    for seq in sorted(missed)[:20]:
+        before, after = received.get(seq - 1), received.get(seq + 1)
+        around[seq] = {
+            "screens": missed[seq],
+            "console_got_it": seq in received,
+            "type": received.get(seq, (None, None))[1],
+            "previous_type": before and before[1],
+            "next_type": after and after[1],
+        }
     return {
+        "missed_events": around,
         "screens": sum(r["screens"] for r in reports),
         "gaps": sum(r["gaps"] for r in reports) + console.gaps,
         "screens_with_gaps": sum(r["screens_with_gaps"] for r in reports),
