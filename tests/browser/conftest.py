@@ -59,3 +59,46 @@ def chromium() -> Iterator[Callable]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+CONSOLE_PASSWORD = "pw-123456"
+
+
+def make_console_user(role: str = "chair"):
+    """A staff account that can sign in to the console through the admin's login page.
+
+    The password hash is PBKDF2 with few rounds: whatever hashers the server process lists,
+    Django's default one verifies it, and quickly.
+    """
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    from tests.factories import make_staff
+
+    user = make_staff(role=role)
+    user.is_staff = True
+    hasher = PBKDF2PasswordHasher()
+    user.password = hasher.encode(CONSOLE_PASSWORD, hasher.salt(), 1000)
+    user.save(update_fields=["is_staff", "password"])
+    return user
+
+
+def console_login(page, base_url: str, user, session_id: int) -> None:
+    """Sign in through the admin's login page and land on the session's console."""
+    page.goto(f"{base_url}/admin/login/?next=/chair/{session_id}/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", CONSOLE_PASSWORD)
+    page.click("input[type=submit]")
+    # The exact URL: the login page's own URL ends with ?next=/chair/<id>/ too.
+    page.wait_for_url(f"{base_url}/chair/{session_id}/")
+
+
+def watch_errors(page, errors: list[str]):
+    """Collect uncaught exceptions and console errors of ``page`` into ``errors``."""
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(f"{page.url}: {message.text}") if message.type == "error" else None
+        ),
+    )
+    return page

@@ -1,4 +1,5 @@
-// The chair's console: session status, the agenda, attendance, quorum and the roster.
+// The chair's console: session status, the agenda, attendance, quorum and the roster; votes
+// (chair_voting.js).
 import {
   ChamberClient,
   block,
@@ -9,11 +10,13 @@ import {
   setText,
   t,
 } from "./chamber.js";
+import { setupChairVoting } from "./chair_voting.js";
 
 const body = document.body;
 // Presence of a tablet whose worker process died only shows in a new snapshot.
 const REFRESH_MS = 30000;
 const state = { session: null, agenda: [], roster: new Map() };
+let voting = null;
 
 // -- session ------------------------------------------------------------------------------
 const ALLOWED = {
@@ -44,6 +47,7 @@ function sessionChanged(session) {
   renderSession(session);
   renderCurrent();
   renderControls();
+  voting?.render();
 }
 
 // -- agenda -------------------------------------------------------------------------------
@@ -196,6 +200,7 @@ function updateDelegate(id, change) {
   const row = document.querySelector(`#roster tr[data-delegate-id="${id}"]`);
   if (row) updateRow(row, delegate);
   renderFlags();
+  voting?.renderSoon(); // who has not voted yet follows the roster
 }
 
 function renderFlags() {
@@ -226,6 +231,7 @@ const client = new ChamberClient({
     renderRoster();
     renderSummary(data.attendance);
     sessionChanged(data.session);
+    voting.load(data.polls);
   },
   handlers: {
     "session.changed": (data) => sessionChanged(data),
@@ -249,6 +255,9 @@ setInterval(() => {
   if (client.state === "open") client.resync();
 }, REFRESH_MS);
 
+voting = setupChairVoting({ client, state });
+Object.assign(client.handlers, voting.handlers);
+
 // For the browser tests and for looking around in the developer tools.
-window.chamber = { client, state };
+window.chamber = { client, state, voting };
 client.start();

@@ -317,10 +317,14 @@ export class ChamberClient {
 
   /**
    * Send a command; resolves with the ack's data, rejects with a CommandError. Unless
-   * `quiet`, an error is shown to the user in a toast with the server's message.
+   * `quiet`, an error is shown to the user in a toast with the server's message. `id` sends it
+   * under an id of the caller's (a ballot sent again keeps its id, so it counts once); while a
+   * command with that id is still waiting, its promise is given back instead of a second send.
    */
-  command(type, data = {}, { quiet = false } = {}) {
-    const id = commandId();
+  command(type, data = {}, { quiet = false, id: givenId = null } = {}) {
+    const id = givenId ?? commandId();
+    const waiting = this.pending.get(id);
+    if (waiting) return waiting.promise;
     const frame = JSON.stringify({ type, id, seq: null, data });
     if (this.state !== "open") {
       // Refuse at once rather than act minutes later; commands already in flight when the
@@ -337,6 +341,7 @@ export class ChamberClient {
       }, COMMAND_TIMEOUT_MS);
       this.pending.set(id, { frame, resolve, reject, timer, sent: false });
     });
+    this.pending.get(id).promise = promise;
     this.sendPending(id);
     if (!quiet) {
       promise.catch((error) => toast(error.message || String(error)));

@@ -1,8 +1,11 @@
-// The room's projector: the current item, attendance and quorum, in very large type.
+// The room's projector: the current item, attendance and quorum, in very large type; during a
+// vote its progress and countdown, then the published result.
 import { ChamberClient, block, renderSession, renderSummary, setText, t } from "./chamber.js";
+import { PollStore } from "./voting.js";
+import { renderPoll } from "./projector_voting.js";
 
 const body = document.body;
-const state = { session: null, agenda: [] };
+const state = { session: null, agenda: [], polls: new PollStore() };
 
 function renderCurrent() {
   const id = state.session?.current_item_id ?? null;
@@ -29,6 +32,19 @@ function sessionChanged(session) {
   state.session = session;
   renderSession(session);
   renderCurrent();
+  showPoll();
+}
+
+function showPoll() {
+  renderPoll(state.polls.featured(state.session?.current_item_id ?? null), state.agenda);
+}
+
+/** A poll event: apply it to the store, then show whatever the room should see. */
+function pollEvent(apply) {
+  return (data) => {
+    apply(data);
+    showPoll();
+  };
 }
 
 // The room must never show a stale item without knowing it: probe a quiet link once a minute.
@@ -39,6 +55,7 @@ const client = new ChamberClient({
   idleCheckMs: IDLE_CHECK_MS,
   onSnapshot(data) {
     state.agenda = data.agenda;
+    state.polls.load(data.polls);
     setText("council-name", data.council.name);
     renderSummary(data.attendance);
     sessionChanged(data.session);
@@ -48,8 +65,14 @@ const client = new ChamberClient({
     "agenda.current": (data) => {
       state.session = { ...state.session, current_item_id: data.current_item_id };
       renderCurrent();
+      showPoll();
     },
     "attendance.summary": (data) => renderSummary(data),
+    "poll.opened": pollEvent((data) => state.polls.opened(data)),
+    "poll.progress": pollEvent((data) => state.polls.progress(data)),
+    "poll.closed": pollEvent((data) => state.polls.closed(data)),
+    "poll.published": pollEvent((data) => state.polls.published(data)),
+    "poll.cancelled": pollEvent((data) => state.polls.cancelled(data)),
   },
   onRefused(code) {
     block(t(`closed.${code}`));

@@ -1,4 +1,5 @@
-// The delegate's tablet: the agenda with the current item, attendance and check-in.
+// The delegate's tablet: the agenda with the current item, attendance and check-in, and the
+// ballot while a vote is open.
 import {
   ChamberClient,
   block,
@@ -10,9 +11,11 @@ import {
   t,
   toast,
 } from "./chamber.js";
+import { setupTabletVoting } from "./tablet_voting.js";
 
 const body = document.body;
 const state = { session: null, agenda: [], me: null, attendance: null };
+let voting = null;
 
 function currentItem() {
   const id = state.session?.current_item_id;
@@ -77,6 +80,7 @@ function renderMe() {
   body.dataset.attendance = status;
   const checkIn = document.getElementById("check-in");
   checkIn.hidden = status === "present" || !isLive(state.session) || state.session.status === "closed";
+  voting?.render();
 }
 
 function renderNotice() {
@@ -118,6 +122,7 @@ const client = new ChamberClient({
     renderAgenda();
     sessionChanged(data.session);
     renderSummary(data.attendance);
+    voting.load(data.polls);
   },
   handlers: {
     "session.changed": (data) => sessionChanged(data),
@@ -145,8 +150,7 @@ const client = new ChamberClient({
   },
 });
 
-document.getElementById("check-in").addEventListener("click", async (event) => {
-  const button = event.currentTarget;
+async function checkIn(button) {
   button.disabled = true;
   try {
     const result = await client.command("attendance.check_in");
@@ -158,8 +162,12 @@ document.getElementById("check-in").addEventListener("click", async (event) => {
   } finally {
     button.disabled = false;
   }
-});
+}
+document.getElementById("check-in").addEventListener("click", (event) => checkIn(event.currentTarget));
+
+voting = setupTabletVoting({ client, state, delegateId: body.dataset.delegateId, checkIn });
+Object.assign(client.handlers, voting.handlers);
 
 // For the browser tests and for looking around in the developer tools.
-window.chamber = { client, state };
+window.chamber = { client, state, voting };
 client.start();
