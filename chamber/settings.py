@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "meeting",
     "documents",
     "voting",
+    "record",
     "realtime",
     "kiosk_ui",
 ]

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("meeting.urls")),
     path("", include("voting.urls")),
     path("", include("documents.urls")),
+    path("", include("record.urls")),
 ]

@@ -77,7 +77,7 @@ def sign_in_url(base_url: str, delegate: Delegate) -> str:
     return f"{base_url.rstrip('/')}{SIGN_IN_PATH}{badge_token(delegate)}/"
 
 
-def _draw_qr(page: pymupdf.Page, content: str, rect: pymupdf.Rect) -> None:
+def draw_qr(page: pymupdf.Page, content: str, rect: pymupdf.Rect) -> None:
     """Draw the QR code as vector squares: sharp on any printer, no image library."""
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
     code.add_data(content)
@@ -115,7 +115,7 @@ def badges_pdf(council: Council, base_url: str) -> bytes:
         )
         page.draw_rect(cell, color=(0.6, 0.6, 0.6), width=0.5, dashes="[3] 0")
         qr_size = cell_h - 36
-        _draw_qr(
+        draw_qr(
             page,
             sign_in_url(base_url, delegate),
             pymupdf.Rect(cell.x0 + 8, cell.y0 + 8, cell.x0 + 8 + qr_size, cell.y0 + 8 + qr_size),

@@ -317,8 +317,8 @@ def poll_close(*, poll_id: int, actor: Actor, session_id: int | None = None) -> 
         poll.closed_at = timezone.now()
         poll.save(update_fields=["status", "closed_at"])
         result = _count(poll, session)
-        # The receipts of every counted ballot enter the chain here, in one entry: a ballot
-        # never waits on the log, and no receipt is tied to a voter.
+        # Every counted ballot enters the chain here, in one entry — receipt, choice, weight,
+        # never a voter: a ballot never waits on the log, and a ballot changed later is named.
         _log(
             poll,
             "poll.close",
@@ -326,9 +326,12 @@ def poll_close(*, poll_id: int, actor: Actor, session_id: int | None = None) -> 
             digest=result.digest,
             passed=result.passed,
             counts=result.counts,
-            receipts=sorted(
-                Ballot.objects.filter(poll=poll, superseded=False).values_list("receipt", flat=True)
-            ),
+            ballots=[
+                [receipt, choice, weight]
+                for receipt, choice, weight in Ballot.objects.filter(poll=poll, superseded=False)
+                .order_by("receipt")
+                .values_list("receipt", "choice", "weight")
+            ],
         )
         emit(
             session=session,

@@ -1,0 +1,95 @@
+"""CSV exports of the record. Secret polls give totals and participants, never a pairing."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from record.minutes import choice_labels
+
+
+def _csv(header: list[str], rows: list[list]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    # A byte-order mark so spreadsheet programs read Vietnamese as UTF-8.
+    return "\ufeff" + out.getvalue()
+
+
+def attendance_csv(record: dict) -> str:
+    return _csv(
+        ["seat", "full_name", "title", "status", "status_label"],
+        [
+            [r["seat"], r["full_name"], r["title"], r["status"], r["status_label"]]
+            for r in record["attendance"]
+        ],
+    )
+
+
+def polls_csv(record: dict) -> str:
+    rows = []
+    for entry in record["polls"]:
+        poll, result = entry["poll"], entry["result"] or {}
+        labels = choice_labels(poll)
+        counts = "; ".join(
+            f"{labels.get(choice, choice)}: {count}"
+            for choice, count in (result.get("counts") or {}).items()
+        )
+        rows.append(
+            [
+                poll["id"],
+                poll["title"],
+                poll["kind"],
+                poll["status"],
+                counts,
+                result.get("ballots"),
+                result.get("present"),
+                result.get("base"),
+                result.get("required"),
+                result.get("threshold"),
+                result.get("passed"),
+                result.get("void"),
+                len(entry["participants"]),
+                result.get("digest"),
+            ]
+        )
+    return _csv(
+        [
+            "poll_id",
+            "title",
+            "kind",
+            "status",
+            "counts",
+            "ballots",
+            "present",
+            "base",
+            "required",
+            "threshold",
+            "passed",
+            "void",
+            "participants",
+            "digest",
+        ],
+        rows,
+    )
+
+
+def named_votes_csv(record: dict) -> str:
+    """Who chose what, for named polls only."""
+    rows = []
+    for entry in record["polls"]:
+        if entry["poll"]["kind"] != "named":
+            continue
+        labels = choice_labels(entry["poll"])
+        for row in entry.get("choices", []):
+            chosen = [row["choice"]] if isinstance(row["choice"], str) else row["choice"]
+            rows.append(
+                [
+                    entry["poll"]["id"],
+                    entry["poll"]["title"],
+                    row["full_name"],
+                    ", ".join(labels.get(c, c) for c in chosen),
+                ]
+            )
+    return _csv(["poll_id", "poll", "delegate", "choice"], rows)

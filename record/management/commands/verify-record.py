@@ -1,0 +1,24 @@
+"""``chamber verify-record <session>``: check the chain and recount every tally."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from meeting.models import Session
+from record.verify import verify_session
+
+
+class Command(BaseCommand):
+    help = "Verify a session's record: the hash-chained log and every poll's tally."
+
+    def add_arguments(self, parser):
+        parser.add_argument("session", type=int, help="the session's id")
+
+    def handle(self, *args, session: int, **options):
+        found = Session.objects.filter(pk=session).first()
+        if found is None:
+            raise CommandError(f"no session {session}")
+        problems = verify_session(found.pk)
+        if problems:
+            for problem in problems:
+                self.stderr.write(f"FAIL {problem}")
+            raise CommandError(f"session {found.pk}: {len(problems)} problem(s) in the record")
+        self.stdout.write(f"OK session {found.pk} «{found.title}»: final hash {found.log_head}")

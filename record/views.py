@@ -1,0 +1,109 @@
+"""The record of a session: printable page, minutes PDF, exports, verification, archive."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from documents.folding import fold
+from meeting.models import Council, Session
+from record import archive, exports
+from record.minutes import for_display, minutes_pdf
+from record.selectors import session_record
+from voting.models import Ballot
+
+
+def _session_for(request: HttpRequest, session_id: int) -> Session:
+    """A closed session's record is public; a live one is the staff's until it closes."""
+    session = get_object_or_404(Session.objects.select_related("council"), pk=session_id)
+    staff = request.user.is_authenticated and request.user.has_perm("meeting.view_session")
+    if session.status != Session.Status.CLOSED and not staff:
+        raise PermissionDenied
+    return session
+
+
+def record_page(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _session_for(request, session_id)
+    return render(request, "record/record.html", {"record": for_display(session_record(session))})
+
+
+def minutes(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _session_for(request, session_id)
+    verify_url = request.build_absolute_uri(reverse("record-verify", args=[session.pk]))
+    response = HttpResponse(
+        minutes_pdf(session_record(session), verify_url=verify_url),
+        content_type="application/pdf",
+    )
+    response["Content-Disposition"] = f'inline; filename="bien-ban-ky-hop-{session.pk}.pdf"'
+    return response
+
+
+def _download(content: str, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def export(request: HttpRequest, session_id: int, name: str) -> HttpResponse:
+    session = _session_for(request, session_id)
+    record = session_record(session)
+    if name == "record.json":
+        return _download(
+            json.dumps(record, ensure_ascii=False, indent=2),
+            f"ho-so-ky-hop-{session.pk}.json",
+            "application/json; charset=utf-8",
+        )
+    makers = {
+        "attendance.csv": exports.attendance_csv,
+        "polls.csv": exports.polls_csv,
+        "votes.csv": exports.named_votes_csv,
+    }
+    if name not in makers:
+        raise PermissionDenied
+    return _download(makers[name](record), f"{session.pk}-{name}", "text/csv; charset=utf-8")
+
+
+def verify(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The page the minutes' QR code opens: the final hash, and a delegate's receipt check."""
+    session = get_object_or_404(Session.objects.select_related("council"), pk=session_id)
+    receipt = "".join(ch for ch in request.GET.get("receipt", "").lower() if ch.isalnum())
+    found = None
+    if receipt:
+        ballot = (
+            Ballot.objects.filter(poll__session=session, receipt=receipt)
+            .select_related("poll")
+            .first()
+        )
+        found = {"receipt": receipt, "ballot": ballot}
+    return render(
+        request,
+        "record/verify.html",
+        {"session": session, "found": found, "closed": session.status == Session.Status.CLOSED},
+    )
+
+
+def archive_page(request: HttpRequest) -> HttpResponse:
+    """Closed sessions of a council and its communes, searchable without diacritics."""
+    councils = Council.objects.order_by("level", "name")
+    council_id = request.GET.get("council")
+    council = (
+        councils.filter(pk=council_id).first() if council_id and council_id.isdigit() else None
+    )
+    query = request.GET.get("q", "").strip()
+    staff = request.user.is_authenticated and request.user.has_perm("meeting.view_session")
+    results = archive.search(council=council, query=query, include_restricted=staff)
+    return render(
+        request,
+        "record/archive.html",
+        {
+            "councils": councils,
+            "council": council,
+            "query": query,
+            "folded": fold(query),
+            "results": results,
+        },
+    )
