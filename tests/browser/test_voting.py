@@ -233,6 +233,7 @@ def test_named_vote_from_console_to_tablets_and_projector(artifacts):
         expect(projector.locator("#poll-panel")).to_have_attribute("data-status", "closed")
         expect(projector.locator("#poll-closed")).to_contain_text("Đã kết thúc — chờ công bố")
         expect(projector.locator("#poll-result")).to_be_hidden()
+        projector.screenshot(path=artifacts / "projector-voting-closed-1920x1080.png")
         expect(ballot).to_be_hidden()
         expect(tablet.locator("#poll-card")).to_have_attribute("data-status", "closed")
         expect(tablet.locator("#poll-card-mine")).to_have_text("Đã kết thúc — chờ công bố")
@@ -296,6 +297,7 @@ def test_named_vote_from_console_to_tablets_and_projector(artifacts):
         )
         expect(ballot).to_be_hidden()
         expect(tablet.locator(".toast-error")).to_contain_text("Sai sót kỹ thuật")
+        projector.screenshot(path=artifacts / "projector-voting-cancelled-1920x1080.png")
 
     assert errors == []
 

@@ -67,10 +67,11 @@ function renderResult(entry) {
   const box = document.getElementById("poll-result");
   box.dataset.passed = result.void ? "void" : String(result.passed);
   box.dataset.options = String(choicesOf(poll).length);
+  box.style.setProperty("--rows", String(choicesOf(poll).length));
   document.getElementById("poll-chart").replaceChildren(resultChart(poll, result, { id: "poll-bars" }));
   const verdict = document.getElementById("poll-verdict");
   verdict.dataset.passed = result.void ? "void" : String(result.passed);
-  verdict.replaceChildren(
+  const lines = [
     el("span", { className: "verdict-text" }, verdictText(poll, result)),
     poll.choice_type === "yes_no_abstain" && !result.void
       ? el(
@@ -80,7 +81,8 @@ function renderResult(entry) {
         )
       : null,
     result.decided_by_casting_vote ? el("span", { className: "verdict-sub" }, t("result.casting_vote")) : null,
-  );
+  ];
+  verdict.replaceChildren(...lines.filter(Boolean));
   document.getElementById("poll-facts").replaceChildren(resultFacts(poll, result));
   setText("poll-digest", result.digest ? `${t("result.digest")}: ${result.digest.slice(0, 16)}` : "");
 }

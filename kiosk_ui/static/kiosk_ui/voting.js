@@ -275,7 +275,9 @@ export function resultChart(poll, result, { id } = {}) {
           ? el(
               "div",
               { className: "chart-marker", style: { "--at": `${marker}%` } },
-              index === 0 ? el("span", { className: "chart-marker-label" }, t("result.required_short", { n: result.required })) : null,
+              index === choices.length - 1
+                ? el("span", { className: "chart-marker-label" }, t("result.required_short", { n: result.required }))
+                : null,
             )
           : null,
       ),
