@@ -1,0 +1,414 @@
+"""Secret ballots: nothing that is stored or sent links a delegate to their choice.
+
+A secret poll is run over the real consumers (console, projector, tablets: so the command
+receipts and the action log are written as in the chamber) and partly through the services;
+then every row of every table, every frame published and every frame each screen received,
+and the poll's record for the minutes are searched for a delegate next to a choice or a
+receipt. A named poll, for contrast, says who chose what.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from types import SimpleNamespace
+
+import pytest
+from channels.db import database_sync_to_async
+from django.apps import apps
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session as BrowserSession
+from django.db import connection, models
+
+from meeting import services as meeting
+from meeting.actors import Actor
+from meeting.models import ActionLog, Delegate
+from realtime.models import CommandReceipt
+from realtime.publish import capturing
+from tests.factories import make_council, make_session, make_staff
+from tests.realtime import helpers
+from voting import selectors, services
+from voting.models import Ballot, Participation, Poll
+
+CHOICES = ("yes", "no", "abstain")
+TIMEOUT = 5
+
+
+class Screen:
+    """A communicator that keeps every frame it received."""
+
+    def __init__(self, communicator) -> None:
+        self.communicator = communicator
+        self.frames: list[dict] = []
+
+    async def open(self) -> dict:
+        connected, _ = await self.communicator.connect()
+        assert connected
+        snapshot = await self.receive()
+        assert snapshot["type"] == "snapshot", snapshot
+        return snapshot
+
+    async def receive(self) -> dict:
+        frame = await self.communicator.receive_json_from(timeout=TIMEOUT)
+        self.frames.append(frame)
+        return frame
+
+    async def until(self, predicate) -> dict:
+        """The first frame, received already or later, that satisfies ``predicate``."""
+        for frame in self.frames:
+            if predicate(frame):
+                return frame
+        while True:
+            frame = await self.receive()
+            if predicate(frame):
+                return frame
+
+    async def command(self, type: str, id: str, **data) -> dict:
+        await helpers.command(self.communicator, type, id, **data)
+        return await self.until(lambda f: f["type"] in ("ack", "error") and f["id"] == id)
+
+    async def close(self) -> None:
+        await self.communicator.disconnect()
+
+
+# -- looking for a link ----------------------------------------------------------------------
+
+# Keys under which a frame or a record names delegates.
+DELEGATE_KEYS = {"me", "roster", "participants", "present_delegates"}
+
+
+def _walk(value):
+    """Every (key, value) pair in a nest of dicts and lists."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield key, inner
+            yield from _walk(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _walk(inner)
+
+
+def names_a_delegate(value) -> bool:
+    return any(
+        inner not in (None, [], {})
+        and ("delegate" in str(key) or key in DELEGATE_KEYS or str(inner).startswith("delegate:"))
+        for key, inner in _walk(value)
+    )
+
+
+def holds_a_choice(value) -> bool:
+    return any(key == "choice" and inner is not None for key, inner in _walk(value))
+
+
+def mentions(value, secrets: set[str]) -> set[str]:
+    text = json.dumps(value, default=str)
+    return {secret for secret in secrets if secret in text}
+
+
+def pairs_voter_and_ballot(value, secrets: set[str]) -> bool:
+    """Whether one row, frame or record names a delegate and holds a choice or a ballot."""
+    return names_a_delegate(value) and (holds_a_choice(value) or bool(mentions(value, secrets)))
+
+
+@database_sync_to_async
+def every_row() -> list[tuple[type[models.Model], dict]]:
+    """Every row of every table the project has (Django's own included), as values()."""
+    rows = []
+    for model in apps.get_models(include_auto_created=True):
+        delegate_columns = [
+            field.attname
+            for field in model._meta.concrete_fields
+            if field.is_relation and field.related_model is Delegate
+        ]
+        for row in model._base_manager.values():
+            if model is BrowserSession:  # what a browser's session holds, decoded
+                row["session_data"] = SessionStore().decode(row["session_data"])
+            if model is Delegate:
+                row["delegate"] = row["id"]
+            for column in delegate_columns:  # a foreign key to a delegate names one
+                row[f"delegate:{column}"] = row[column]
+            rows.append((model, row))
+    return rows
+
+
+# -- the sitting ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sitting(transactional_db):
+    council = make_council(seats=12)
+    session = make_session(council=council)
+    user = make_staff(role="chair")
+    delegates = list(council.delegates.order_by("seat_label"))
+    for delegate in delegates[:11]:
+        meeting.attendance_set(
+            session_id=session.pk, delegate_id=delegate.pk, status="present", actor=Actor(user=user)
+        )
+    return SimpleNamespace(session=session, user=user, delegates=delegates)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_nothing_stored_or_sent_links_a_secret_ballot_to_its_voter(sitting):
+    session, delegates = sitting.session, sitting.delegates
+    on_tablets, by_service = delegates[:8], delegates[8:10]
+    screens: list[Screen] = []
+
+    async def screen(communicator) -> Screen:
+        opened = Screen(communicator)
+        screens.append(opened)
+        await opened.open()
+        return opened
+
+    try:
+        with capturing() as published:
+            chair = await screen(await helpers.chair(session, sitting.user))
+            projector = await screen(helpers.projector(session))
+            tablet_of = {d.pk: await screen(await helpers.tablet(session, d)) for d in on_tablets}
+
+            created = await chair.command(
+                "poll.create", "create", title="Bầu Phó Chủ tịch", kind="secret", allow_change=True
+            )
+            poll_id = created["data"]["poll_id"]
+            assert (await chair.command("poll.open", "open", poll_id=poll_id))["type"] == "ack"
+
+            receipt_of: dict[int, str] = {}  # the voter's current receipt (the test knows)
+            choice_of: dict[int, str] = {}
+            for i, delegate in enumerate(on_tablets):
+                command_id = str(uuid.uuid4())
+                choice_of[delegate.pk] = CHOICES[i % 3]
+                ack = await tablet_of[delegate.pk].command(
+                    "ballot.cast", command_id, poll_id=poll_id, choice=choice_of[delegate.pk]
+                )
+                assert ack["type"] == "ack", ack
+                receipt_of[delegate.pk] = ack["data"]["receipt"]
+                if i == 1:  # a resend of the same command: the same receipt, nothing new
+                    again = await tablet_of[delegate.pk].command(
+                        "ballot.cast", command_id, poll_id=poll_id, choice=choice_of[delegate.pk]
+                    )
+                    assert again["data"]["receipt"] == receipt_of[delegate.pk]
+            for delegate in by_service:
+                choice_of[delegate.pk] = "yes"
+                cast = await database_sync_to_async(services.ballot_cast)(
+                    poll_id=poll_id, delegate=delegate, choice="yes", command_id=str(uuid.uuid4())
+                )
+                receipt_of[delegate.pk] = cast["receipt"]
+            # The first voter changes their mind: the old ballot is found by its receipt only.
+            changer = on_tablets[0]
+            superseded = receipt_of[changer.pk]
+            changed = await tablet_of[changer.pk].command(
+                "ballot.cast",
+                str(uuid.uuid4()),
+                poll_id=poll_id,
+                choice="abstain",
+                previous_receipt=superseded,
+            )
+            assert changed["type"] == "ack" and changed["data"]["changed"] is True, changed
+            receipt_of[changer.pk], choice_of[changer.pk] = changed["data"]["receipt"], "abstain"
+
+            voters = set(receipt_of)
+            await chair.until(
+                lambda f: f["type"] == "poll.progress" and f["data"]["voted"] == len(voters)
+            )
+            assert (await chair.command("poll.close", "close", poll_id=poll_id))["type"] == "ack"
+            await chair.until(lambda f: f["type"] == "poll.result")
+            assert (await chair.command("poll.publish", "publish", poll_id=poll_id))[
+                "type"
+            ] == "ack"
+            await projector.until(lambda f: f["type"] == "poll.published")
+            # Screens that connect afterwards get snapshots with the poll in them.
+            again_tablet = await screen(await helpers.tablet(session, changer))
+            again_chair = await screen(await helpers.chair(session, sitting.user))
+        tablet_poll = again_tablet.frames[0]["data"]["polls"][0]
+        assert tablet_poll["my_ballot"] == {"cast": True}
+        chair_poll = again_chair.frames[0]["data"]["polls"][0]
+        assert "voted_delegate_ids" not in chair_poll and chair_poll["voted"] == len(voters)
+
+        # -- the ballots: no delegate, no time, random ids in no voter's order ----------------
+        poll = await database_sync_to_async(Poll.objects.get)(pk=poll_id)
+        ballots = await database_sync_to_async(list)(Ballot.objects.filter(poll_id=poll_id))
+        secrets = {b.receipt for b in ballots} | {str(b.pk) for b in ballots}
+        assert {b.receipt for b in ballots} == {*receipt_of.values(), superseded}
+        assert all(b.delegate_id is None for b in ballots)
+        assert not [
+            f.name
+            for f in Ballot._meta.concrete_fields
+            if isinstance(f, models.DateField | models.TimeField)
+        ]
+        assert all(b.pk.version == 4 for b in ballots)
+        voter_of = {receipt: pk for pk, receipt in receipt_of.items()}
+        in_id_order = [
+            voter_of[b.receipt] for b in sorted(ballots, key=lambda b: b.pk.int) if not b.superseded
+        ]
+        participation_order = await database_sync_to_async(list)(
+            Participation.objects.filter(poll_id=poll_id)
+            .order_by("id")
+            .values_list("delegate_id", flat=True)
+        )
+        assert sorted(participation_order) == sorted(voters)
+        assert in_id_order != participation_order  # 1 chance in 10! to fail by accident
+
+        # -- every row of every table ---------------------------------------------------------
+        rows = await every_row()
+        linking = [(m._meta.label, r) for m, r in rows if pairs_voter_and_ballot(r, secrets)]
+        assert linking == []
+        holding = {
+            (m._meta.label, r.get("action"))
+            for m, r in rows
+            if mentions(r, secrets) or holds_a_choice(r)
+        }
+        # Receipts and choices live in the ballots, and in the one log entry of the close that
+        # seals the counted ballots into the session's hash chain: receipt, choice, weight.
+        assert holding == {("voting.Ballot", None), ("meeting.ActionLog", "poll.close")}
+        receipts = [r for m, r in rows if m is CommandReceipt]
+        assert {r["command_type"] for r in receipts} == {
+            "poll.create",
+            "poll.open",
+            "poll.close",
+            "poll.publish",
+        }  # the console's commands are receipted; a ballot never is
+        log = [r for m, r in rows if m is ActionLog and r["data"].get("poll") == poll_id]
+        assert [r["action"] for r in log] == [
+            "poll.create",
+            "poll.open",
+            "poll.close",
+            "poll.publish",
+        ]
+        assert all(r["actor_delegate_id"] is None for r in log)
+        assert not [
+            r
+            for r in log
+            if r["action"] != "poll.close" and (mentions(r, secrets) or holds_a_choice(r))
+        ]
+        sealed = next(r for r in log if r["action"] == "poll.close")["data"]
+        assert set(sealed) >= {"ballots"} and not names_a_delegate(sealed)
+        assert sealed["ballots"] == sorted(
+            [b.receipt, b.choice, b.weight] for b in ballots if not b.superseded
+        )
+
+        # -- every frame published, and every frame each screen received ----------------------
+        frames = [json.loads(item["text"]) for item in published]
+        frames += [frame for s in screens for frame in s.frames]
+        assert not [f for f in frames if f["type"] == "poll.voters"]
+        assert not [f for f in frames if pairs_voter_and_ballot(f, secrets)]
+        assert not [f for f in frames if holds_a_choice(f)]
+        # A receipt reaches only its voter's own tablet, in the answer to the ballot.
+        owner = {id(t): pk for pk, t in tablet_of.items()} | {id(again_tablet): changer.pk}
+        issued = {pk: {receipt} for pk, receipt in receipt_of.items()}
+        issued[changer.pk].add(superseded)
+        for s in screens:
+            seen = {secret for frame in s.frames for secret in mentions(frame, secrets)}
+            assert seen <= issued.get(owner.get(id(s)), set())
+
+        # -- the record for the minutes: totals, who took part, receipts; no pairing ---------
+        record = await database_sync_to_async(selectors.poll_record)(poll)
+        assert set(record) == {"poll", "participants", "result", "receipts"}
+        assert sorted(p["delegate_id"] for p in record["participants"]) == sorted(voters)
+        assert record["receipts"] == sorted(receipt_of.values())
+        assert record["result"]["ballots"] == len(voters)
+        assert record["result"]["counts"] == {
+            c: sum(choice == c for choice in choice_of.values()) for c in CHOICES
+        }
+        assert not [
+            item for item in record["participants"] if set(item) != {"delegate_id", "full_name"}
+        ]
+        assert superseded not in json.dumps(record)
+    finally:
+        for s in screens:
+            await s.close()
+
+
+# -- service level: the notices of who has voted -------------------------------------------
+
+
+@pytest.fixture
+def chamber():
+    council = make_council(seats=6)
+    session = make_session(council=council)
+    chair = Actor(user=make_staff(role="chair"))
+    delegates = list(council.delegates.order_by("seat_label"))
+    for delegate in delegates:
+        meeting.attendance_set(
+            session_id=session.pk, delegate_id=delegate.pk, status="present", actor=chair
+        )
+    return SimpleNamespace(session=session, chair=chair, delegates=delegates)
+
+
+def _vote(chamber, kind: str) -> tuple[Poll, dict[int, str], dict[int, str]]:
+    """Five of six vote; the choice and the receipt of each voter."""
+    poll = services.poll_create(
+        session_id=chamber.session.pk, title="Biểu quyết", actor=chamber.chair, kind=kind
+    )
+    services.poll_open(poll_id=poll.pk, actor=chamber.chair)
+    choice_of, receipt_of = {}, {}
+    for i, delegate in enumerate(chamber.delegates[:5]):
+        choice_of[delegate.pk] = CHOICES[i % 3]
+        receipt_of[delegate.pk] = services.ballot_cast(
+            poll_id=poll.pk,
+            delegate=delegate,
+            choice=choice_of[delegate.pk],
+            command_id=str(uuid.uuid4()),
+        )["receipt"]
+    return poll, choice_of, receipt_of
+
+
+@pytest.mark.django_db
+def test_who_has_voted_goes_to_the_console_for_named_polls_only(chamber, published):
+    secret, _, _ = _vote(chamber, "secret")
+    with published() as events:
+        services.poll_progress_publish(poll_id=secret.pk)
+    assert [e["type"] for e in events] == ["poll.progress"]
+    assert events[0]["data"] == {"poll_id": secret.pk, "voted": 5, "entitled": 6}
+    services.poll_close(poll_id=secret.pk, actor=chamber.chair)
+
+    named, _, _ = _vote(chamber, "named")
+    with published() as events:
+        services.poll_progress_publish(poll_id=named.pk)
+    assert [e["type"] for e in events] == ["poll.progress", "poll.voters"]
+    assert events[1]["group"].endswith(".chair")
+    assert events[1]["data"]["voted"] == [d.pk for d in chamber.delegates[:5]]
+
+
+@pytest.mark.django_db
+def test_the_record_of_a_named_poll_says_who_chose_what(chamber):
+    poll, choice_of, _ = _vote(chamber, "named")
+    services.poll_close(poll_id=poll.pk, actor=chamber.chair)
+    record = selectors.poll_record(Poll.objects.get(pk=poll.pk))
+    assert set(record) == {"poll", "participants", "result", "choices"}
+    names = {d.pk: d.full_name for d in chamber.delegates}
+    assert record["choices"] == [
+        {"delegate_id": pk, "full_name": names[pk], "choice": choice}
+        for pk, choice in choice_of.items()
+    ]
+    assert record["result"]["counts"] == {"yes": 2, "no": 2, "abstain": 1}
+
+
+@pytest.mark.django_db(transaction=True)  # each ballot commits on its own, as in the chamber
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Known gap, not fixed here: a secret ballot and its voter's Participation row are "
+        "inserted in one transaction, so PostgreSQL stores the same xmin in both row headers "
+        "(and appends both in voting order): anyone who can read the tables can pair them."
+    ),
+)
+def test_the_row_headers_do_not_link_a_secret_ballot_to_its_voter(chamber):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL row headers")
+    poll, _, receipt_of = _vote(chamber, "secret")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT xmin::text, receipt FROM voting_ballot WHERE poll_id = %s ORDER BY ctid",
+            [poll.pk],
+        )
+        ballots = cursor.fetchall()
+        cursor.execute(
+            "SELECT xmin::text, delegate_id FROM voting_participation WHERE poll_id = %s "
+            "ORDER BY ctid",
+            [poll.pk],
+        )
+        participations = cursor.fetchall()
+    voter_of_xmin = dict(participations)
+    voter_of = {receipt: pk for pk, receipt in receipt_of.items()}
+    paired_by_xmin = [r for xmin, r in ballots if voter_of_xmin.get(xmin) == voter_of[r]]
+    paired_by_order = [voter_of[r] for _, r in ballots] == [pk for _, pk in participations]
+    assert (paired_by_xmin, paired_by_order) == ([], False)
