@@ -122,6 +122,7 @@ def test_named_vote_from_console_to_tablets_and_projector(artifacts):
         console.click("#poll-advanced summary")
         console.select_option("#poll-base", "present")
         console.fill("#poll-countdown", "600")
+        console.screenshot(path=artifacts / "console-voting-create-1440x900.png")
         console.click("#poll-create")
         detail = console.locator("#poll-detail")
         expect(detail).to_have_attribute("data-status", "draft")
@@ -191,6 +192,7 @@ def test_named_vote_from_console_to_tablets_and_projector(artifacts):
         expect(ballot).to_be_hidden()
         expect(tablet.locator("#poll-card-mine")).to_have_text("Bạn đã biểu quyết")
         expect(tablet.locator("#last-receipt-code")).to_have_attribute("data-receipt", receipt)
+        tablet.screenshot(path=artifacts / "tablet-voting-card-1280x800.png")
 
         # (4) A delegate marked absent is refused with the server's message, checks in, votes.
         late = others[2]
@@ -326,3 +328,115 @@ def test_named_vote_from_console_to_tablets_and_projector(artifacts):
     assert revote.status == Poll.Status.CANCELLED
     assert revote.cancel_reason == "Sai sót kỹ thuật khi mở biểu quyết"
     assert not Ballot.objects.filter(poll=revote).exists()
+
+
+def test_secret_election_with_options(artifacts):
+    """A secret ballot among candidates: the limits are enforced on the tablet, no one's name
+    is stored with a ballot, and the projector marks who is elected."""
+    council = make_council(seats=5, name="HĐND Xã Tân Phú")
+    session = make_session(council=council, items=2)
+    chair = make_console_user()
+    delegates = list(council.delegates.order_by("seat_label"))
+    for delegate in delegates[:3]:
+        services.attendance_set(
+            session_id=session.pk,
+            delegate_id=delegate.pk,
+            status=Attendance.Status.PRESENT,
+            actor=Actor(user=chair),
+        )
+    candidates = ["Nguyễn Thị Hoa", "Trần Văn Minh", "Lê Thị Thu"]
+    title = "Bầu Ủy viên Thường trực Hội đồng nhân dân xã"
+    errors: list[str] = []
+
+    with running_servers(1, redis=True) as [server], chromium() as new_context:
+        console = new_context(width=1440, height=900).new_page()
+        console_login(console, server.http, chair, session.pk)
+        watch_errors(console, errors)
+        _connected(console)
+        projector = watch_errors(new_context(width=1920, height=1080).new_page(), errors)
+        projector.goto(f"{server.http}/projector/{session.pk}/?key={session.projector_key}")
+        _connected(projector)
+        first = _open_tablet(new_context, server, delegates[0], errors, width=1280, height=800)
+        second = _open_tablet(new_context, server, delegates[1], errors)
+
+        # Created and opened in one step, secret, with options and a rule of its own.
+        console.click("#tab-voting")
+        console.click("#poll-new")
+        console.fill("#poll-title", title)
+        console.check('input[name="kind"][value="secret"]')
+        console.check('input[name="choice_type"][value="options"]')
+        console.fill("#poll-options", "\n".join(candidates))
+        console.fill("#poll-min", "1")
+        console.fill("#poll-max", "2")
+        console.click("#poll-advanced summary")
+        console.select_option("#poll-base", "cast")
+        console.click("#poll-create-open")
+        detail = console.locator("#poll-detail")
+        expect(detail).to_have_attribute("data-status", "open")
+        expect(detail).to_have_attribute("data-kind", "secret")
+        expect(console.locator("#poll-not-voted")).to_have_count(0)
+
+        panel = projector.locator("#poll-panel")
+        expect(panel).to_have_attribute("data-status", "open")
+        expect(panel.locator(".poll-kind")).to_have_text("Bỏ phiếu kín")
+        expect(projector.locator("#poll-clock")).to_be_hidden()  # no countdown
+
+        ballot = first.locator("#ballot")
+        expect(ballot).to_have_attribute("data-kind", "secret")
+        expect(first.locator("#ballot-kind .poll-kind-secret")).to_be_visible()
+        expect(first.locator("#ballot-hint")).to_have_text("Chọn từ 1 đến 2 lựa chọn.")
+        tiles = first.locator("#ballot-options-list .option-tile")
+        expect(tiles).to_have_count(3)
+        expect(first.locator("#ballot-next")).to_be_disabled()  # at least one
+        tiles.nth(0).click()
+        tiles.nth(1).click()
+        # At the maximum the third waits.
+        expect(tiles.nth(2).locator("input")).to_be_disabled()
+        expect(first.locator("#ballot-count")).to_have_text("Đã chọn 2/2")
+        first.screenshot(path=artifacts / "tablet-voting-options-1280x800.png")
+        first.click("#ballot-next")
+        expect(first.locator("#ballot-confirm-choice li")).to_have_text(candidates[:2])
+        expect(first.locator("#ballot-confirm-note")).to_contain_text("Bỏ phiếu kín")
+        first.click("#ballot-send")
+        expect(ballot).to_have_attribute("data-state", "cast")
+        receipts = [first.locator("#ballot-receipt").get_attribute("data-receipt")]
+        # A secret ballot's choice is not kept on the tablet, only its receipt.
+        kept = first.evaluate(
+            f"JSON.parse(localStorage.getItem('chamber.receipts.{delegates[0].pk}'))"
+        )
+        assert list(kept.values())[0]["receipt"] == receipts[0]
+        assert "choice" not in list(kept.values())[0]
+
+        second.locator("#ballot-options-list .option-tile").nth(0).click()
+        second.click("#ballot-next")
+        second.click("#ballot-send")
+        expect(second.locator("#ballot")).to_have_attribute("data-state", "cast")
+        receipts.append(second.locator("#ballot-receipt").get_attribute("data-receipt"))
+
+        expect(projector.locator("#poll-progress")).to_have_attribute("data-voted", "2")
+        expect(console.locator("#poll-live-progress")).to_have_attribute("data-voted", "2")
+        console.click('#poll-detail [data-action="close"]')
+        console.click("#poll-close-yes")
+        expect(detail).to_have_attribute("data-status", "closed")
+        console.click('#poll-detail [data-action="publish"]')
+        expect(panel).to_have_attribute("data-status", "published")
+        rows = projector.locator("#poll-bars .chart-row")
+        expect(rows.locator(".chart-label-text")).to_have_text(candidates)
+        expect(rows.nth(0)).to_have_attribute("data-elected", "true")
+        expect(rows.nth(0)).to_have_attribute("data-count", "2")
+        expect(rows.nth(1)).to_have_attribute("data-elected", "false")
+        expect(rows.nth(2)).to_have_attribute("data-count", "0")
+        expect(projector.locator("#poll-verdict .verdict-text")).to_have_text("1 lựa chọn đạt")
+        projector.screenshot(path=artifacts / "projector-election-result-1920x1080.png")
+
+    assert errors == []
+    poll = Poll.objects.get(session=session)
+    assert (poll.kind, poll.choice_type, poll.base) == ("secret", "options", "cast")
+    assert (poll.min_selections, poll.max_selections) == (1, 2)
+    ballots = list(Ballot.objects.filter(poll=poll))
+    assert all(b.delegate_id is None for b in ballots)
+    assert sorted(b.receipt for b in ballots) == sorted(receipts)
+    assert sorted(json.dumps(b.choice) for b in ballots) == ['["1", "2"]', '["1"]']
+    result = PollResult.objects.get(poll=poll)
+    assert result.elected == {"1": True, "2": False, "3": False}
+    assert result.counts == {"1": 2, "2": 1, "3": 0}

@@ -188,12 +188,29 @@ export function kindLabel(poll) {
   return poll.kind === "secret" ? t("poll.kind.secret") : t("poll.kind.named");
 }
 
+/** A padlock drawn inline: kiosks have no colour emoji font. */
+function lockIcon() {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("class", "poll-kind-icon");
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("fill", "currentColor");
+  path.setAttribute(
+    "d",
+    "M7 10V7a5 5 0 0 1 10 0v3h1a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H6a1 1 0 0 1-1-1V11a1 1 0 0 1 1-1h1zm2 0h6V7a3 3 0 0 0-6 0v3z",
+  );
+  svg.append(path);
+  return svg;
+}
+
 /** A badge naming the kind of vote; a secret ballot's is meant to be seen. */
 export function kindBadge(poll, extra = "") {
   return el(
     "span",
     { className: `poll-kind poll-kind-${poll.kind} ${extra}`.trim(), dataset: { kind: poll.kind } },
-    poll.kind === "secret" ? el("span", { className: "poll-kind-icon", "aria-hidden": "true" }, "🔒") : null,
+    poll.kind === "secret" ? lockIcon() : null,
     kindLabel(poll),
   );
 }
@@ -274,7 +291,12 @@ export function resultChart(poll, result, { id } = {}) {
         marker !== null
           ? el(
               "div",
-              { className: "chart-marker", style: { "--at": `${marker}%` } },
+              {
+                className: "chart-marker",
+                // Near an end, the label sits inside the chart rather than across its edge.
+                dataset: { edge: marker > 85 ? "end" : marker < 12 ? "start" : "mid" },
+                style: { "--at": `${marker}%` },
+              },
               index === choices.length - 1
                 ? el("span", { className: "chart-marker-label" }, t("result.required_short", { n: result.required }))
                 : null,
