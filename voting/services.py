@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
@@ -317,6 +318,8 @@ def poll_close(*, poll_id: int, actor: Actor, session_id: int | None = None) -> 
         poll.closed_at = timezone.now()
         poll.save(update_fields=["status", "closed_at"])
         result = _count(poll, session)
+        if poll.kind == Poll.Kind.SECRET:
+            _unlink_secret_ballots(poll)
         # Every counted ballot enters the chain here, in one entry — receipt, choice, weight,
         # never a voter: a ballot never waits on the log, and a ballot changed later is named.
         _log(
@@ -345,6 +348,35 @@ def poll_close(*, poll_id: int, actor: Actor, session_id: int | None = None) -> 
             audience=Audience.CHAIR,
         )
     return result
+
+
+def _unlink_secret_ballots(poll: Poll) -> None:
+    """Erase what PostgreSQL's row headers say about who cast which secret ballot.
+
+    A ballot and its voter's Participation row commit in one transaction, so both carry the
+    same ``xmin`` and lie on disk in voting order. At close every ballot of the poll is
+    rewritten, in random order, by this one transaction (new ``xmin`` for all, shuffled
+    positions), and the old row versions are vacuumed away after the commit. While the poll
+    is open the link exists only in those system columns, readable by a database operator.
+    """
+    if connection.vendor != "postgresql":
+        return  # the embedded SQLite default keeps insertion order (see README)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM voting_ballot WHERE poll_id = %s ORDER BY ctid", [poll.pk])
+        in_disk_order = [row[0] for row in cursor.fetchall()]
+        ids = list(in_disk_order)
+        while len(ids) > 1 and ids == in_disk_order:  # never keep the voting order by chance
+            secrets.SystemRandom().shuffle(ids)
+        cursor.executemany(
+            "UPDATE voting_ballot SET superseded = superseded WHERE id = %s",
+            [(ballot_id,) for ballot_id in ids],
+        )
+    transaction.on_commit(_vacuum_ballots)
+
+
+def _vacuum_ballots() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM voting_ballot")
 
 
 def close_overdue_polls() -> int:
