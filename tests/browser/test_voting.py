@@ -274,6 +274,10 @@ def test_named_vote_from_console_to_tablets_and_projector(artifacts):
         expect(tablet.locator("#ballot-hint")).to_contain_text(receipt[:4])
         tablet.screenshot(path=artifacts / "tablet-voting-result-1280x800.png")
         tablet.click("#ballot-hide")
+        tablet.screenshot(path=artifacts / "tablet-voting-published-1280x800.png")
+        tablet.set_viewport_size({"width": 800, "height": 1280})
+        tablet.screenshot(path=artifacts / "tablet-voting-published-800x1280.png")
+        tablet.set_viewport_size({"width": 1280, "height": 800})
         card_verdict = tablet.locator("#poll-card-result .verdict")
         expect(card_verdict).to_have_attribute("data-passed", "true")
 
