@@ -140,6 +140,30 @@ export function setupChairVoting({ client, state }) {
     );
   }
 
+  /** What decides the detail's layout and buttons; the live numbers change inside it. */
+  function detailShape(entry) {
+    const { poll } = entry;
+    const another = store.open();
+    return JSON.stringify([
+      poll.id,
+      poll.status,
+      Boolean(entry.result),
+      ui.busy.has(poll.id),
+      state.session?.status,
+      another ? another.poll.id : null,
+    ]);
+  }
+
+  /** Progress and who has not voted, replaced in place: the buttons stay the same elements,
+   * so a click is never lost to a progress event arriving under the chair's finger. */
+  function updateLive(entry) {
+    const progress = document.getElementById("poll-live-progress");
+    if (progress) progress.replaceWith(progressBlock(entry));
+    const missing = document.getElementById("poll-not-voted");
+    if (missing) missing.replaceWith(notVotedBlock(entry));
+    tickClock();
+  }
+
   function renderDetail() {
     const detail = document.getElementById("poll-detail");
     const entry = selected();
@@ -147,8 +171,15 @@ export function setupChairVoting({ client, state }) {
       detail.hidden = true;
       detail.dataset.pollId = "";
       detail.dataset.status = "";
+      detail.dataset.shape = "";
       return;
     }
+    const shape = detailShape(entry);
+    if (detail.dataset.shape === shape) {
+      updateLive(entry);
+      return;
+    }
+    detail.dataset.shape = shape;
     const { poll } = entry;
     const item = state.agenda.find((candidate) => candidate.id === poll.agenda_item_id);
     detail.hidden = false;
@@ -197,6 +228,15 @@ export function setupChairVoting({ client, state }) {
     const list = document.getElementById("poll-list");
     const entries = store.list();
     const current = selected();
+    const shape = JSON.stringify(entries.map((e) => [e.poll.id, e.poll.status, Boolean(e.result), e === current]));
+    if (list.dataset.shape === shape) {
+      for (const entry of entries) {
+        const count = list.querySelector(`.poll-row[data-poll-id="${entry.poll.id}"] .poll-row-count`);
+        if (count) count.textContent = `${entry.voted}/${entry.entitled}`;
+      }
+      return;
+    }
+    list.dataset.shape = shape;
     list.replaceChildren(
       ...entries.map((entry) =>
         el(
