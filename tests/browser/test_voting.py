@@ -22,6 +22,7 @@ from tests.browser.conftest import chromium, console_login, make_console_user, w
 from tests.factories import make_council, make_session
 from tests.servers import running_servers
 from voting.models import Ballot, Participation, Poll, PollResult
+from voting.services import receipt_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -107,7 +108,11 @@ def test_named_vote_from_console_to_tablets_and_projector(artifacts):
         tablet = _open_tablet(
             new_context, server, voters[0], errors, width=1280, height=800, frames=ballot_frames
         )
-        others = [_open_tablet(new_context, server, delegate, errors) for delegate in voters[1:]]
+        retry_frames: list[dict] = []
+        others = [
+            _open_tablet(new_context, server, voters[1], errors, frames=retry_frames),
+            *(_open_tablet(new_context, server, delegate, errors) for delegate in voters[2:]),
+        ]
         for page in (tablet, *others):
             expect(page.locator("body")).to_have_attribute("data-attendance", "present")
             expect(page.locator("#ballot")).to_be_hidden()
@@ -213,7 +218,24 @@ def test_named_vote_from_console_to_tablets_and_projector(artifacts):
         late.click("#ballot-send")
         expect(late.locator("#ballot")).to_have_attribute("data-state", "cast")
 
+        # A ballot whose answer was lost (a dropped link, a reload) is sent again under the id
+        # it was first sent with: the tablet keeps it until the server answers.
+        retry_id = "6f1c2a9e-8d4b-4c3e-9a7f-2b5d8e1f0a3c"
+        others[0].evaluate(
+            "([key, value]) => localStorage.setItem(key, JSON.stringify(value))",
+            [
+                f"chamber.ballot.pending.{voters[1].pk}.{poll_id}",
+                {"id": retry_id, "data": {"poll_id": int(poll_id), "choice": "yes"}},
+            ],
+        )
         _vote(others[0], "yes", "Tán thành")
+        assert [frame["id"] for frame in retry_frames] == [retry_id]
+        assert (
+            others[0].evaluate(
+                f"localStorage.getItem('chamber.ballot.pending.{voters[1].pk}.{poll_id}')"
+            )
+            is None
+        )
         _vote(others[1], "yes", "Tán thành")
         expect(progress).to_have_attribute("data-voted", "4")
         expect(progress).to_have_attribute("data-entitled", "5")
@@ -320,6 +342,8 @@ def test_named_vote_from_console_to_tablets_and_projector(artifacts):
         voters[3].pk: "no",
     }
     assert ballots[voters[0].pk].receipt == receipt
+    # The retried ballot counted once, under the id it was first sent with.
+    assert ballots[voters[1].pk].receipt == receipt_for(poll_id=poll.pk, command_id=retry_id)
     assert Participation.objects.filter(poll=poll).count() == 4
     stored = PollResult.objects.get(poll=poll)
     assert stored.counts == shown["counts"] == {"yes": 3, "no": 1, "abstain": 0}
