@@ -1,8 +1,8 @@
 """The archive: closed sessions, searchable across sessions and councils.
 
 A council's archive includes its communes' (the councils under it). Search ignores
-diacritics and case, like the document reader: session titles, agenda items, polls and
-their outcomes, and the text of the documents.
+diacritics and case, like the document reader, and finds texts holding every word of the
+query: session titles, agenda items, polls and their outcomes, and the text of the documents.
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ def councils_under(council: Council | None) -> list[int] | None:
     return found
 
 
-def _matches(text: str, needle: str) -> bool:
-    return needle in fold(text)
+def _matches(text: str, words: list[str]) -> bool:
+    """Every word of the query is in the text (in any order, apart or together)."""
+    folded = fold(text)
+    return all(word in folded for word in words)
 
 
 def search(*, council: Council | None, query: str, include_restricted: bool) -> list[dict]:
@@ -37,18 +39,19 @@ def search(*, council: Council | None, query: str, include_restricted: bool) -> 
     if scope is not None:
         sessions = sessions.filter(council_id__in=scope)
     sessions = list(sessions.order_by("-planned_start", "-number")[:MAX_RESULTS])
-    needle = fold(query).strip()
+    # Word by word: "nghi quyet ngan sach" finds "Nghị quyết về ngân sách".
+    words = fold(query).split()
     results = []
     for session in sessions:
         hits = []
-        if needle:
-            if _matches(session.title, needle):
+        if words:
+            if _matches(session.title, words):
                 hits.append({"kind": "session", "text": session.title})
             for title in AgendaItem.objects.filter(session=session).values_list("title", flat=True):
-                if _matches(title, needle):
+                if _matches(title, words):
                     hits.append({"kind": "agenda", "text": title})
             for poll in Poll.objects.filter(session=session).exclude(status=Poll.Status.DRAFT):
-                if _matches(poll.title, needle):
+                if _matches(poll.title, words):
                     outcome = getattr(poll, "result", None)
                     hits.append(
                         {
@@ -61,7 +64,9 @@ def search(*, council: Council | None, query: str, include_restricted: bool) -> 
             if not include_restricted:
                 documents = documents.filter(access=Document.Access.PUBLIC)
             by_file = {d.file_id: d for d in documents}
-            pages = PageText.objects.filter(file_id__in=by_file, folded__contains=needle)
+            pages = PageText.objects.filter(file_id__in=by_file)
+            for word in words:
+                pages = pages.filter(folded__contains=word)
             for page in pages.order_by("file_id", "number")[:20]:
                 document = by_file[page.file_id]
                 hits.append(
@@ -69,7 +74,7 @@ def search(*, council: Council | None, query: str, include_restricted: bool) -> 
                         "kind": "document",
                         "text": document.title,
                         "page": page.number,
-                        "snippet": snippet(page.text, query),
+                        "snippet": snippet(page.text, query) or snippet(page.text, words[0]),
                         "document_id": document.pk,
                     }
                 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from record.minutes import choice_labels
+from record.minutes import choice_labels, ordered_counts
 
 
 def _csv(header: list[str], rows: list[list]) -> str:
@@ -34,7 +34,7 @@ def polls_csv(record: dict) -> str:
         labels = choice_labels(poll)
         counts = "; ".join(
             f"{labels.get(choice, choice)}: {count}"
-            for choice, count in (result.get("counts") or {}).items()
+            for choice, count in ordered_counts(poll, result.get("counts") or {})
         )
         rows.append(
             [

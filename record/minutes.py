@@ -8,16 +8,20 @@ hash; the last carries a QR code of the verification page.
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pymupdf
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from meeting.badges import draw_qr
+from voting.choices import VoteBase
 
 PAGE = pymupdf.paper_rect("a4")
 MARGIN_X, MARGIN_TOP, FOOTER = 56, 56, 96
 
+# No background colours: MuPDF's Story repeats a table cell's background as stray bars on
+# later pages. Table headers are bold instead.
 FONT_CSS = """
 @font-face { font-family: noto; src: url(noto-regular.ttf); }
 @font-face { font-family: noto; src: url(noto-bold.ttf); font-weight: bold; }
@@ -31,9 +35,10 @@ p { margin: 2pt 0; }
 .muted { color: #555555; }
 table { border-collapse: collapse; width: 100%; margin: 2pt 0 4pt 0; }
 th, td { border: 0.5pt solid #888888; padding: 2pt 4pt; text-align: left; vertical-align: top; }
-th { background-color: #eeeeee; }
+th { font-weight: bold; }
 .passed { font-weight: bold; }
-.signatures td { border: none; text-align: center; padding-top: 6pt; }
+.signatures { margin-top: 12pt; }
+.signatures td { border: none; text-align: center; padding: 10pt 40pt 0 40pt; }
 """
 
 
@@ -43,19 +48,59 @@ def choice_labels(poll: dict) -> dict[str, str]:
     return {str(option["id"]): option["label"] for option in poll["options"]}
 
 
+def ordered_counts(poll: dict, counts: dict) -> list[tuple[str, int]]:
+    """The counts in the poll's own order of choices (a jsonb column keeps no key order)."""
+    order = [c for c in poll["choices"] if c in counts] + [
+        c for c in counts if c not in poll["choices"]
+    ]
+    return [(choice, counts[choice]) for choice in order]
+
+
+def threshold_label(described: str) -> str:
+    """The threshold in words: more_than 1/2 → quá nửa, at_least 2/3 → ít nhất hai phần ba."""
+    known = {
+        "more_than 1/2": _("quá nửa"),
+        "at_least 2/3": _("ít nhất hai phần ba"),
+        "at_least 3/5": _("ít nhất ba phần năm"),
+    }
+    if described in known:
+        return known[described]
+    relation, _space, fraction = (described or "").partition(" ")
+    if relation == "more_than":
+        return _("trên %(fraction)s") % {"fraction": fraction}
+    if relation == "at_least":
+        return _("ít nhất %(fraction)s") % {"fraction": fraction}
+    return described or ""
+
+
+def base_label(base: str) -> str:
+    return str(VoteBase(base).label) if base in VoteBase.values else base
+
+
 def for_display(record: dict) -> dict:
     """The record with readable labels for choices and outcomes (minutes and HTML view)."""
     polls = []
     for entry in record["polls"]:
         labels = choice_labels(entry["poll"])
         result = entry["result"]
+        elected = (result or {}).get("elected") or {}
         polls.append(
             {
                 **entry,
                 "labels": labels,
+                "base_label": base_label(entry["poll"]["base"]),
+                "threshold_label": threshold_label(
+                    result["threshold"] if result else entry["poll"]["threshold"]
+                ),
                 "rows": [
-                    {"label": labels.get(choice, choice), "count": count}
-                    for choice, count in (result["counts"].items() if result else [])
+                    {
+                        "label": labels.get(choice, choice),
+                        "count": count,
+                        "elected": elected.get(choice),
+                    }
+                    for choice, count in (
+                        ordered_counts(entry["poll"], result["counts"]) if result else []
+                    )
                 ],
                 "choices_named": [
                     {
@@ -72,7 +117,17 @@ def for_display(record: dict) -> dict:
                 ],
             }
         )
-    return {**record, "polls": polls}
+    session = {
+        **record["session"],
+        "start_label": _day(record["session"]["planned_start"]),
+        "end_label": _day(record["session"]["planned_end"]),
+    }
+    return {**record, "session": session, "polls": polls}
+
+
+def _day(iso: str) -> str:
+    """A date as Vietnamese documents write it: 2026-12-01 → 01/12/2026."""
+    return date.fromisoformat(iso).strftime("%d/%m/%Y")
 
 
 def _fonts() -> pymupdf.Archive:
@@ -106,6 +161,10 @@ def _stamp(pdf: bytes, *, final_hash: str, verify_url: str) -> bytes:
     font = pymupdf.Font("notos")
     total = document.page_count
     for index, page in enumerate(document, start=1):
+        # The Story leaves its own coordinate transform in force at the end of a page's
+        # content: wrap it in q/Q, or the footer is drawn mirrored at the top of the page.
+        if not page.is_wrapped:
+            page.wrap_contents()
         writer = pymupdf.TextWriter(page.rect, color=(0.3, 0.3, 0.3))
         footer_y = PAGE.height - FOOTER + 30
         writer.append(

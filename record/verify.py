@@ -61,6 +61,15 @@ def verify_poll(poll: Poll, result: PollResult) -> list[str]:
     if result.ballots != len(ballots):
         problems.append(f"{label}: result says {result.ballots} ballots, {len(ballots)} are stored")
     if poll.choice_type == Poll.ChoiceType.YES_NO_ABSTAIN:
+        # The chair's casting vote on a tie is their named ballot, recounted like the others.
+        casting = next(
+            (
+                b
+                for b in ballots
+                if poll.casting_delegate_id and b.delegate_id == poll.casting_delegate_id
+            ),
+            None,
+        )
         decision = rules.decide(
             poll.rules(),
             rules.Tally(
@@ -69,17 +78,46 @@ def verify_poll(poll: Poll, result: PollResult) -> list[str]:
                 abstain=recounted.get("abstain", 0),
                 seats=result.seats,
                 present=result.present,
-                casting_choice=None,
+                casting_choice=casting.choice if casting and poll.kind == Poll.Kind.NAMED else None,
             ),
         )
-        by_casting_vote = result.detail.get("decided_by_casting_vote", False)
-        if decision.passed != result.passed and not by_casting_vote:
-            verdict = "passed" if result.passed else "failed"
-            problems.append(
-                f"{label}: result says {verdict}, the rules and ballots say "
-                f"{'passed' if decision.passed else 'failed'}"
-            )
+        passed = decision.passed
+    else:
+        # An election: each option is elected on its own votes; the poll passes if any is.
+        non_blank = sum(ballot.weight for ballot in ballots if ballot.choice)
+        decisions = rules.decide_options(
+            poll.rules(),
+            rules.OptionsTally(
+                votes={choice: recounted.get(choice, 0) for choice in poll.choice_ids},
+                ballots=non_blank,
+                blank=sum(ballot.weight for ballot in ballots) - non_blank,
+                seats=result.seats,
+                present=result.present,
+            ),
+        )
+        labels = {str(option["id"]): option["label"] for option in poll.options}
+        for option, decided in decisions.items():
+            said = bool(result.elected.get(option, False))
+            if said != decided.passed:
+                problems.append(
+                    f"{label}: result says option {option} «{labels.get(option, option)}» "
+                    f"{_elected(said)}, the rules and ballots say {_elected(decided.passed)}"
+                )
+        passed = any(decision.passed for decision in decisions.values())
+    if passed != result.passed:
+        problems.append(
+            f"{label}: result says {_verdict(result.passed)}, the rules and ballots say "
+            f"{_verdict(passed)}"
+        )
     return problems
+
+
+def _verdict(passed: bool) -> str:
+    return "passed" if passed else "failed"
+
+
+def _elected(elected: bool) -> str:
+    return "elected" if elected else "not elected"
 
 
 def verify_session(session_id: int) -> list[str]:

@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from documents.folding import fold
 from meeting.models import Council, Session
 from record import archive, exports
-from record.minutes import for_display, minutes_pdf
+from record.minutes import choice_labels, for_display, minutes_pdf
 from record.selectors import session_record
 from voting.models import Ballot
+from voting.selectors import poll_payload
 
 
 def _session_for(request: HttpRequest, session_id: int) -> Session:
@@ -63,7 +65,7 @@ def export(request: HttpRequest, session_id: int, name: str) -> HttpResponse:
         "votes.csv": exports.named_votes_csv,
     }
     if name not in makers:
-        raise PermissionDenied
+        raise Http404(name)
     return _download(makers[name](record), f"{session.pk}-{name}", "text/csv; charset=utf-8")
 
 
@@ -79,6 +81,10 @@ def verify(request: HttpRequest, session_id: int) -> HttpResponse:
             .first()
         )
         found = {"receipt": receipt, "ballot": ballot}
+        if ballot is not None:
+            labels = choice_labels(poll_payload(ballot.poll))
+            chosen = [ballot.choice] if isinstance(ballot.choice, str) else ballot.choice
+            found["choice"] = ", ".join(labels.get(c, c) for c in chosen) or _("(phiếu trắng)")
     return render(
         request,
         "record/verify.html",
