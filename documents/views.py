@@ -123,13 +123,19 @@ def staff_documents(request: HttpRequest, session_id: int) -> HttpResponse:
         try:
             if upload is None:
                 raise ServiceError("document.no_file", _("Hãy chọn một tệp PDF."))
+            try:
+                agenda_item_id = int(item) if item else None
+            except ValueError:  # not a number: no item of this session (not Python's words)
+                raise ServiceError(
+                    "agenda.item_not_found", _("Nội dung này không thuộc chương trình kỳ họp.")
+                ) from None
             document = services.document_upload(
                 session_id=session.pk,
                 title=request.POST.get("title") or upload.name.rsplit(".", 1)[0],
                 # One byte over the limit is enough for the service to refuse it.
                 data=upload.read(settings.CHAMBER_MAX_PDF_BYTES + 1),
                 access=request.POST.get("access", Document.Access.DELEGATES),
-                agenda_item_id=int(item) if item else None,
+                agenda_item_id=agenda_item_id,
                 actor=Actor(user=request.user),
             )
         except (ServiceError, ValueError) as refused:

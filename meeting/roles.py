@@ -13,7 +13,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "meeting.view_attendance",
         "meeting.view_actionlog",
     ],
-    # The clerk prepares councils, delegates, sessions and the agenda, and prints badges.
+    # The clerk prepares councils, delegates, sessions and the agenda, prints badges, and
+    # uploads the session documents (the staff documents page).
     "clerk": [
         "meeting.print_badges",
         *(
@@ -21,6 +22,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             for model in ("council", "delegate", "session", "agendaitem")
             for verb in ("add", "change", "view")
         ),
+        "documents.add_document",
+        "documents.view_document",
+        "documents.change_document",
     ],
 }
 ROLE_LABELS = {"chair": _("Chủ tọa"), "secretary": _("Thư ký"), "clerk": _("Văn thư")}
