@@ -262,14 +262,9 @@ def chair_cookie(sitting) -> str:
 
 @pytest.mark.e2e
 @pytest.mark.timeout(120)
-async def test_on_two_real_servers_every_tablet_gets_page_seven(
-    sitting, chair_cookie, servers, monkeypatch
-):
+async def test_on_two_real_servers_every_tablet_gets_page_seven(sitting, chair_cookie, servers):
     from tests.e2e import client as e2e
 
-    # The e2e client checks every frame against the protocol's lists, which do not name the
-    # document events yet: document.shown advances seq like any event.
-    monkeypatch.setattr(e2e, "EVENT_TYPES", e2e.EVENT_TYPES | {"document.shown", "document.added"})
     session, document = sitting.session, sitting.document
     one, two = servers
     home = {d.pk: (one if i % 2 == 0 else two) for i, d in enumerate(sitting.delegates)}

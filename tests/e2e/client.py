@@ -24,6 +24,8 @@ EVENT_TYPES = {
     "poll.closed",
     "poll.published",
     "poll.cancelled",
+    "document.added",
+    "document.shown",
 }
 NOTICE_TYPES = {
     "attendance.changed",
@@ -32,6 +34,7 @@ NOTICE_TYPES = {
     "badge.revoked",
     "poll.result",
     "poll.voters",
+    "note.saved",
 }
 ANSWER_TYPES = {"ack", "error"}
 TIMEOUT = 10.0
