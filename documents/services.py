@@ -173,6 +173,8 @@ def document_show(*, session_id: int, document_id: int, page: int, actor: Actor)
     from one event."""
     with transaction.atomic():
         session = lock_session(session_id)
+        if not session.is_live:
+            raise ServiceError("session.not_live", _("Kỳ họp chưa khai mạc hoặc đã bế mạc."))
         document = _document_of_session(session_id, document_id)
         _valid_page(document, page)
         presentation, _created = Presentation.objects.update_or_create(
