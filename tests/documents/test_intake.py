@@ -109,3 +109,12 @@ def test_a_page_image_is_rendered_and_served_with_cache_headers(session, clerk):
     again = client.get(url, HTTP_IF_NONE_MATCH=answer["ETag"])
     assert again.status_code == 304
     assert client.get(f"/documents/{document.pk}/{'0' * 12}/2.png").status_code == 404
+
+
+def test_a_closed_session_shows_nothing_to_the_room(session, clerk):
+    document = upload(session, clerk, pdfs.make_pdf(pdfs.VIETNAMESE_PAGES))
+    session.status = "closed"
+    session.save(update_fields=["status"])
+    with pytest.raises(ServiceError) as refused:
+        services.document_show(session_id=session.pk, document_id=document.pk, page=2, actor=clerk)
+    assert refused.value.code == "session.not_live"
