@@ -118,3 +118,14 @@ def test_a_closed_session_shows_nothing_to_the_room(session, clerk):
     with pytest.raises(ServiceError) as refused:
         services.document_show(session_id=session.pk, document_id=document.pk, page=2, actor=clerk)
     assert refused.value.code == "session.not_live"
+
+
+def test_behind_nginx_python_only_says_yes(session, clerk, settings):
+    settings.CHAMBER_ACCEL_REDIRECT_PREFIX = "/protected-media"
+    document = upload(session, clerk, pdfs.make_pdf(pdfs.VIETNAMESE_PAGES), access="public")
+    answer = Client().get(f"/documents/{document.pk}/{document.file_id[:12]}/1.png")
+    assert answer.status_code == 200 and answer.content == b""
+    assert answer["X-Accel-Redirect"] == (
+        f"/protected-media/pages/{document.file_id}/{rendering.TABLET_WIDTH}/1.png"
+    )
+    assert rendering.page_path(document.file_id, rendering.TABLET_WIDTH, 1).exists()
