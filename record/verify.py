@@ -9,14 +9,6 @@ from voting.models import Ballot, Poll, PollResult
 from voting.services import ballots_digest
 
 
-def _recount(poll: Poll, ballots: list[Ballot]) -> dict[str, int]:
-    counts = {choice: 0 for choice in poll.choice_ids}
-    for ballot in ballots:
-        for choice in [ballot.choice] if isinstance(ballot.choice, str) else ballot.choice:
-            counts[choice] = counts.get(choice, 0) + ballot.weight
-    return counts
-
-
 def _short(receipt: str) -> str:
     return receipt[:10]
 
@@ -51,7 +43,7 @@ def verify_poll(poll: Poll, result: PollResult) -> list[str]:
         problems.append(f"{label}: the stored ballots no longer match the digest taken at close")
     if result.digest != closing.data["digest"]:
         problems.append(f"{label}: the result's ballot digest differs from the one logged at close")
-    recounted = _recount(poll, ballots)
+    recounted, blank = poll.count(ballots)
     for choice in sorted(set(recounted) | set(result.counts)):
         if recounted.get(choice, 0) != result.counts.get(choice, 0):
             problems.append(
@@ -84,13 +76,12 @@ def verify_poll(poll: Poll, result: PollResult) -> list[str]:
         passed = decision.passed
     else:
         # An election: each option is elected on its own votes; the poll passes if any is.
-        non_blank = sum(ballot.weight for ballot in ballots if ballot.choice)
         decisions = rules.decide_options(
             poll.rules(),
             rules.OptionsTally(
                 votes={choice: recounted.get(choice, 0) for choice in poll.choice_ids},
-                ballots=non_blank,
-                blank=sum(ballot.weight for ballot in ballots) - non_blank,
+                ballots=sum(ballot.weight for ballot in ballots) - blank,
+                blank=blank,
                 seats=result.seats,
                 present=result.present,
             ),

@@ -135,6 +135,19 @@ class Poll(models.Model):
             tie=rules.TieRule(self.tie_rule),
         )
 
+    def count(self, ballots) -> tuple[dict[str, int], int]:
+        """Votes per choice (weights summed) and blank ballots: the one place ballots become
+        numbers — the result at close, live partial counts and the record check all use it."""
+        counts = {choice: 0 for choice in self.choice_ids}
+        blank = 0
+        for ballot in ballots:
+            selected = [ballot.choice] if isinstance(ballot.choice, str) else ballot.choice
+            if not selected:
+                blank += ballot.weight
+            for choice in selected:
+                counts[choice] = counts.get(choice, 0) + ballot.weight
+        return counts, blank
+
     @property
     def choice_ids(self) -> list[str]:
         if self.choice_type == self.ChoiceType.YES_NO_ABSTAIN:

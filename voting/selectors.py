@@ -57,11 +57,8 @@ def progress(poll: Poll) -> dict:
 
 
 def partial_counts(poll: Poll) -> dict[str, int]:
-    counts = {choice: 0 for choice in poll.choice_ids}
-    for ballot in Ballot.objects.filter(poll=poll, superseded=False).only("choice", "weight"):
-        for choice in [ballot.choice] if isinstance(ballot.choice, str) else ballot.choice:
-            counts[choice] += ballot.weight
-    return counts
+    ballots = Ballot.objects.filter(poll=poll, superseded=False).only("choice", "weight")
+    return poll.count(ballots)[0]
 
 
 def voted_delegate_ids(poll: Poll) -> list[int]:

@@ -415,13 +415,7 @@ def _count(poll: Poll, session: Session) -> PollResult:
         present = sum(weights.get(d, 1) for d in present_ids)
     else:
         seats, present = session.council.seats, len(present_ids)
-    counts = {choice: 0 for choice in poll.choice_ids}
-    blank = 0
-    for ballot in ballots:
-        selected = [ballot.choice] if isinstance(ballot.choice, str) else ballot.choice
-        blank += ballot.weight if not selected else 0
-        for choice in selected:
-            counts[choice] += ballot.weight
+    counts, blank = poll.count(ballots)
     poll_rules = poll.rules()
     detail = {"present_delegates": present_ids, "blank": blank}
     elected = {}
@@ -441,7 +435,7 @@ def _count(poll: Poll, session: Session) -> PollResult:
         decision = rules.decide(poll_rules, tally)
         detail["decided_by_casting_vote"] = decision.decided_by_casting_vote
     else:
-        non_blank = sum(b.weight for b in ballots if b.choice)
+        non_blank = sum(b.weight for b in ballots) - blank
         decisions = rules.decide_options(
             poll_rules,
             rules.OptionsTally(
