@@ -1,10 +1,16 @@
 """The three screens. Pages carry only what is needed to connect; data comes over the socket."""
 
+import re
+
+import qrcode
+import qrcode.image.svg
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from documents.access import PROJECTOR_SESSIONS_KEY
@@ -70,6 +76,23 @@ def chair(request: HttpRequest, session_id: int) -> HttpResponse:
     return _screen(request, "kiosk_ui/chair.html", context)
 
 
+def qr_svg(content: str) -> str:
+    """A QR code as an inline SVG (vector: sharp at any size; no image library).
+
+    The fixed width and height in millimetres are dropped: the page sizes it with CSS from
+    the viewBox. The markup is made here from the encoder's output, never from user input.
+    """
+    image = qrcode.make(
+        content,
+        image_factory=qrcode.image.svg.SvgPathImage,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        border=2,
+    )
+    svg = image.to_string(encoding="unicode")
+    svg = re.sub(r'^<svg width="[^"]*" height="[^"]*"', "<svg", svg, count=1)
+    return svg.replace("<svg ", '<svg class="qr-svg" role="img" aria-hidden="true" ', 1)
+
+
 def projector(request: HttpRequest, session_id: int) -> HttpResponse:
     key = request.GET.get("key", "")
     refused = projector_access(session_id=session_id, key=key, user=request.user)
@@ -82,7 +105,16 @@ def projector(request: HttpRequest, session_id: int) -> HttpResponse:
     allowed = set(request.session.get(PROJECTOR_SESSIONS_KEY, []))
     if session.pk not in allowed:
         request.session[PROJECTOR_SESSIONS_KEY] = sorted(allowed | {session.pk})
-    return _screen(request, "kiosk_ui/projector.html", {"session": session, "key": key})
+    # The gallery and the press scan the room screen for the session's public documents.
+    public_url = request.build_absolute_uri(reverse("public-documents", args=[session.pk]))
+    context = {
+        "session": session,
+        "key": key,
+        "public_url": public_url,
+        # Safe: the markup is the encoder's, built above from a URL of ours.
+        "public_qr": mark_safe(qr_svg(public_url)),
+    }
+    return _screen(request, "kiosk_ui/projector.html", context)
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -1,5 +1,5 @@
 // The chair's console: session status, the agenda, attendance, quorum and the roster; votes
-// (chair_voting.js).
+// (chair_voting.js); pages shown to the room (chair_documents.js).
 import {
   ChamberClient,
   block,
@@ -10,6 +10,7 @@ import {
   setText,
   t,
 } from "./chamber.js";
+import { setupChairDocuments } from "./chair_documents.js";
 import { setupChairVoting } from "./chair_voting.js";
 
 const body = document.body;
@@ -17,6 +18,7 @@ const body = document.body;
 const REFRESH_MS = 30000;
 const state = { session: null, agenda: [], roster: new Map() };
 let voting = null;
+let documents = null;
 
 // -- session ------------------------------------------------------------------------------
 const ALLOWED = {
@@ -48,6 +50,7 @@ function sessionChanged(session) {
   renderCurrent();
   renderControls();
   voting?.render();
+  documents?.render();
 }
 
 // -- agenda -------------------------------------------------------------------------------
@@ -232,6 +235,7 @@ const client = new ChamberClient({
     renderSummary(data.attendance);
     sessionChanged(data.session);
     voting.load(data.polls);
+    documents.load(data);
   },
   handlers: {
     "session.changed": (data) => sessionChanged(data),
@@ -257,7 +261,9 @@ setInterval(() => {
 
 voting = setupChairVoting({ client, state });
 Object.assign(client.handlers, voting.handlers);
+documents = setupChairDocuments({ client, state });
+Object.assign(client.handlers, documents.handlers);
 
 // For the browser tests and for looking around in the developer tools.
-window.chamber = { client, state, voting };
+window.chamber = { client, state, voting, documents };
 client.start();

@@ -36,7 +36,7 @@ export function setupChairVoting({ client, state }) {
       tab.classList.toggle("active", on);
       document.getElementById(tab.dataset.panel).hidden = !on;
     }
-    body.dataset.tab = id === "tab-voting" ? "voting" : "roster";
+    body.dataset.tab = id.replace(/^tab-/, ""); // roster, voting, documents
   }
   for (const tab of tabs) tab.addEventListener("click", () => showTab(tab.id));
 

@@ -15,6 +15,7 @@ const NOTICES = new Set([
   "badge.revoked",
   "poll.result",
   "poll.voters",
+  "note.saved",
 ]);
 // Close codes after which reconnecting cannot help (docs/protocol.md, "Endpoints").
 const REFUSALS = new Set([4401, 4403, 4404]);

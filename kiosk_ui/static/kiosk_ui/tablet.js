@@ -1,5 +1,5 @@
-// The delegate's tablet: the agenda with the current item, attendance and check-in, and the
-// ballot while a vote is open.
+// The delegate's tablet: the agenda with the current item, attendance and check-in, the
+// ballot while a vote is open, and the session's documents (tablet_reader.js).
 import {
   ChamberClient,
   block,
@@ -11,11 +11,13 @@ import {
   t,
   toast,
 } from "./chamber.js";
+import { setupTabletReader } from "./tablet_reader.js";
 import { setupTabletVoting } from "./tablet_voting.js";
 
 const body = document.body;
 const state = { session: null, agenda: [], me: null, attendance: null };
 let voting = null;
+let reader = null;
 
 function currentItem() {
   const id = state.session?.current_item_id;
@@ -106,6 +108,7 @@ function sessionChanged(session) {
   renderNotice();
   renderCurrent();
   renderMe();
+  reader?.renderLibrary();
   if (session.status === "closed" && reloadTimer === null) {
     // The next sitting (or the "no session" page) comes with a fresh page.
     reloadTimer = setTimeout(() => location.reload(), 60000);
@@ -123,12 +126,14 @@ const client = new ChamberClient({
     sessionChanged(data.session);
     renderSummary(data.attendance);
     voting.load(data.polls);
+    reader.load(data);
   },
   handlers: {
     "session.changed": (data) => sessionChanged(data),
     "agenda.current": (data) => {
       state.session = { ...state.session, current_item_id: data.current_item_id };
       renderCurrent();
+      reader.renderLibrary();
     },
     "attendance.summary": (data) => renderSummary(data),
     "attendance.mine": (data) => {
@@ -165,9 +170,17 @@ async function checkIn(button) {
 }
 document.getElementById("check-in").addEventListener("click", (event) => checkIn(event.currentTarget));
 
-voting = setupTabletVoting({ client, state, delegateId: body.dataset.delegateId, checkIn });
+voting = setupTabletVoting({
+  client,
+  state,
+  delegateId: body.dataset.delegateId,
+  checkIn,
+  ballotUrl: body.dataset.ballotUrl,
+});
 Object.assign(client.handlers, voting.handlers);
+reader = setupTabletReader({ client, state, delegateId: body.dataset.delegateId, sessionId: body.dataset.sessionId });
+Object.assign(client.handlers, reader.handlers);
 
 // For the browser tests and for looking around in the developer tools.
-window.chamber = { client, state, voting };
+window.chamber = { client, state, voting, reader };
 client.start();

@@ -4,7 +4,7 @@
 // A ballot's command id makes its receipt (docs/protocol.md): one id per ballot, kept in
 // localStorage until the server answers, so a ballot sent again (after a reconnect, a timeout,
 // a reload) is the same ballot and counts once.
-import { commandId, el, setText, t, toast } from "./chamber.js";
+import { CommandError, commandId, el, setText, t, toast } from "./chamber.js";
 import {
   PollStore,
   choiceLabel,
@@ -44,7 +44,7 @@ function writeJSON(key, value) {
   }
 }
 
-export function setupTabletVoting({ client, state, delegateId, checkIn }) {
+export function setupTabletVoting({ client, state, delegateId, checkIn, ballotUrl = "/tablet/ballot/" }) {
   const store = new PollStore();
   const receiptsKey = `chamber.receipts.${delegateId}`;
   const pendingKey = (pollId) => `chamber.ballot.pending.${delegateId}.${pollId}`;
@@ -90,10 +90,45 @@ export function setupTabletVoting({ client, state, delegateId, checkIn }) {
     return command;
   }
 
+  /**
+   * The socket is down: the same envelope, with the same id, over HTTP (docs/protocol.md,
+   * "HTTP fallback"). The answer is the socket's `ack` or `error`.
+   */
+  async function postBallot(command) {
+    const token =
+      document.querySelector("input[name=csrfmiddlewaretoken]")?.value ??
+      document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/)?.[1] ??
+      "";
+    let answer;
+    try {
+      const response = await fetch(ballotUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": token },
+        body: JSON.stringify({ type: "ballot.cast", id: command.id, seq: null, data: command.data }),
+      });
+      answer = await response.json().catch(() => null);
+      if (!answer || (answer.type !== "ack" && answer.type !== "error")) {
+        // Not an answer of ours (a proxy's error page): the outcome is unknown, keep the id.
+        throw new CommandError("command.offline", t("command.offline"));
+      }
+    } catch (error) {
+      if (error instanceof CommandError) throw error;
+      throw new CommandError("command.offline", t("command.offline")); // no network at all
+    }
+    if (answer.type === "error") throw new CommandError(answer.data?.code, answer.data?.message || answer.data?.code);
+    return answer.data;
+  }
+
+  function cast(command) {
+    if (client.state !== "open") return postBallot(command);
+    return client.command("ballot.cast", command.data, { id: command.id, quiet: true });
+  }
+
   async function send(entry, command, { quiet = false } = {}) {
     const { poll } = entry;
     try {
-      const result = await client.command("ballot.cast", command.data, { id: command.id, quiet: true });
+      const result = await cast(command);
       writeJSON(pendingKey(poll.id), null);
       saveReceipt(poll, result.receipt, command.data.choice);
       entry.myBallot = { cast: true, ...(poll.kind === "named" ? { choice: command.data.choice } : {}) };

@@ -189,12 +189,12 @@ export function kindLabel(poll) {
 }
 
 /** A padlock drawn inline: kiosks have no colour emoji font. */
-function lockIcon() {
+export function lockIcon(className = "poll-kind-icon") {
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("viewBox", "0 0 24 24");
   svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("class", "poll-kind-icon");
+  svg.setAttribute("class", className);
   const path = document.createElementNS(ns, "path");
   path.setAttribute("fill", "currentColor");
   path.setAttribute(
