@@ -156,6 +156,30 @@ def _swipe_left(page: Page) -> None:
     page.mouse.up()
 
 
+def _pinch(page: Page, *, spread: int) -> None:
+    """Two touch points moving apart over the page (Chromium's own touch input)."""
+    box = page.locator("#page-viewport").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    cdp = page.context.new_cdp_session(page)
+
+    def touch(kind: str, gap: float) -> None:
+        points = (
+            []
+            if kind == "touchEnd"
+            else [
+                {"x": x - gap, "y": y, "id": 1},
+                {"x": x + gap, "y": y, "id": 2},
+            ]
+        )
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    touch("touchStart", 40)
+    for step in range(1, 9):
+        touch("touchMove", 40 + spread * step / 16)
+    touch("touchEnd", 0)
+    cdp.detach()
+
+
 def _show(console: Page, document: Document, number: int) -> None:
     """The console picks a document and a page and shows it to the room."""
     console.click(f'#present-docs .present-doc[data-document-id="{document.pk}"]')
@@ -232,6 +256,24 @@ def test_reader_follow_the_presenter_and_the_room(artifacts):
         expect(tablet.locator("#reader")).to_have_attribute("data-zoom", "1.25")
         tablet.click("#zoom-reset")
         expect(tablet.locator("#reader")).to_have_attribute("data-zoom", "1.00")
+        # Two fingers spread apart: the page grows; ctrl + wheel zooms too.
+        _pinch(tablet, spread=160)
+        expect(tablet.locator("#reader")).not_to_have_attribute("data-zoom", "1.00")
+        tablet.click("#zoom-reset")
+        viewport = tablet.locator("#page-viewport")
+        box = viewport.bounding_box()
+        tablet.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        tablet.keyboard.down("Control")
+        tablet.mouse.wheel(0, -300)
+        tablet.keyboard.up("Control")
+        expect(tablet.locator("#reader")).not_to_have_attribute("data-zoom", "1.00")
+        # Zoomed in, a drag pans the page instead of turning it.
+        left = viewport.evaluate("v => v.scrollLeft")
+        _swipe_left(tablet)
+        assert viewport.evaluate("v => v.scrollLeft") > left
+        _at(tablet, report, 2)
+        tablet.click("#zoom-reset")
+        expect(tablet.locator("#reader")).to_have_attribute("data-zoom", "1.00")
         tablet.screenshot(path=artifacts / "tablet-reader-1280x800.png")
 
         # (3) Search without diacritics; the hit opens its page.
@@ -281,7 +323,7 @@ def test_reader_follow_the_presenter_and_the_room(artifacts):
 
         # (5) A second delegate; nothing shown yet, so the agenda.
         follower = tablet
-        stray = _tablet(new_context, server, other, errors)
+        stray = _tablet(new_context, server, other, errors, width=1024, height=768)
         expect(stray.locator("body")).to_have_attribute("data-view", "agenda")
 
         # (6) The console shows a page: the projector and both tablets (following) switch.
@@ -310,7 +352,7 @@ def test_reader_follow_the_presenter_and_the_room(artifacts):
         )
         expect(stray.locator("#follow-return")).to_have_attribute("data-page", "2")
         _at(stray, report, 6, follow=False)
-        stray.screenshot(path=artifacts / "tablet-reader-return-1280x800.png")
+        stray.screenshot(path=artifacts / "tablet-reader-return-1024x768.png")
         console.locator("#present-panel").screenshot(path=artifacts / "console-present-panel.png")
         console.screenshot(path=artifacts / "console-documents-1440x900.png")
 
@@ -332,6 +374,7 @@ def test_reader_follow_the_presenter_and_the_room(artifacts):
             "data-url", f"{server.http}/public/sessions/{session.pk}/documents/"
         )
         projector.screenshot(path=artifacts / "projector-document-1920x1080.png")
+        assert projector.request.get(qr.get_attribute("data-url")).ok  # the page it leads to
 
         # (11) A confidential page: on the tablets, never on the wall.
         _show(console, secret, 1)
@@ -343,6 +386,16 @@ def test_reader_follow_the_presenter_and_the_room(artifacts):
         expect(projector.locator("#doc-image")).to_be_hidden()
         projector.screenshot(path=artifacts / "projector-document-confidential-1920x1080.png")
         follower.screenshot(path=artifacts / "tablet-reader-confidential-1280x800.png")
+
+        # The reader in English (the language cookie), still following the room.
+        stray.context.add_cookies([{"name": "django_language", "value": "en", "url": server.http}])
+        stray.reload()
+        _connected(stray)
+        _at(stray, secret, 1, follow=True)
+        expect(stray.locator("#follow-switch")).to_contain_text("Follow the screen")
+        expect(stray.locator("#reader-access")).to_have_text("Confidential")
+        expect(stray.locator("#reader-page-of")).to_have_text("Page 1/3")
+        stray.screenshot(path=artifacts / "tablet-reader-en-1024x768.png")
 
         # (12) A vote takes the room; the page comes back when the console shows one again.
         console.click("#tab-voting")
