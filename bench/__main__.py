@@ -34,6 +34,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--uvicorn-ws", choices=["websockets", "websockets-sansio", "wsproto"], default="websockets"
     )
+    parser.add_argument(
+        "--uvicorn-no-deflate",
+        action="store_true",
+        help="start Uvicorn with --ws-per-message-deflate false",
+    )
     parser.add_argument("--matrix", action="store_true", help="daphne/uvicorn x redis/pubsub")
     parser.add_argument("--workers-sweep", action="store_true", help="1 and 2 workers")
     parser.add_argument("--no-floor", action="store_true", help="skip the bare websockets floor")
@@ -76,14 +81,14 @@ def _source_state() -> dict:
             )
         except (OSError, subprocess.TimeoutExpired):
             return ""
-        return done.stdout.strip()
+        return done.stdout.rstrip()
 
     changed = [
         line[3:]
         for line in git("status", "--porcelain").splitlines()
         if not line[3:].startswith(("bench/", "tests/"))
     ]
-    return {"commit": git("rev-parse", "--short", "HEAD"), "uncommitted": changed}
+    return {"commit": git("rev-parse", "--short", "HEAD").strip(), "uncommitted": changed}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         "server": args.server,
         "layer": args.layer,
         "uvicorn_ws": args.uvicorn_ws,
+        "uvicorn_deflate": not args.uvicorn_no_deflate,
         "client_procs": args.client_procs,
         "connect_concurrency": args.connect_concurrency,
         "compression": not args.no_compression,

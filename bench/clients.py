@@ -283,7 +283,8 @@ class ScreenFleet:
                 pass
             finally:
                 self.waiters.remove(waiter)
-        missing = [s for s in self.screens if s.closed or not s.ws or (s.seq or 0) < seq]
+        # Screens that never connected are not waited for (the connect figures count them).
+        missing = [s for s in self.screens if s.snapshot_at and (s.closed or (s.seq or 0) < seq)]
         return {"missing": len(missing), "waited": monotonic() - started}
 
     async def op_cast(

@@ -32,6 +32,7 @@ class Config:
     server: str = "daphne"  # daphne | uvicorn
     layer: str = "redis"  # redis | pubsub
     uvicorn_ws: str = "websockets"  # websockets | websockets-sansio | wsproto
+    uvicorn_deflate: bool = True  # Uvicorn's default: accept permessage-deflate offers
     client_procs: int = 2
     connect_concurrency: int = 20  # handshakes in flight, all client processes together
     agenda_steps: int = 10
@@ -61,6 +62,8 @@ class Config:
     @property
     def label(self) -> str:
         server = self.server if self.server == "daphne" else f"uvicorn/{self.uvicorn_ws}"
+        if self.server == "uvicorn" and not self.uvicorn_deflate:
+            server += "/no-deflate"
         return f"{server}+{self.layer} K={self.workers} N={self.tablets}"
 
     def database_url(self, name: str | None = None) -> str:

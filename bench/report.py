@@ -40,35 +40,38 @@ def _target(name: str, value, limit, *, unit: str = "", note: str = "") -> dict:
 
 
 def evaluate(run: dict, floor: dict | None) -> list[dict]:
-    """The issue's targets for one Chamber run (meant for N = 5,000)."""
-    if not run.get("ok"):
-        return [{"target": "run completed", "verdict": "MISS", "note": run.get("error")}]
+    """The issue's targets for one Chamber run (meant for N = 5,000). A run that failed
+    half-way is judged on what it measured; what it never reached is a MISS."""
     worst_type, worst = None, None
     for kind in COMMANDED:
         p99 = _get(run, "fanout", kind, "p99")
         if p99 is not None and (worst is None or p99 > worst):
             worst_type, worst = kind, p99
-    ballots = run["ballots"]
-    all_acked = ballots["all_acked_after_first_cast_s"]
-    if ballots["acked"] < ballots["tablets"]:
+    missing_kinds = [k for k in COMMANDED if _get(run, "fanout", k, "p99") is None]
+    if missing_kinds:
+        worst = float("inf")
+        worst_type = f"never measured: {', '.join(missing_kinds)}"
+    ballots = run.get("ballots") or {}
+    all_acked = ballots.get("all_acked_after_first_cast_s")
+    if ballots.get("acked", 0) < ballots.get("tablets", 1):
         all_acked = float("inf")
-    checks = run["ballot_checks"]
-    events = run["events"]
-    lost_dup = (
-        checks["lost"]
-        + checks["duplicated"]
-        + checks["unacknowledged_on_record"]
-        + events["gaps"]
-        + events["duplicates_or_out_of_order"]
-        + events["screens_not_at_final_seq"]
-        + sum(_get(run, "fanout", k, "undelivered", default=0) for k in COMMANDED)
-    )
-    projectors = run["result_on_projectors"]
+    checks = run.get("ballot_checks") or {}
+    events = run.get("events") or {}
+    lost_dup = None
+    if checks and events:
+        lost_dup = (
+            checks["lost"]
+            + checks["duplicated"]
+            + events["gaps"]
+            + events["duplicates_or_out_of_order"]
+            + events["screens_not_at_final_seq"]
+        )
+    projectors = run.get("result_on_projectors") or {}
     to_result = _get(projectors, "close_to_result_s", "max")
-    if projectors["received"] < projectors["projectors"]:
+    if projectors.get("received", 0) < projectors.get("projectors", 1):
         to_result = float("inf")
     floor_p50 = _get(floor, "fanout", "agenda.current", "p50")
-    return [
+    targets = [
         _target(
             "fan-out p99 (worst event type)",
             worst,
@@ -81,24 +84,30 @@ def evaluate(run: dict, floor: dict | None) -> list[dict]:
             all_acked,
             TARGETS["all_ballots_acked_s"],
             unit="s",
-            note=f"{ballots['acked']}/{ballots['tablets']} acked",
+            note=f"{ballots.get('acked', 0)}/{run['config']['tablets']} acked",
         ),
         _target(
             "lost or duplicated (ballots and events)",
             lost_dup,
             TARGETS["lost_or_duplicated"],
-            note="ballots lost/duplicated/unacknowledged + event gaps/repeats/undelivered",
+            note=(
+                f"ballots lost {checks.get('lost')}, duplicated {checks.get('duplicated')}; "
+                f"events missed {events.get('gaps')}, repeated "
+                f"{events.get('duplicates_or_out_of_order')}; "
+                f"({checks.get('unacknowledged_on_record')} ballots counted but not "
+                "acknowledged in time)"
+            ),
         ),
         _target(
             "result on every projector after close",
             to_result,
             TARGETS["close_to_result_on_projectors_s"],
             unit="s",
-            note=f"{projectors['received']}/{projectors['projectors']} projectors",
+            note=f"{projectors.get('received', 0)}/{run['config']['projectors']} projectors",
         ),
         _target(
             "server memory per connection",
-            run["memory"]["per_connection_kb"],
+            _get(run, "memory", "per_connection_kb"),
             TARGETS["server_memory_per_connection_kb"],
             unit="kB",
         ),
@@ -110,6 +119,16 @@ def evaluate(run: dict, floor: dict | None) -> list[dict]:
             note="no floor in this run" if floor_p50 is None else "",
         ),
     ]
+    if not run.get("ok"):
+        targets.insert(
+            0,
+            {
+                "target": "run completed",
+                "verdict": "MISS",
+                "note": f"{run.get('failed_phase')}: {run.get('error')}",
+            },
+        )
+    return targets
 
 
 # -- printing ---------------------------------------------------------------------------------
@@ -192,14 +211,13 @@ ROWS: list[tuple[str, Callable[[dict], str]]] = [
 
 
 def table(runs: list[dict]) -> str:
-    headers = ["", *(_short(r) for r in runs)]
+    headers = ["", *(_short(r) + ("" if r.get("ok") else " (FAILED)") for r in runs)]
     rows = [headers]
     for name, getter in ROWS:
         cells = [name]
         for run in runs:
             try:
-                failed = not run.get("ok") and not name.startswith("connected")
-                cells.append("FAILED" if failed else getter(run))
+                cells.append(getter(run))
             except Exception:  # noqa: BLE001 - a missing figure prints as "-"
                 cells.append("-")
         rows.append(cells)
@@ -223,6 +241,8 @@ def _short(run: dict) -> str:
     server = c.get("server", "?")
     if server == "uvicorn" and c.get("uvicorn_ws") not in (None, "websockets"):
         server = f"uvicorn/{c['uvicorn_ws']}"
+    if server.startswith("uvicorn") and c.get("uvicorn_deflate") is False:
+        server += "/no-deflate"
     return f"{server}+{c.get('layer')} K={c.get('workers')}"
 
 
@@ -252,3 +272,20 @@ def write(report: dict, directory: Path = REPORTS) -> Path:
     latest_tmp.write_text(text)
     latest_tmp.replace(directory / "latest.json")
     return path
+
+
+def show(path: Path) -> str:
+    """The tables of a saved report (``python -m bench.report bench/reports/latest.json``)."""
+    report = json.loads(Path(path).read_text())
+    runs = [r for r in [report.get("floor"), *report["runs"]] if r]
+    parts = [f"{report['command']}  ({report['started']})", "", table(runs)]
+    for run in report["runs"]:
+        targets = evaluate(run, report.get("floor"))
+        parts += ["", f"targets, {run['label']}:", targets_text(targets)]
+    return "\n".join(parts)
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(show(Path(sys.argv[1] if len(sys.argv) > 1 else REPORTS / "latest.json")))

@@ -86,7 +86,7 @@ async def _connect(cfg: Config, clock: Clock, fleet: Fleet, stack: Stack, out: d
     clock.phase = "connect"
     before = stack.sample()
     started = monotonic()
-    timeout = clock.limit(max(120.0, cfg.tablets * 0.06))
+    timeout = clock.limit(max(180.0, cfg.tablets * 0.06))
     answers = await fleet.call(
         "connect",
         timeout + 10,
@@ -165,14 +165,24 @@ async def _broadcast_steps(
     waits = []
     missing = 0
     cpu_before = _cpu_snapshot(stack, fleet)
+    lost = 0
     for _ in range(cfg.agenda_steps):
         since = len(console.events)
-        sent, answered, _ = await console.command("agenda.next", clock.limit(COMMAND_TIMEOUT))
-        _, event = await console.wait_event(
-            lambda f: f["type"] == "agenda.current", clock.limit(FANOUT_TIMEOUT), since
-        )
-        triggers[event["seq"]] = ("agenda.current", sent)
+        sent, answered, ack = await console.command("agenda.next", clock.limit(COMMAND_TIMEOUT))
         acks.append(answered - sent)
+        item = ack["data"].get("current_item_id")
+        event = await _event_or_none(
+            console,
+            lambda f, item=item: (
+                f["type"] == "agenda.current" and f["data"].get("current_item_id", item) == item
+            ),
+            clock,
+            since,
+        )
+        if event is None:  # never reached even the console: counted, and the sitting goes on
+            lost += 1
+            continue
+        triggers[event["seq"]] = ("agenda.current", sent)
         done = await fleet.call(
             "wait_seq",
             clock.limit(FANOUT_TIMEOUT) + 10,
@@ -187,12 +197,26 @@ async def _broadcast_steps(
     events = cfg.agenda_steps
     out["agenda"] = {
         "events": events,
+        "events_lost_before_the_console": lost,
         "command_ack_s": summary(acks),
         "screens_missing_an_event": missing,
         "cpu": cpu,
         "server_cpu_per_event_ms": cpu["server"] / events * 1000,
         "server_cpu_per_delivered_frame_us": cpu["server"] / (events * connected) * 1e6,
     }
+
+
+EVENT_WAIT = 20.0  # after the command's ack: an event not there by then is taken as lost
+
+
+async def _event_or_none(console: Console, predicate, clock: Clock, since: int):
+    """The console's copy of the event a command caused, or None if it never came (an event
+    lost on the way is a finding of the run, not a reason to stop it)."""
+    try:
+        _, frame = await console.wait_event(predicate, clock.limit(EVENT_WAIT), since)
+    except TimeoutError:
+        return None
+    return frame
 
 
 def _fanout(triggers: dict, reports: list[dict], expected: int) -> dict:
@@ -268,6 +292,8 @@ async def _chamber(cfg: Config) -> dict:
     stack = Stack()
     fleet = console = None
     profiler = Profiler(cfg.run_dir, cfg.profile)
+    triggers: dict[int, tuple[str, float]] = {}
+    out["profiles"] = profiler.files
     started = monotonic()
     try:
         clock.phase = "quiet"
@@ -297,33 +323,26 @@ async def _chamber(cfg: Config) -> dict:
         await _connect(cfg, clock, fleet, stack, out)
         await _settle_check_ins(cfg, clock, console, fleet, out)
         _memory(stack, out)
-        triggers: dict[int, tuple[str, float]] = {}
         await asyncio.to_thread(profiler.start, "agenda", worker_pids)
         await _broadcast_steps(cfg, clock, console, fleet, stack, triggers, out)
         await asyncio.to_thread(profiler.start, "vote", worker_pids)
-        poll_id = await _vote(cfg, clock, console, fleet, stack, triggers, out)
+        await _vote(cfg, clock, console, fleet, stack, triggers, out)
         await asyncio.to_thread(profiler.stop)
-        out["profiles"] = profiler.files
-
         clock.phase = "report"
-        final = console.seq
-        await fleet.call("wait_seq", clock.limit(30) + 10, seq=final, timeout=clock.limit(20))
-        reports = await fleet.call("report", clock.limit(60), final_seq=final)
-        out["fanout"] = _fanout(triggers, reports, out["connect"]["connected"])
-        out["events"] = _sequence_checks(reports, console)
-        out["events"]["notices"] = add_counts(r["notices"] for r in reports)
-        out["console_notices"] = dict(console.notices)
-        _progress(reports, out)
-        _projectors(reports, out)
-        record = await asyncio.to_thread(database.ballots_on_record, cfg, poll_id)
-        _ballot_checks(out, record)
-        out["client_cpu_s"] = sum(r["cpu_s"] for r in reports)
+        await fleet.call("wait_seq", clock.limit(30) + 10, seq=console.seq, timeout=clock.limit(20))
         out["ok"] = True
     except Exception as exc:
         out["ok"] = False
         out["error"] = f"{type(exc).__name__}: {exc}"
         out["failed_phase"] = clock.phase
         out["server_logs"] = {p.name: p.log_tail(1500) for p in stack.processes}
+    try:
+        # Whatever happened: what the screens saw and what the database holds.
+        if fleet is not None and console is not None and "connect" in out:
+            await _collect(cfg, console, fleet, triggers, out)
+    except Exception as exc:
+        out["ok"] = False
+        out["collect_error"] = f"{type(exc).__name__}: {exc}"
     finally:
         clock.phase = "shutdown"
         await asyncio.to_thread(profiler.stop)
@@ -336,6 +355,22 @@ async def _chamber(cfg: Config) -> dict:
     return out
 
 
+async def _collect(cfg: Config, console: Console, fleet: Fleet, triggers: dict, out: dict) -> None:
+    reports = await fleet.call("report", 60, final_seq=console.seq)
+    out["fanout"] = _fanout(triggers, reports, out["connect"]["connected"])
+    out["events"] = _sequence_checks(reports, console)
+    out["events"]["notices"] = add_counts(r["notices"] for r in reports)
+    out["console_notices"] = dict(console.notices)
+    out["client_cpu_s"] = sum(r["cpu_s"] for r in reports)
+    ballots = out.get("ballots")
+    if ballots is None:
+        return
+    _progress(reports, out)
+    _projectors(reports, out)
+    record = await asyncio.to_thread(database.ballots_on_record, cfg, ballots["poll_id"])
+    _ballot_checks(out, record)
+
+
 def _config(cfg: Config) -> dict:
     return {
         "tablets": cfg.tablets,
@@ -343,6 +378,7 @@ def _config(cfg: Config) -> dict:
         "projectors": cfg.projectors,
         "server": cfg.server,
         "uvicorn_ws": cfg.uvicorn_ws if cfg.server == "uvicorn" else None,
+        "uvicorn_deflate": cfg.uvicorn_deflate if cfg.server == "uvicorn" else None,
         "layer": cfg.layer,
         "client_procs": cfg.client_procs,
         "connect_concurrency": cfg.connect_concurrency,
@@ -397,8 +433,14 @@ async def _settle_check_ins(
         out.setdefault("problems", []).append(
             f"check-in: the console saw {last and last['data']['present']} present, not {tablets}"
         )
-    # Another worker's coalesced summary may still be on its way (interval 0.25 s).
-    await asyncio.sleep(0.75)
+    # Until the check-in storm is over: no summary for 1.5 s (bounded). Connections given up
+    # at the deadline may still be checked in by a server working through its backlog.
+    quiet_until = monotonic() + clock.limit(60)
+    while monotonic() < quiet_until:
+        count = len(console.events)
+        await asyncio.sleep(1.5)
+        if len(console.events) == count:
+            break
     done = await fleet.call(
         "wait_seq", clock.limit(40) + 10, seq=console.seq, timeout=clock.limit(30)
     )
@@ -421,21 +463,23 @@ async def _vote(cfg, clock, console, fleet, stack, triggers, out) -> int:
     poll_id = created["data"]["poll_id"]
     since = len(console.events)
     sent, _, _ = await console.command("poll.open", clock.limit(COMMAND_TIMEOUT), poll_id=poll_id)
-    _, opened = await console.wait_event(
-        lambda f: f["type"] == "poll.opened", clock.limit(FANOUT_TIMEOUT), since
-    )
-    triggers[opened["seq"]] = ("poll.opened", sent)
+    opened = await _event_or_none(console, lambda f: f["type"] == "poll.opened", clock, since)
+    if opened is None:
+        out.setdefault("problems", []).append("poll.opened never reached the console")
+    else:
+        triggers[opened["seq"]] = ("poll.opened", sent)
     await fleet.call(
         "wait_seq",
         clock.limit(FANOUT_TIMEOUT) + 10,
-        seq=opened["seq"],
+        seq=opened["seq"] if opened else console.seq,
         timeout=clock.limit(FANOUT_TIMEOUT),
     )
 
     clock.phase = "ballots"
     cpu_before = _cpu_snapshot(stack, fleet)
     start_at = monotonic() + 0.3
-    cast_timeout = clock.limit(60)
+    # Bounded, but long enough for a slow server to answer a whole chamber.
+    cast_timeout = clock.limit(max(60.0, cfg.tablets / 25))
     casts = await fleet.call(
         "cast",
         cast_timeout + cfg.cast_spread_s + 15,
@@ -447,43 +491,9 @@ async def _vote(cfg, clock, console, fleet, stack, triggers, out) -> int:
     )
     acks = [a for c in casts for a in c["acks"]]
     errors = add_counts(c["errors"] for c in casts)
-    # The chair closes when the room shows everyone has voted (bounded).
-    try:
-        await console.wait_event(
-            lambda f: f["type"] == "poll.progress" and f["data"]["voted"] >= len(acks),
-            clock.limit(15),
-        )
-        progress_complete = True
-    except TimeoutError:
-        progress_complete = False
-    cpu_votes = _cpu_delta(cpu_before, _cpu_snapshot(stack, fleet))
-
-    clock.phase = "close"
-    since = len(console.events)
-    close_sent, close_acked, _ = await console.command(
-        "poll.close", clock.limit(COMMAND_TIMEOUT), poll_id=poll_id
-    )
-    publish_sent, publish_acked, _ = await console.command(
-        "poll.publish", clock.limit(COMMAND_TIMEOUT), poll_id=poll_id
-    )
-    _, closed = await console.wait_event(
-        lambda f: f["type"] == "poll.closed", clock.limit(FANOUT_TIMEOUT), since
-    )
-    _, published = await console.wait_event(
-        lambda f: f["type"] == "poll.published", clock.limit(FANOUT_TIMEOUT), since
-    )
-    triggers[closed["seq"]] = ("poll.closed", close_sent)
-    triggers[published["seq"]] = ("poll.published", publish_sent)
-    await fleet.call(
-        "wait_seq",
-        clock.limit(FANOUT_TIMEOUT) + 10,
-        seq=published["seq"],
-        timeout=clock.limit(FANOUT_TIMEOUT),
-    )
-
     sent_times = [a[1] for a in acks]
     ack_times = sorted(a[2] for a in acks)
-    out["ballots"] = {
+    out["ballots"] = ballots = {
         "poll_id": poll_id,
         "tablets": cfg.tablets,
         "acked": len(acks),
@@ -494,16 +504,51 @@ async def _vote(cfg, clock, console, fleet, stack, triggers, out) -> int:
         "ballots_per_s": (
             len(acks) / (ack_times[-1] - min(sent_times)) if len(ack_times) > 1 else None
         ),
-        "progress_reached_all": progress_complete,
-        "close_ack_s": close_acked - close_sent,
-        "publish_ack_s": publish_acked - publish_sent,
-        "cpu": cpu_votes,
-        "server_cpu_per_ballot_ms": cpu_votes["server"] / max(1, len(acks)) * 1000,
         "_acks": acks,
-        "_close_sent": close_sent,
-        "_published_seq": published["seq"],
         "_ack_times": ack_times,
     }
+    # The chair closes when the room shows everyone has voted (bounded).
+    try:
+        await console.wait_event(
+            lambda f: f["type"] == "poll.progress" and f["data"]["voted"] >= len(acks),
+            clock.limit(15),
+        )
+        ballots["progress_reached_all"] = True
+    except TimeoutError:
+        ballots["progress_reached_all"] = False
+    ballots["cpu"] = cpu_votes = _cpu_delta(cpu_before, _cpu_snapshot(stack, fleet))
+    ballots["server_cpu_per_ballot_ms"] = cpu_votes["server"] / max(1, len(acks)) * 1000
+
+    clock.phase = "close"
+    since = len(console.events)
+    # Closing waits for the ballots in flight: allow as long as casting was allowed.
+    close_timeout = max(COMMAND_TIMEOUT, cfg.tablets / 25)
+    ballots["_close_sent"] = close_sent = monotonic()
+    close_sent, close_acked, _ = await console.command(
+        "poll.close", clock.limit(close_timeout), poll_id=poll_id
+    )
+    ballots["_close_sent"] = close_sent
+    ballots["close_ack_s"] = close_acked - close_sent
+    publish_sent, publish_acked, _ = await console.command(
+        "poll.publish", clock.limit(close_timeout), poll_id=poll_id
+    )
+    ballots["publish_ack_s"] = publish_acked - publish_sent
+    closed = await _event_or_none(console, lambda f: f["type"] == "poll.closed", clock, since)
+    published = await _event_or_none(console, lambda f: f["type"] == "poll.published", clock, since)
+    if closed is not None:
+        triggers[closed["seq"]] = ("poll.closed", close_sent)
+    if published is not None:
+        triggers[published["seq"]] = ("poll.published", publish_sent)
+        ballots["_published_seq"] = published["seq"]
+    for kind, frame in (("poll.closed", closed), ("poll.published", published)):
+        if frame is None:
+            out.setdefault("problems", []).append(f"{kind} never reached the console")
+    await fleet.call(
+        "wait_seq",
+        clock.limit(FANOUT_TIMEOUT) + 10,
+        seq=console.seq,
+        timeout=clock.limit(FANOUT_TIMEOUT),
+    )
     return poll_id
 
 
@@ -535,8 +580,16 @@ def _progress(reports: list[dict], out: dict) -> None:
 
 
 def _projectors(reports: list[dict], out: dict) -> None:
-    seq = out["ballots"].pop("_published_seq")
-    close_sent = out["ballots"].pop("_close_sent")
+    seq = out["ballots"].pop("_published_seq", None)
+    close_sent = out["ballots"].pop("_close_sent", None)
+    if seq is None or close_sent is None:
+        out["result_on_projectors"] = {
+            "projectors": out["config"]["projectors"],
+            "received": 0,
+            "close_to_result_s": summary([]),
+            "note": "the result was never published in this run",
+        }
+        return
     times = merge_lists(r["projector_receipts"] for r in reports).get(seq, [])
     out["result_on_projectors"] = {
         "projectors": out["config"]["projectors"],

@@ -141,6 +141,8 @@ def server_argv(cfg: Config, port: int) -> list[str]:
         "2048",
         "--lifespan",
         "off",
+        "--ws-per-message-deflate",
+        "true" if cfg.uvicorn_deflate else "false",
     ]
 
 
