@@ -31,6 +31,7 @@ class LocalConnection(Protocol):
 
 
 RECEIVE_RETRY_SECONDS = 0.2
+REORDER_WAIT_SECONDS = 2.0
 
 HeartbeatHook = Callable[["ProcessFanout"], Awaitable[None]]
 _heartbeat_hooks: list[HeartbeatHook] = []
@@ -50,6 +51,10 @@ class ProcessFanout:
         self.channel: str | None = None
         self._lock = asyncio.Lock()
         self._tasks: list[asyncio.Task] = []
+        # Per group: the last sequenced event delivered here, and events that came early.
+        self._order_lock = asyncio.Lock()
+        self._last_seq: dict[str, int] = {}
+        self._held: dict[str, dict[int, dict]] = {}
 
     @property
     def connection_count(self) -> int:
@@ -74,6 +79,9 @@ class ProcessFanout:
                 local.discard(connection)
                 if not local:
                     del self.members[group]
+                    # Nobody here hears this group any more: forget where its sequence was.
+                    self._last_seq.pop(group, None)
+                    self._held.pop(group, None)
                     if self.channel is not None:
                         await self.layer.group_discard(group, self.channel)
             if not self.members:
@@ -113,6 +121,60 @@ class ProcessFanout:
             await self.dispatch(message)
 
     async def dispatch(self, message: dict) -> None:
+        """Hand a frame to the local connections of its group, sequenced events in order.
+
+        Transactions commit in sequence order (they hold the session row), but two worker
+        processes publishing right after their commits can reach the channel layer in either
+        order. An event that arrives ahead of its predecessor waits here, at most
+        REORDER_WAIT_SECONDS, for the one before it; a screen never sees them swapped.
+        """
+        seq, group = message.get("seq"), message.get("group")
+        async with self._order_lock:
+            if seq is None:
+                await self._deliver(message)
+                return
+            last = self._last_seq.get(group)
+            if last is not None and seq > last + 1:
+                held = self._held.setdefault(group, {})
+                held[seq] = message
+                if len(held) == 1:
+                    self._wait_for_gap(group)
+                return
+            await self._deliver(message)
+            self._last_seq[group] = max(seq, last or 0)
+            await self._drain(group)
+
+    async def _drain(self, group: str) -> None:
+        """Deliver held events that are next in line."""
+        held = self._held.get(group, {})
+        while held and (self._last_seq[group] + 1) in held:
+            self._last_seq[group] += 1
+            await self._deliver(held.pop(self._last_seq[group]))
+
+    async def _release(self, group: str, *, waited_for: int) -> None:
+        """The awaited event never came (lost, or published before this process listened):
+        deliver what is held, in order; screens will see the gap and ask for a snapshot."""
+        async with self._order_lock:
+            held = self._held.get(group)
+            if not held:
+                return
+            if self._last_seq.get(group, 0) >= waited_for:
+                # That gap was filled; a later one is open: give it its own wait.
+                self._wait_for_gap(group)
+                return
+            logger.warning("event %s of %s never arrived; moving on", waited_for, group)
+            while held:
+                self._last_seq[group] = min(held) - 1
+                await self._drain(group)
+
+    def _wait_for_gap(self, group: str) -> None:
+        expected = self._last_seq[group] + 1
+        asyncio.get_running_loop().call_later(
+            REORDER_WAIT_SECONDS,
+            lambda: asyncio.ensure_future(self._release(group, waited_for=expected)),
+        )
+
+    async def _deliver(self, message: dict) -> None:
         group = message.get("group")
         text = message.get("text")
         seq = message.get("seq")
