@@ -140,6 +140,11 @@ def _at(page: Page, document: Document, number: int, *, follow: bool | None = No
         expect(reader).to_have_attribute("data-follow", "true" if follow else "false")
 
 
+def _shot(target, path) -> None:
+    """A screenshot with animations at their end (a banner caught fading in looks faded)."""
+    target.screenshot(path=path, animations="disabled")
+
+
 def _images_loaded(page: Page, selector: str) -> None:
     page.wait_for_function(
         "s => [...document.querySelectorAll(s)].every(i => i.complete && i.naturalWidth > 0)",
@@ -230,7 +235,7 @@ def test_reader_follow_the_presenter_and_the_room(artifacts):
             library.locator(f'.doc-row[data-document-id="{resolution.pk}"] .access')
         ).to_have_text("Đại biểu")
         _images_loaded(tablet, "#library-list .doc-cover img")
-        tablet.screenshot(path=artifacts / "tablet-documents-1280x800.png")
+        _shot(tablet, artifacts / "tablet-documents-1280x800.png")
 
         # (2) Open a document and turn its pages: keys, a swipe, the buttons, the number.
         library.locator(f'.doc-row[data-document-id="{report.pk}"]').click()
@@ -274,7 +279,7 @@ def test_reader_follow_the_presenter_and_the_room(artifacts):
         _at(tablet, report, 2)
         tablet.click("#zoom-reset")
         expect(tablet.locator("#reader")).to_have_attribute("data-zoom", "1.00")
-        tablet.screenshot(path=artifacts / "tablet-reader-1280x800.png")
+        _shot(tablet, artifacts / "tablet-reader-1280x800.png")
 
         # (3) Search without diacritics; the hit opens its page.
         tablet.click("#reader-back")
@@ -288,7 +293,7 @@ def test_reader_follow_the_presenter_and_the_room(artifacts):
         expect(
             results.locator(f'.hit[data-document-id="{report.pk}"][data-page="7"]')
         ).to_be_visible()
-        tablet.screenshot(path=artifacts / "tablet-search-1280x800.png")
+        _shot(tablet, artifacts / "tablet-search-1280x800.png")
         hit.click()
         _at(tablet, resolution, 3, follow=True)  # nothing is shown to the room yet
 
@@ -318,7 +323,7 @@ def test_reader_follow_the_presenter_and_the_room(artifacts):
         second_device.keyboard.type(" Đã hỏi Ban Kinh tế – Ngân sách.")
         expect(second_device.locator("#note-status")).to_have_attribute("data-state", "saved")
         expect(tablet.locator("#note-text")).to_have_value(later)
-        second_device.screenshot(path=artifacts / "tablet-reader-800x1280.png")
+        _shot(second_device, artifacts / "tablet-reader-800x1280.png")
         second_device.context.close()
 
         # (5) A second delegate; nothing shown yet, so the agenda.
@@ -352,11 +357,16 @@ def test_reader_follow_the_presenter_and_the_room(artifacts):
         )
         expect(stray.locator("#follow-return")).to_have_attribute("data-page", "2")
         _at(stray, report, 6, follow=False)
-        stray.screenshot(path=artifacts / "tablet-reader-return-1024x768.png")
-        console.locator("#present-panel").screenshot(path=artifacts / "console-present-panel.png")
-        console.screenshot(path=artifacts / "console-documents-1440x900.png")
+        _shot(stray, artifacts / "tablet-reader-return-1024x768.png")
+        _shot(console.locator("#present-panel"), artifacts / "console-present-panel.png")
+        _shot(console, artifacts / "console-documents-1440x900.png")
 
-        # (9) One tap: back on the page shown, following again.
+        # (9) Also from the list of documents, one tap: back on the page shown, following again.
+        stray.click("#reader-back")
+        expect(stray.locator("body")).to_have_attribute("data-view", "documents")
+        expect(stray.locator("#follow-host-main #follow-return")).to_be_visible()
+        _images_loaded(stray, "#library-list .doc-cover img")
+        _shot(stray, artifacts / "tablet-documents-return-1024x768.png")
         stray.click("#follow-return")
         _at(stray, resolution, 2, follow=True)
         expect(stray.locator("#follow-return")).to_be_hidden()
@@ -373,7 +383,7 @@ def test_reader_follow_the_presenter_and_the_room(artifacts):
         expect(qr).to_have_attribute(
             "data-url", f"{server.http}/public/sessions/{session.pk}/documents/"
         )
-        projector.screenshot(path=artifacts / "projector-document-1920x1080.png")
+        _shot(projector, artifacts / "projector-document-1920x1080.png")
         assert projector.request.get(qr.get_attribute("data-url")).ok  # the page it leads to
 
         # (11) A confidential page: on the tablets, never on the wall.
@@ -384,8 +394,8 @@ def test_reader_follow_the_presenter_and_the_room(artifacts):
         expect(projector.locator("#doc-secret")).to_be_visible()
         expect(projector.locator("#doc-secret")).to_contain_text("Tài liệu mật")
         expect(projector.locator("#doc-image")).to_be_hidden()
-        projector.screenshot(path=artifacts / "projector-document-confidential-1920x1080.png")
-        follower.screenshot(path=artifacts / "tablet-reader-confidential-1280x800.png")
+        _shot(projector, artifacts / "projector-document-confidential-1920x1080.png")
+        _shot(follower, artifacts / "tablet-reader-confidential-1280x800.png")
 
         # The reader in English (the language cookie), still following the room.
         stray.context.add_cookies([{"name": "django_language", "value": "en", "url": server.http}])
@@ -395,7 +405,7 @@ def test_reader_follow_the_presenter_and_the_room(artifacts):
         expect(stray.locator("#follow-switch")).to_contain_text("Follow the screen")
         expect(stray.locator("#reader-access")).to_have_text("Confidential")
         expect(stray.locator("#reader-page-of")).to_have_text("Page 1/3")
-        stray.screenshot(path=artifacts / "tablet-reader-en-1024x768.png")
+        _shot(stray, artifacts / "tablet-reader-en-1024x768.png")
 
         # (12) A vote takes the room; the page comes back when the console shows one again.
         console.click("#tab-voting")

@@ -276,6 +276,7 @@ export class PageViewer {
 
   pointerDown(event) {
     if (event.pointerType === "mouse" && event.button !== 0) return;
+    if (event.target === this.state) return; // "tap to try again" stays a tap
     this.viewport.setPointerCapture(event.pointerId);
     this.pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
     if (this.pointers.size === 1) {
