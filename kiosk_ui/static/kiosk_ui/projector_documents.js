@@ -49,7 +49,10 @@ export function renderPresentation(presentation, agenda) {
     return;
   }
   const url = pageUrl(doc, page, WIDTH_ROOM);
-  if (url === shownUrl) return;
+  if (url === shownUrl) {
+    panel.dataset.imagePage = String(page); // shown again (after a vote): the same image
+    return;
+  }
   const mine = ++token;
   panel.dataset.imagePage = "";
   image.classList.add("loading");
