@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint install system-deps serve bench clean
+.PHONY: demo test lint install system-deps serve bench bench-documents clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ test: install system-deps lint
 
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# A 300-page PDF from upload to the first page on a tablet; pages rendered per second.
+bench-documents: install
+	$(BIN)/python -m bench.documents $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -20,17 +20,25 @@ TABLET_WIDTH = 1280
 WIDTHS = (240, 800, TABLET_WIDTH, 1920)  # thumbnails, phones, tablets, the projector
 CHUNK = 16
 
-_pool: ProcessPoolExecutor | None = None
+_pools: dict[str, ProcessPoolExecutor] = {}
+
+
+def _pool_named(name: str, workers: int) -> ProcessPoolExecutor:
+    if name not in _pools:
+        _pools[name] = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+        )
+    return _pools[name]
 
 
 def pool() -> ProcessPoolExecutor:
-    global _pool
-    if _pool is None:
-        _pool = ProcessPoolExecutor(
-            max_workers=settings.CHAMBER_RENDER_PROCESSES,
-            mp_context=multiprocessing.get_context("spawn"),
-        )
-    return _pool
+    """Background rendering of whole documents."""
+    return _pool_named("background", settings.CHAMBER_RENDER_PROCESSES)
+
+
+def interactive_pool() -> ProcessPoolExecutor:
+    """Pages someone is waiting for: never queued behind a 300-page background job."""
+    return _pool_named("interactive", 1)
 
 
 def pdf_path(sha256: str) -> Path:
@@ -61,7 +69,7 @@ def ensure_rendered(sha256: str, number: int, width: int) -> Path:
     """The page's image, rendering it now if the background has not reached it yet."""
     target = page_path(sha256, width, number)
     if not target.exists():
-        pool().submit(
+        interactive_pool().submit(
             render_worker.render_pages,
             str(pdf_path(sha256)),
             str(pages_dir(sha256, width)),
@@ -73,7 +81,7 @@ def ensure_rendered(sha256: str, number: int, width: int) -> Path:
 
 def watermarked(sha256: str, number: int, width: int, lines: list[str]) -> bytes:
     return (
-        pool()
+        interactive_pool()
         .submit(render_worker.render_watermarked, str(pdf_path(sha256)), number, width, lines)
         .result(timeout=settings.CHAMBER_RENDER_TIMEOUT_SECONDS)
     )
