@@ -402,15 +402,17 @@ def _targets(cfg: Config, fixture: database.Fixture, workers) -> list[Target]:
                 cookie=f"{fixture.cookie_name}={cookie}",
             )
         )
+    # The room's projectors are on before the delegates arrive: they connect first.
     for j in range(cfg.projectors):
         worker = workers[j % len(workers)]
-        targets.append(
+        targets.insert(
+            j,
             Target(
                 index=len(fixture.tablets) + j,
                 role="projector",
                 url=f"{worker.ws}/ws/projector/{sid}/?key={fixture.projector_key}",
                 origin=worker.origin,
-            )
+            ),
         )
     return targets
 
