@@ -128,6 +128,8 @@ def attendance_check_in(context: Context, data: dict) -> dict:
 # Ballots are idempotent by their own receipt: storing "delegate X sent command Y" would tie a
 # secret ballot to its voter, so they never go through CommandReceipt.
 SELF_IDEMPOTENT = {"ballot.cast"}
+# Commands that touch no shared row exclusively: they may run side by side in worker threads.
+PARALLEL = {"ballot.cast", "note.save"}
 # Ballot command ids make the receipt: they must be unguessable (a UUID).
 MIN_BALLOT_ID_LENGTH = 16
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
@@ -152,8 +152,15 @@ class ScreenConsumer(AsyncWebsocketConsumer):
         if after is not None:
             after(result)
 
-    @database_sync_to_async
-    def _execute(self, command: Command, handler) -> dict:
+    async def _execute(self, command: Command, handler) -> dict:
+        # Ballots are independent transactions (the poll row is only share-locked): run them
+        # on the thread pool so a storm does not queue in the one thread that serves the
+        # console's commands and snapshots (bench/RESULTS.md, "Ballots", "Closing").
+        parallel = command.type in command_handlers.PARALLEL
+        run = DatabaseSyncToAsync(self._execute_sync, thread_sensitive=not parallel)
+        return await run(command, handler)
+
+    def _execute_sync(self, command: Command, handler) -> dict:
         with translation.override(self.language):
             context = command_handlers.Context(
                 session_id=self.session_id, actor=self.actor(), command_id=command.key

@@ -233,8 +233,9 @@ def limited(semaphore: asyncio.Semaphore, start):
 async def storm(
     *, kind: str, chair: Screen, tablet_of: dict[int, Screen], close_after: set[int], shift: int
 ) -> Storm:
-    """Open a poll; every tablet casts at once; the chair closes when every tablet in
-    ``close_after`` has its answer. Returns what was sent and answered."""
+    """Open a poll; the tablets in ``close_after`` cast at once, and the moment they all have
+    their answer the chair closes while every other tablet casts: the close lands in the
+    middle of that storm. Returns what was sent and answered."""
     created = await chair.command(
         "poll.create", f"create-{kind}", title=f"Nghị quyết {kind}", kind=kind
     )
@@ -257,6 +258,8 @@ async def storm(
     time_to_close = asyncio.Event()
 
     async def cast(delegate_id: int) -> None:
+        if delegate_id not in close_after:
+            await time_to_close.wait()
         run.answers[delegate_id] = await tablet_of[delegate_id].command(
             "ballot.cast",
             run.command_of[delegate_id],
