@@ -22,6 +22,7 @@ from bench.config import Config
 from bench.procstat import raise_open_files_limit
 from bench.report import evaluate, table, targets_text, write
 from bench.run import run_chamber, run_floor
+from bench.source import source_state
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -68,29 +69,6 @@ def _versions() -> dict:
     return found
 
 
-def _source_state() -> dict:
-    """Which code was measured: the commit, and files changed in the work tree beside bench/."""
-    import subprocess
-
-    from bench.config import ROOT
-
-    def git(*args: str) -> str:
-        try:
-            done = subprocess.run(
-                ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            return ""
-        return done.stdout.rstrip()
-
-    changed = [
-        line[3:]
-        for line in git("status", "--porcelain").splitlines()
-        if not line[3:].startswith(("bench/", "tests/"))
-    ]
-    return {"commit": git("rev-parse", "--short", "HEAD").strip(), "uncommitted": changed}
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     raise_open_files_limit()
@@ -122,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         plan = [{}]
 
     started = time.time()
+    source_at_start = source_state()
     first = Config(**base)
     print(f"bench: migrating the template database {first.db_name}_template ...", flush=True)
     database.prepare_template(first)
@@ -149,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             "kernel": platform.release(),
             "versions": _versions(),
         },
-        "source": _source_state(),
+        "source": source_at_start,
         "notes": {
             "latency": "time.monotonic() at the console just before it sends the command, to "
             "time.monotonic() in the client process when the frame is read",

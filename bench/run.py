@@ -20,6 +20,7 @@ from bench.config import Config
 from bench.console import Console
 from bench.profile import Profiler
 from bench.servers import Stack, start_floor, start_workers
+from bench.source import source_state
 from bench.stats import add_counts, merge_lists, summary
 
 monotonic = time.monotonic
@@ -305,6 +306,7 @@ async def _chamber(cfg: Config) -> dict:
         fixture = await asyncio.to_thread(database.create_and_seed, cfg)
         out["seed_s"] = monotonic() - started
         clock.phase = "start servers"
+        out["source"] = await asyncio.to_thread(source_state)
         workers = await asyncio.to_thread(start_workers, cfg, stack, clock.deadline)
         targets = _targets(cfg, fixture, workers)
         fleet = Fleet(targets, cfg.client_procs, {"compression": cfg.compression})

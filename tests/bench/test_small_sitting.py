@@ -84,15 +84,6 @@ def test_every_screen_keeps_its_connection_and_gets_each_event_once(sitting):
     assert progress["voted_sequence"] == sorted(progress["voted_sequence"]), "went backwards"
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "known server bug (bench/RESULTS.md, 'Lost events'): two workers publish events of "
-        "one session at nearly the same time (coalesced attendance.summary, poll.progress); "
-        "they reach the process fan-outs out of commit order and ScreenConsumer.deliver drops "
-        "the older one on every screen"
-    ),
-)
 def test_every_event_reaches_every_screen_in_order(sitting):
     _, result = sitting
     events = result["events"]
