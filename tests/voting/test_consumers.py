@@ -24,6 +24,7 @@ from realtime import coalesce
 from realtime.models import CommandReceipt
 from tests.factories import make_council, make_session, make_staff
 from tests.realtime import helpers
+from tests.realtime.helpers import RecordingScreen as Screen
 from voting import services
 from voting.models import Ballot, Participation, Poll, PollResult
 
@@ -35,46 +36,6 @@ EVENTS = {"poll.opened", "poll.progress", "poll.closed", "poll.published", "poll
 
 def new_id() -> str:
     return str(uuid.uuid4())
-
-
-class Screen:
-    """A communicator that keeps every frame it received."""
-
-    def __init__(self, communicator) -> None:
-        self.communicator = communicator
-        self.frames: list[dict] = []
-
-    async def open(self) -> dict:
-        connected, _ = await self.communicator.connect()
-        assert connected
-        snapshot = await self.receive()
-        assert snapshot["type"] == "snapshot", snapshot
-        return snapshot
-
-    async def receive(self) -> dict:
-        frame = await self.communicator.receive_json_from(timeout=TIMEOUT)
-        self.frames.append(frame)
-        return frame
-
-    async def until(self, predicate) -> dict:
-        """The first frame, received already or later, that satisfies ``predicate``."""
-        for frame in self.frames:
-            if predicate(frame):
-                return frame
-        while True:
-            frame = await self.receive()
-            if predicate(frame):
-                return frame
-
-    async def command(self, type: str, id: str, **data) -> dict:
-        await helpers.command(self.communicator, type, id, **data)
-        return await self.until(lambda f: f["type"] in ("ack", "error") and f["id"] == id)
-
-    def of_type(self, type: str) -> list[dict]:
-        return [frame for frame in self.frames if frame["type"] == type]
-
-    async def close(self) -> None:
-        await self.communicator.disconnect()
 
 
 @dataclass

@@ -27,48 +27,12 @@ from realtime.models import CommandReceipt
 from realtime.publish import capturing
 from tests.factories import make_council, make_session, make_staff
 from tests.realtime import helpers
+from tests.realtime.helpers import RecordingScreen as Screen
 from voting import selectors, services
 from voting.models import Ballot, Participation, Poll
 
 CHOICES = ("yes", "no", "abstain")
 TIMEOUT = 5
-
-
-class Screen:
-    """A communicator that keeps every frame it received."""
-
-    def __init__(self, communicator) -> None:
-        self.communicator = communicator
-        self.frames: list[dict] = []
-
-    async def open(self) -> dict:
-        connected, _ = await self.communicator.connect()
-        assert connected
-        snapshot = await self.receive()
-        assert snapshot["type"] == "snapshot", snapshot
-        return snapshot
-
-    async def receive(self) -> dict:
-        frame = await self.communicator.receive_json_from(timeout=TIMEOUT)
-        self.frames.append(frame)
-        return frame
-
-    async def until(self, predicate) -> dict:
-        """The first frame, received already or later, that satisfies ``predicate``."""
-        for frame in self.frames:
-            if predicate(frame):
-                return frame
-        while True:
-            frame = await self.receive()
-            if predicate(frame):
-                return frame
-
-    async def command(self, type: str, id: str, **data) -> dict:
-        await helpers.command(self.communicator, type, id, **data)
-        return await self.until(lambda f: f["type"] in ("ack", "error") and f["id"] == id)
-
-    async def close(self) -> None:
-        await self.communicator.disconnect()
 
 
 # -- looking for a link ----------------------------------------------------------------------
