@@ -30,7 +30,6 @@ from voting.models import Ballot, Participation, Poll, PollResult
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-TIMEOUT = 5
 EVENTS = {"poll.opened", "poll.progress", "poll.closed", "poll.published", "poll.cancelled"}
 
 

@@ -32,7 +32,6 @@ from voting import selectors, services
 from voting.models import Ballot, Participation, Poll
 
 CHOICES = ("yes", "no", "abstain")
-TIMEOUT = 5
 
 
 # -- looking for a link ----------------------------------------------------------------------
