@@ -2,6 +2,7 @@
 // (chair_voting.js); pages shown to the room (chair_documents.js).
 import {
   ChamberClient,
+  agendaItemContent,
   block,
   el,
   isLive,
@@ -68,15 +69,7 @@ function renderAgenda() {
         el(
           "button",
           { type: "button", className: "agenda-button", dataset: { itemId: item.id } },
-          el("span", { className: "agenda-number" }, item.number),
-          el(
-            "span",
-            { className: "agenda-text" },
-            el("span", { className: "agenda-title" }, item.title),
-            item.presenter
-              ? el("span", { className: "agenda-presenter" }, t("agenda.presenter", { name: item.presenter }))
-              : null,
-          ),
+          ...agendaItemContent(item),
         ),
       ),
     ),

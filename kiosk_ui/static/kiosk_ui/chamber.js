@@ -83,6 +83,21 @@ export function el(tag, props = {}, ...children) {
   return element;
 }
 
+/** The number, title and presenter of an agenda item, as every screen's agenda shows them. */
+export function agendaItemContent(item) {
+  return [
+    el("span", { className: "agenda-number" }, item.number),
+    el(
+      "span",
+      { className: "agenda-text" },
+      el("span", { className: "agenda-title" }, item.title),
+      item.presenter
+        ? el("span", { className: "agenda-presenter" }, t("agenda.presenter", { name: item.presenter }))
+        : null,
+    ),
+  ];
+}
+
 export function setText(id, text) {
   const element = document.getElementById(id);
   if (element && element.textContent !== String(text)) element.textContent = text;

@@ -2,6 +2,7 @@
 // ballot while a vote is open, and the session's documents (tablet_reader.js).
 import {
   ChamberClient,
+  agendaItemContent,
   block,
   el,
   isLive,
@@ -35,15 +36,7 @@ function renderAgenda() {
           dataset: { itemId: item.id, depth: item.depth },
           style: { "--depth": item.depth },
         },
-        el("span", { className: "agenda-number" }, item.number),
-        el(
-          "span",
-          { className: "agenda-text" },
-          el("span", { className: "agenda-title" }, item.title),
-          item.presenter
-            ? el("span", { className: "agenda-presenter" }, t("agenda.presenter", { name: item.presenter }))
-            : null,
-        ),
+        ...agendaItemContent(item),
       ),
     ),
   );
