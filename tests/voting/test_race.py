@@ -234,8 +234,10 @@ async def storm(
     *, kind: str, chair: Screen, tablet_of: dict[int, Screen], close_after: set[int], shift: int
 ) -> Storm:
     """Open a poll; the tablets in ``close_after`` cast at once, and the moment they all have
-    their answer the chair closes while every other tablet casts: the close lands in the
-    middle of that storm. Returns what was sent and answered."""
+    their answer the chair closes while most other tablets cast: the close lands in the
+    middle of that storm. A third of the rest cast only once the close is acknowledged, so
+    that every run also sees ballots that come too late. Returns what was sent and
+    answered."""
     created = await chair.command(
         "poll.create", f"create-{kind}", title=f"Nghị quyết {kind}", kind=kind
     )
@@ -255,11 +257,14 @@ async def storm(
         command_of={pk: str(uuid.uuid4()) for pk in tablet_of},
         choice_of={pk: CHOICES[(i + shift) % len(CHOICES)] for i, pk in enumerate(tablet_of)},
     )
-    time_to_close = asyncio.Event()
+    time_to_close, poll_closed = asyncio.Event(), asyncio.Event()
+    late = set(sorted(set(tablet_of) - close_after)[::3])
 
     async def cast(delegate_id: int) -> None:
         if delegate_id not in close_after:
             await time_to_close.wait()
+        if delegate_id in late:
+            await poll_closed.wait()
         run.answers[delegate_id] = await tablet_of[delegate_id].command(
             "ballot.cast",
             run.command_of[delegate_id],
@@ -271,7 +276,9 @@ async def storm(
 
     async def close() -> dict:
         await time_to_close.wait()
-        return await chair.command("poll.close", f"close-{kind}", poll_id=poll_id)
+        answer = await chair.command("poll.close", f"close-{kind}", poll_id=poll_id)
+        poll_closed.set()
+        return answer
 
     closed, *_ = await gather_all([close(), *(cast(pk) for pk in tablet_of)])
     assert closed["type"] == "ack", closed
