@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pymupdf
@@ -93,6 +94,95 @@ def draw_qr(page: pymupdf.Page, content: str, rect: pymupdf.Rect) -> None:
     shape.commit()
 
 
+@dataclass(frozen=True)
+class Block:
+    text: str
+    font: pymupdf.Font
+    size: float  # the size it is printed at when there is room
+    smallest: float  # the size it may shrink to before it is shortened
+
+
+def _line_height(font: pymupdf.Font, size: float) -> float:
+    return (font.ascender - font.descender) * size
+
+
+def _wrap(text: str, font: pymupdf.Font, size: float, width: float) -> list[str]:
+    """Greedy word wrap; a word wider than the box is cut between characters."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        while font.text_length(word, fontsize=size) > width:
+            cut = len(word) - 1
+            while cut > 1 and font.text_length(word[:cut], fontsize=size) > width:
+                cut -= 1
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(word[:cut])
+            word = word[cut:]
+        candidate = f"{line} {word}" if line else word
+        if line and font.text_length(candidate, fontsize=size) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    if line:
+        lines.append(line)
+    return lines
+
+
+def _shorten(line: str, font: pymupdf.Font, size: float, width: float) -> str:
+    while line and font.text_length(line + "…", fontsize=size) > width:
+        line = line[:-1]
+    return line.rstrip() + "…"
+
+
+def fit_text(
+    blocks: list[Block], box: pymupdf.Rect, gap: float = 4
+) -> list[tuple[float, float, str, pymupdf.Font, float]]:
+    """Lay the blocks out top to bottom inside the box: ``(x, baseline, line, font, size)``.
+
+    Everything is printed whole at its size when it fits; otherwise every block shrinks
+    together (down to its smallest size), and only then are lines cut with an ellipsis: each
+    block keeps its first line, the earlier (more important) blocks the rest of the room.
+    Nothing leaves the box.
+    """
+    blocks = [block for block in blocks if block.text.strip()]
+    steps = 12
+    for step in range(steps + 1):
+        sizes = [b.size - (b.size - b.smallest) * step / steps for b in blocks]
+        wrapped = [_wrap(b.text, b.font, s, box.width) for b, s in zip(blocks, sizes, strict=True)]
+        height = sum(
+            len(lines) * _line_height(b.font, s)
+            for b, s, lines in zip(blocks, sizes, wrapped, strict=True)
+        ) + gap * (len(blocks) - 1)
+        if height <= box.height:
+            break
+    heights = [_line_height(b.font, s) for b, s in zip(blocks, sizes, strict=True)]
+    # Each block keeps at least its first line (the seat is never lost to a long title);
+    # the room left goes to the blocks in order.
+    room = box.height - gap * (len(blocks) - 1) - sum(heights)
+    counts = []
+    for lines, line_height in zip(wrapped, heights, strict=True):
+        extra = max(0, min(len(lines) - 1, int(room // line_height)))
+        room -= extra * line_height
+        counts.append(1 + extra)
+    placed = []
+    top = box.y0
+    for block, size, lines, line_height, count in zip(
+        blocks, sizes, wrapped, heights, counts, strict=True
+    ):
+        if top + line_height > box.y1 + 0.01:
+            break
+        if len(lines) > count:
+            lines = lines[: count - 1] + [_shorten(lines[count - 1], block.font, size, box.width)]
+        for line in lines:
+            placed.append((box.x0, top + block.font.ascender * size, line, block.font, size))
+            top += line_height
+        top += gap
+    return placed
+
+
 def badges_pdf(council: Council, base_url: str) -> bytes:
     """All badges of a council on A4 sheets, eight a page, ready to cut."""
     regular, bold = pymupdf.Font("notos"), pymupdf.Font("notosbo")
@@ -122,29 +212,21 @@ def badges_pdf(council: Council, base_url: str) -> bytes:
         )
         text_box = pymupdf.Rect(cell.x0 + qr_size + 16, cell.y0 + 12, cell.x1 - 8, cell.y1 - 30)
         writer = pymupdf.TextWriter(page.rect)
-        details = "\n".join(
+        details = [
             part
             for part in (
                 delegate.title,
                 _("Ghế %(seat)s") % {"seat": delegate.seat_label} if delegate.seat_label else "",
             )
             if part
-        )
-        # Each block starts below the last line of the one before, so a long name that wraps
-        # pushes the title down instead of running into it.
-        top = text_box.y0
-        for text, font, size, gap in (
-            (council.name, regular, 8, 10),
-            (delegate.full_name, bold, 13, 10),
-            (details, regular, 9, 0),
-        ):
-            writer.fill_textbox(
-                pymupdf.Rect(text_box.x0, top, text_box.x1, text_box.y1),
-                text,
-                font=font,
-                fontsize=size,
-            )
-            top = writer.last_point.y + gap
+        ]
+        blocks = [
+            Block(council.name, regular, 8, 6),
+            Block(delegate.full_name, bold, 13, 7),
+            *(Block(part, regular, 9, 6) for part in details),
+        ]
+        for x, baseline, line, font, size in fit_text(blocks, text_box):
+            writer.append((x, baseline), line, font=font, fontsize=size)
         writer.append(
             (cell.x0 + 10, cell.y1 - 12),
             display_code(badge_token(delegate)),

@@ -187,3 +187,57 @@ def test_revoked_badge_is_refused_over_http(client):
     assert "Thẻ này đã bị thu hồi" in response.content.decode()
     assert "delegate_id" not in client.session
     assert not Attendance.objects.filter(delegate=delegate).exists()
+
+
+# Real shapes of long entries: a name with several middle names, a title with the whole office.
+LONG_NAME = "Tôn Nữ Thị Hoàng Phương Nguyễn Huỳnh Bảo Ngọc Quỳnh Anh Thư"
+LONG_TITLE = (
+    "Phó Chủ tịch Ủy ban Mặt trận Tổ quốc Việt Nam thành phố, Chủ tịch Hội Liên hiệp Phụ nữ, "
+    "Ủy viên Ban Thường vụ Thành ủy, Trưởng Ban Văn hóa - Xã hội Hội đồng nhân dân"
+)
+
+
+def _words(page: pymupdf.Page) -> list[tuple]:
+    return [(pymupdf.Rect(w[:4]), w[4]) for w in page.get_text("words")]
+
+
+def test_badge_sheet_fits_long_vietnamese_names_and_titles(client):
+    council = make_council(
+        seats=3, name="Hội đồng nhân dân Đặc khu Phú Quốc, tỉnh Kiên Giang, nhiệm kỳ 2026-2031"
+    )
+    first, second, third = council.delegates.order_by("pk")
+    first.full_name, first.title = LONG_NAME, LONG_TITLE
+    second.full_name = "Nguyễn " + "Thị " * 60 + "Hà"  # the longest the field takes: 200
+    second.title = ("Trưởng Ban Pháp chế " * 12)[:200]
+    second.full_name = second.full_name[:200]
+    third.full_name, third.title = "Lê Văn Tám", "Đại biểu"
+    for delegate in (first, second, third):
+        delegate.save()
+
+    client.force_login(make_staff(role="clerk"))
+    response = client.get(_badges_url(council))
+    assert response.status_code == 200, response.content[:300]
+    page = pymupdf.open(stream=response.content, filetype="pdf")[0]
+    text = " ".join(page.get_text().split())
+    # A long real name and title are printed whole, wrapped (and smaller), never cut.
+    assert LONG_NAME in text and LONG_TITLE in text
+    assert "Lê Văn Tám" in text
+    for delegate in (first, second, third):
+        assert display_code(badge_token(delegate)) in text
+        assert f"Ghế {delegate.seat_label}" in text  # a 200-character title never hides it
+    # Every word stays on the page and inside the half of the sheet its badge is in (two
+    # columns): nothing runs into the neighbouring badge or off the paper.
+    middle = page.rect.width / 2
+    for rect, word in _words(page):
+        assert page.rect.contains(rect), word
+        assert rect.x1 <= middle + 1 or rect.x0 >= middle - 1, word
+    # No two lines of text overlap.
+    lines = {}
+    for block in page.get_text("dict")["blocks"]:
+        for line in block.get("lines", []):
+            lines[tuple(round(v, 1) for v in line["bbox"])] = pymupdf.Rect(line["bbox"])
+    boxes = list(lines.values())
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            overlap = a & b
+            assert overlap.is_empty or overlap.get_area() < 1, (a, b)
