@@ -6,6 +6,7 @@ ALLOWED_HOSTS (see docker/).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
+    "axes",
     "meeting",
     "documents",
     "voting",
@@ -56,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out login into its answer (meeting.staff_login.locked_out).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "chamber.urls"
@@ -115,8 +119,27 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Staff login: after AXES_FAILURE_LIMIT wrong passwords for one username from one address, that
+# pair is locked for AXES_COOLOFF_TIME (the chair's own tablet is not locked out by another
+# device guessing); a successful login forgets the failures.
+AUTHENTICATION_BACKENDS = [
+    "meeting.staff_login.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("CHAMBER_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("CHAMBER_LOGIN_LOCK_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "meeting.staff_login.locked_out"
+AXES_VERBOSE = False
 LOGIN_URL = "/admin/login/"
 
 LANGUAGE_CODE = "vi"
@@ -145,6 +168,8 @@ MEDIA_URL = "/media/"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30  # a tablet stays signed in for a month
+# A staff password sign-in lasts a working day (meeting.staff_login).
+CHAMBER_STAFF_SESSION_SECONDS = int(os.environ.get("CHAMBER_STAFF_SESSION_SECONDS", 8 * 3600))
 
 # How often each worker process refreshes its tablets' presence and its group memberships.
 CHAMBER_HEARTBEAT_SECONDS = float(os.environ.get("CHAMBER_HEARTBEAT_SECONDS", "20"))

@@ -11,3 +11,9 @@ class MeetingConfig(AppConfig):
         from meeting.roles import sync_role_groups
 
         post_migrate.connect(sync_role_groups, sender=self)
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from meeting.staff_login import shorten_staff_session
+
+        user_logged_in.connect(shorten_staff_session, dispatch_uid="chamber.staff_session")
