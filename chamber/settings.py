@@ -89,9 +89,27 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+SQLITE_BUSY_TIMEOUT_SECONDS = 20
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Many tablets check in at once: wait for the write lock instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The embedded default: thirty tablets may vote in the same second on one box.
+    # * Every transaction takes the write lock at BEGIN (IMMEDIATE): one that began by reading
+    #   could not upgrade to writing later while another wrote — SQLite answers "database is
+    #   locked" at once instead of waiting. Writers now queue, each waiting up to the busy
+    #   timeout; this is also what keeps "no ballot after the close" without row locks.
+    # * Write-ahead log: readers (snapshots, pages) never wait for the writer, nor it for them.
+    #   synchronous=NORMAL is durable across a crash of the process in WAL mode.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": (
+                "PRAGMA journal_mode=WAL;"
+                "PRAGMA synchronous=NORMAL;"
+                f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000};"
+                "PRAGMA temp_store=MEMORY"
+            ),
+        }
+    )
 
 REDIS_URL = os.environ.get("REDIS_URL")
 # "redis" (channels_redis.core, the default) or "pubsub" (channels_redis.pubsub).

@@ -220,15 +220,21 @@ def receipt_for(*, poll_id: int, command_id: str) -> str:
     return salted_hmac("chamber.ballot-receipt", f"{poll_id}:{command_id}").hexdigest()[:20]
 
 
-def _read_poll_for_share(poll_id: int) -> tuple[str, object, int] | None:
-    """Status, closing time and session of the poll, holding a share lock until commit."""
+def _read_poll_for_share(poll_id: int) -> Poll | None:
+    """Status, closing time and session of the poll, holding a share lock until commit.
+
+    Read through the model (``raw``), not a bare cursor: the backends return different types
+    for a raw ``closes_at`` (an aware datetime from PostgreSQL, a naive one from SQLite), and
+    the model's converters make both aware. SQLite has no row locks: there the ballot's
+    transaction holds the database's write lock from its first statement (``BEGIN IMMEDIATE``,
+    chamber/settings.py), so a close is either wholly before it or wholly after it.
+    """
     share = " FOR SHARE" if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT status, closes_at, session_id FROM voting_poll WHERE id = %s{share}",
-            [poll_id],
-        )
-        return cursor.fetchone()
+    polls = Poll.objects.raw(
+        f"SELECT id, status, closes_at, session_id FROM voting_poll WHERE id = %s{share}",
+        [poll_id],
+    )
+    return next(iter(polls), None)
 
 
 def ballot_cast(
@@ -260,7 +266,7 @@ def _cast(poll_id, delegate, choice, receipt, previous_receipt) -> dict:
     row = _read_poll_for_share(poll_id)
     if row is None:
         raise _poll_not_found()
-    status, closes_at, session_id = row
+    status, closes_at, session_id = row.status, row.closes_at, row.session_id
     session = Session.objects.only("council_id").get(pk=session_id)
     if session.council_id != delegate.council_id:
         raise _poll_not_found()  # another council's poll: reveal nothing about it
