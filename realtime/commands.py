@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.utils.translation import gettext as _
 
 from documents import services as documents
@@ -16,6 +17,8 @@ from meeting.errors import ServiceError
 from realtime.models import CommandReceipt
 from voting import live as voting_live
 from voting import services as voting
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,45 @@ def execute_once(
             raise
         return _repeat(previous, command_type)
     return result
+
+
+def retry_if_disconnected(run: Callable[[], dict], *, what: str) -> dict:
+    """Run a command; if the database dropped the connection under it, once more on a new one.
+
+    The first run's transaction rolled back, or — if the link died after COMMIT — the command's
+    id makes the second run give the same answer (ballots by receipt, the rest by
+    CommandReceipt). A failure that leaves the connection usable (a lock or statement timeout,
+    a locked SQLite database) is not retried here: the client gets ``server.error``.
+    """
+    try:
+        return run()
+    except (OperationalError, InterfaceError):
+        if connection.in_atomic_block or _connection_usable():
+            raise
+        logger.warning("command %s: database connection lost, running it once more", what)
+        _discard_connection()
+        return run()
+
+
+def server_error_message() -> str:
+    return _(
+        "Máy chủ gặp sự cố, lệnh chưa được thực hiện. Hãy gửi lại (lệnh chỉ được thực hiện "
+        "một lần)."
+    )
+
+
+def _connection_usable() -> bool:
+    try:
+        return connection.connection is not None and connection.is_usable()
+    except Exception:
+        return False
+
+
+def _discard_connection() -> None:
+    try:
+        connection.close()
+    except Exception:
+        connection.connection = None  # closing a dead link may fail: forget it anyway
 
 
 def _repeat(receipt: CommandReceipt, command_type: str) -> dict:

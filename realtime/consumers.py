@@ -16,6 +16,7 @@ from urllib.parse import parse_qs
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import DataError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
@@ -62,9 +63,20 @@ class ScreenConsumer(AsyncWebsocketConsumer):
         await self.on_joined()
         await self.send_snapshot()
 
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # However the consumer ends — closed by the client, or a handler that raised (the
+            # server then closes the socket) — it leaves the fan-out and records its departure.
+            await self._leave()
+
     async def disconnect(self, code: int) -> None:
-        if self.joined:
-            joined, self.joined = self.joined, []
+        await self._leave()
+
+    async def _leave(self) -> None:
+        joined, self.joined = getattr(self, "joined", []), []
+        if joined:
             await self.fanout.leave(self, joined)
             await self.on_left()
 
@@ -103,9 +115,16 @@ class ScreenConsumer(AsyncWebsocketConsumer):
     async def send_snapshot(self, command_id: str | int | None = None) -> None:
         """Send a snapshot, then the events that arrived while it was built and are newer."""
         self.ready = False
-        data, seq = await self._build_snapshot()
+        try:
+            data, seq = await self._build_snapshot()
+        except BaseException:
+            await self._flush_pending()  # no snapshot: the screen keeps its own, events go on
+            raise
         await self.send(text_data=encode(type="snapshot", id=command_id, seq=seq, data=data))
         self.last_seq = seq
+        await self._flush_pending()
+
+    async def _flush_pending(self) -> None:
         while self.pending:
             text, event_seq = self.pending.pop(0)
             if event_seq is None or event_seq > self.last_seq:
@@ -121,12 +140,32 @@ class ScreenConsumer(AsyncWebsocketConsumer):
 
     # -- commands --------------------------------------------------------------------------
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
+        """Every command gets exactly one answer, ``ack`` or ``error``, even when the server
+        fails inside it; the socket stays open."""
         with translation.override(self.language):
             try:
                 command = decode_command(text_data)
             except MalformedMessage as refused:
                 await self.send_error(refused.command_id, refused.code, refused.message)
                 return
+        try:
+            await self._answer(command)
+        except DataError:
+            # A value the database cannot hold (a number out of a column's range): the
+            # transaction rolled back, nothing was written.
+            with translation.override(self.language):
+                message = _("Tin nhắn có giá trị nằm ngoài phạm vi cho phép.")
+            await self.send_error(command.id, "message.malformed", message)
+        except Exception:
+            logger.exception(
+                "command %s (id %r) failed inside the server", command.type, command.id
+            )
+            with translation.override(self.language):
+                message = command_handlers.server_error_message()
+            await self.send_error(command.id, "server.error", message, retryable=True)
+
+    async def _answer(self, command: Command) -> None:
+        with translation.override(self.language):
             if command.type == "ping":
                 await self.send_ack(command.id, {})  # a cheap liveness check, no database
                 return
@@ -150,7 +189,10 @@ class ScreenConsumer(AsyncWebsocketConsumer):
         await self.send_ack(command.id, result)
         after = command_handlers.AFTER.get(command.type)
         if after is not None:
-            after(result)
+            try:
+                after(result)
+            except Exception:  # answered already: what follows a command never undoes it
+                logger.exception("after %s (id %r) failed", command.type, command.id)
 
     async def _execute(self, command: Command, handler) -> dict:
         # Ballots are independent transactions (the poll row is only share-locked): run them
@@ -161,6 +203,11 @@ class ScreenConsumer(AsyncWebsocketConsumer):
         return await run(command, handler)
 
     def _execute_sync(self, command: Command, handler) -> dict:
+        return command_handlers.retry_if_disconnected(
+            lambda: self._execute_once(command, handler), what=f"{command.type} {command.id!r}"
+        )
+
+    def _execute_once(self, command: Command, handler) -> dict:
         with translation.override(self.language):
             context = command_handlers.Context(
                 session_id=self.session_id, actor=self.actor(), command_id=command.key
@@ -175,12 +222,13 @@ class ScreenConsumer(AsyncWebsocketConsumer):
     async def send_ack(self, command_id: str | int | None, data: dict[str, Any]) -> None:
         await self.send(text_data=encode(type="ack", id=command_id, seq=None, data=data))
 
-    async def send_error(self, command_id: str | int | None, code: str, message: str) -> None:
-        await self.send(
-            text_data=encode(
-                type="error", id=command_id, seq=None, data={"code": code, "message": message}
-            )
-        )
+    async def send_error(
+        self, command_id: str | int | None, code: str, message: str, *, retryable: bool = False
+    ) -> None:
+        data = {"code": code, "message": message}
+        if retryable:
+            data["retryable"] = True
+        await self.send(text_data=encode(type="error", id=command_id, seq=None, data=data))
 
     def _language(self) -> str:
         """As the page chose it: the language cookie, else the browser's Accept-Language."""

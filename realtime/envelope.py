@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from typing import Any
 
 MAX_COMMAND_ID_LENGTH = 64
+# The integers a JavaScript client can send exactly; no id, page or count comes near it.
+MAX_SAFE_INTEGER = 2**53 - 1
 
 
 def encode(*, type: str, data: dict[str, Any], seq: int | None, id: str | None = None) -> str:
@@ -50,6 +52,14 @@ def decode_command(text: str | None) -> Command:
     command_id = message.get("id")
     if isinstance(command_id, bool) or not isinstance(command_id, str | int):
         command_id = None
+    if command_id is not None and not _representable(command_id):
+        raise MalformedMessage("message.malformed", _("Mã định danh (id) của lệnh không hợp lệ."))
+    if not _representable(message):
+        raise MalformedMessage(
+            "message.malformed",
+            _("Tin nhắn chứa ký tự không hợp lệ hoặc số nằm ngoài phạm vi cho phép."),
+            command_id,
+        )
     if command_id is None or not 0 < len(str(command_id)) <= MAX_COMMAND_ID_LENGTH:
         raise MalformedMessage(
             "command.id_missing", _("Mỗi lệnh cần một mã định danh (id) từ 1 đến 64 ký tự.")
@@ -65,3 +75,27 @@ def decode_command(text: str | None) -> Command:
             "message.malformed", _("Trường data phải là một đối tượng."), command_id
         )
     return Command(type=command_type, id=command_id, data=data)
+
+
+def _representable(value: Any) -> bool:
+    """No lone surrogate in any string or key (JSON escapes like ``\\ud800`` decode to one; it
+    can be neither stored nor sent back as UTF-8) and no integer a client cannot mean."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, bool):
+            continue
+        elif isinstance(item, int):
+            if not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
+                return False
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True

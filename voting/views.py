@@ -4,6 +4,9 @@ Same envelope and same service as the socket: ``POST /tablet/ballot/`` with
 ``{"type": "ballot.cast", "id": "<uuid>", "data": {"poll_id": 1, "choice": "yes"}}``.
 """
 
+import logging
+
+from django.db import DataError
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,8 +15,11 @@ from meeting.access import signed_in_delegate
 from meeting.actors import Actor
 from meeting.errors import ServiceError
 from realtime import commands
+from realtime.commands import server_error_message
 from realtime.envelope import MalformedMessage, decode_command
 from voting import services
+
+logger = logging.getLogger(__name__)
 
 STATUS_BY_CODE = {"poll.not_found": 404, "ballot.already_cast": 409, "poll.not_open": 409}
 
@@ -43,10 +49,19 @@ def ballot_cast(request: HttpRequest) -> JsonResponse:
         return _answer("error", command_id, error, 400)
     context = commands.Context(session_id=0, actor=Actor(delegate=delegate), command_id=command.key)
     try:
-        result = commands.ballot_cast(context, command.data)
+        result = commands.retry_if_disconnected(
+            lambda: commands.ballot_cast(context, command.data), what=f"ballot {command_id!r}"
+        )
     except ServiceError as refused:
         error = {"code": refused.code, "message": refused.message}
         return _answer("error", command_id, error, STATUS_BY_CODE.get(refused.code, 400))
+    except DataError:
+        message = _("Tin nhắn có giá trị nằm ngoài phạm vi cho phép.")
+        return _answer("error", command_id, {"code": "message.malformed", "message": message}, 400)
+    except Exception:
+        logger.exception("ballot %r failed inside the server", command_id)
+        error = {"code": "server.error", "retryable": True, "message": server_error_message()}
+        return _answer("error", command_id, error, 503)
     # No event loop here to coalesce with: publish the progress at once (a rare path).
     services.poll_progress_publish(poll_id=result["poll_id"])
     return _answer("ack", command_id, result)

@@ -118,9 +118,12 @@ export function commandId() {
 }
 
 export class CommandError extends Error {
-  constructor(code, message) {
+  /** `retryable`: the server failed inside the command (`server.error`); nothing was done and
+   * the same command, with the same id, may be sent again. */
+  constructor(code, message, retryable = false) {
     super(message);
     this.code = code;
+    this.retryable = retryable;
   }
 }
 
@@ -387,7 +390,7 @@ export class ChamberClient {
     this.pending.delete(id);
     clearTimeout(command.timer);
     if (type === "ack") command.resolve(data);
-    else command.reject(new CommandError(data.code, data.message || data.code));
+    else command.reject(new CommandError(data.code, data.message || data.code, data.retryable === true));
   }
 }
 

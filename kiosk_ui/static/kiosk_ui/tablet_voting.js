@@ -49,7 +49,7 @@ export function setupTabletVoting({ client, state, delegateId, checkIn, ballotUr
   const receiptsKey = `chamber.receipts.${delegateId}`;
   const pendingKey = (pollId) => `chamber.ballot.pending.${delegateId}.${pollId}`;
   // What this screen is doing with the open poll.
-  const ui = { pollId: null, step: "choose", selection: null, changing: null, justCast: null, sending: false };
+  const ui = { pollId: null, step: "choose", selection: null, changing: null, justCast: null, sending: false, failed: null };
   // Polls the delegate put aside ("Thu nhỏ"), by id and status: a new status shows again.
   const dismissed = new Set();
 
@@ -116,7 +116,9 @@ export function setupTabletVoting({ client, state, delegateId, checkIn, ballotUr
       if (error instanceof CommandError) throw error;
       throw new CommandError("command.offline", t("command.offline")); // no network at all
     }
-    if (answer.type === "error") throw new CommandError(answer.data?.code, answer.data?.message || answer.data?.code);
+    if (answer.type === "error") {
+      throw new CommandError(answer.data?.code, answer.data?.message || answer.data?.code, answer.data?.retryable === true);
+    }
     return answer.data;
   }
 
@@ -133,14 +135,21 @@ export function setupTabletVoting({ client, state, delegateId, checkIn, ballotUr
       saveReceipt(poll, result.receipt, command.data.choice);
       entry.myBallot = { cast: true, ...(poll.kind === "named" ? { choice: command.data.choice } : {}) };
       ui.justCast = poll.id;
+      ui.failed = null;
       ui.changing = null;
       ui.selection = null;
       ui.step = "choose";
       if (!quiet) toast(t("ballot.recorded"), { kind: "ok" });
       return true;
     } catch (error) {
-      if (!UNKNOWN_OUTCOME.has(error.code)) writeJSON(pendingKey(poll.id), null);
-      if (!quiet) toast(error.message || String(error));
+      // Not recorded (the server failed inside: `retryable`), or no answer at all: keep the
+      // command and its id, so "send again" is the same ballot and counts once.
+      const again = error.retryable || UNKNOWN_OUTCOME.has(error.code);
+      if (!again) writeJSON(pendingKey(poll.id), null);
+      if (!quiet) {
+        if (again) ui.failed = { pollId: poll.id, unknown: !error.retryable };
+        else toast(error.message || String(error));
+      }
       if (STALE.has(error.code)) client.resync();
       return false;
     }
@@ -156,6 +165,7 @@ export function setupTabletVoting({ client, state, delegateId, checkIn, ballotUr
       if (previous) data.previous_receipt = previous;
     }
     ui.sending = true;
+    ui.failed = null;
     render();
     // On failure the confirmation stays up: the delegate may send again (the same ballot).
     await send(entry, ballotCommand(data));
@@ -262,9 +272,18 @@ export function setupTabletVoting({ client, state, delegateId, checkIn, ballotUr
     const notes = [poll.kind === "secret" ? t("ballot.note_secret") : t("ballot.note_named")];
     if (!poll.allow_change) notes.push(t("ballot.note_final"));
     setText("ballot-confirm-note", notes.join(" "));
+    // The last sending failed: say plainly that the vote is not recorded, offer to send again.
+    const failed = !ui.sending && ui.failed?.pollId === poll.id ? ui.failed : null;
+    const failure = document.getElementById("ballot-failed");
+    failure.hidden = !failed;
+    failure.dataset.unknown = failed?.unknown ? "true" : "false";
+    if (failed) {
+      setText("ballot-failed-title", failed.unknown ? t("ballot.not_confirmed") : t("ballot.not_recorded"));
+      setText("ballot-failed-detail", failed.unknown ? t("ballot.not_confirmed_detail") : t("ballot.not_recorded_detail"));
+    }
     const sendButton = document.getElementById("ballot-send");
     sendButton.disabled = ui.sending;
-    sendButton.textContent = ui.sending ? t("ballot.sending") : t("ballot.confirm");
+    sendButton.textContent = ui.sending ? t("ballot.sending") : failed ? t("ballot.send_again") : t("ballot.confirm");
     document.getElementById("ballot-back").disabled = ui.sending;
   }
 
@@ -456,6 +475,7 @@ export function setupTabletVoting({ client, state, delegateId, checkIn, ballotUr
 
   document.getElementById("ballot-back").addEventListener("click", () => {
     ui.step = "choose";
+    ui.failed = null;
     render();
   });
 
