@@ -199,6 +199,13 @@ CHAMBER_MAX_PDF_BYTES = int(os.environ.get("CHAMBER_MAX_PDF_BYTES", 100 * 1024 *
 CHAMBER_MAX_PDF_PAGES = int(os.environ.get("CHAMBER_MAX_PDF_PAGES", 2000))
 CHAMBER_RENDER_PROCESSES = int(os.environ.get("CHAMBER_RENDER_PROCESSES", 2))
 CHAMBER_RENDER_TIMEOUT_SECONDS = float(os.environ.get("CHAMBER_RENDER_TIMEOUT_SECONDS", 60))
+# Intake (open, check, read the text) runs in a process of its own, within these limits.
+CHAMBER_INTAKE_TIMEOUT_SECONDS = float(os.environ.get("CHAMBER_INTAKE_TIMEOUT_SECONDS", 60))
+CHAMBER_MAX_PAGE_TEXT_CHARS = int(os.environ.get("CHAMBER_MAX_PAGE_TEXT_CHARS", 30_000))
+CHAMBER_MAX_PDF_TEXT_CHARS = int(os.environ.get("CHAMBER_MAX_PDF_TEXT_CHARS", 5_000_000))
+# Address space of each intake and rendering process; a page image has at most this many pixels.
+CHAMBER_WORKER_MEMORY_MB = int(os.environ.get("CHAMBER_WORKER_MEMORY_MB", 1024))
+CHAMBER_MAX_PAGE_PIXELS = int(os.environ.get("CHAMBER_MAX_PAGE_PIXELS", 12_000_000))
 # Behind nginx: let it send page files (X-Accel-Redirect to this internal prefix).
 CHAMBER_ACCEL_REDIRECT_PREFIX = os.environ.get("CHAMBER_ACCEL_REDIRECT_PREFIX", "")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

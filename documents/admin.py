@@ -29,7 +29,7 @@ class UploadForm(forms.ModelForm):
         if upload is not None:
             data = upload.read(settings.CHAMBER_MAX_PDF_BYTES + 1)
             try:
-                services.inspect_pdf(data)
+                cleaned["inspected"] = services.inspect_pdf(data)
             except ServiceError as refused:
                 self.add_error("upload", refused.message)
             cleaned["data"] = data
@@ -62,6 +62,7 @@ class DocumentAdmin(admin.ModelAdmin):
             session_id=form.cleaned_data["session"].pk,
             title=form.cleaned_data["title"],
             data=form.cleaned_data["data"],
+            inspected=form.cleaned_data["inspected"],  # inspected once, in clean()
             access=form.cleaned_data["access"],
             agenda_item_id=form.cleaned_data["agenda_item"].pk
             if form.cleaned_data.get("agenda_item")

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from dataclasses import dataclass
 
-import pymupdf
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from documents import rendering, selectors
+from documents import intake, rendering, selectors
 from documents.folding import fold
 from documents.models import Document, Note, PageText, Presentation, StoredFile
 from meeting import record
@@ -32,10 +32,48 @@ class InspectedPdf:
     texts: list[str]
 
 
+def _refusal(answer: dict) -> ServiceError:
+    """The intake process's refusal, in words."""
+    code = answer["refused"]
+    if code == "document.encrypted":
+        message = _("Tệp PDF có mật khẩu: hãy gửi bản không khóa.")
+    elif code == "document.no_pages":
+        message = _("Tệp PDF không có trang nào.")
+    elif code == "document.too_many_pages":
+        message = _("Tệp có %(n)d trang, vượt quá giới hạn %(max)d trang.") % {
+            "n": answer["pages"],
+            "max": settings.CHAMBER_MAX_PDF_PAGES,
+        }
+    elif code == "document.bad_page_size":
+        message = _(
+            "Trang %(page)d có khổ giấy bất thường (%(width)d × %(height)d điểm): "
+            "không nhận tệp này."
+        ) % {"page": answer["page"], "width": answer["width"], "height": answer["height"]}
+    elif code == "document.page_text_too_long":
+        message = _("Trang %(page)d có quá nhiều chữ (hơn %(max)d ký tự): không nhận tệp này.") % {
+            "page": answer["page"],
+            "max": settings.CHAMBER_MAX_PAGE_TEXT_CHARS,
+        }
+    elif code == "document.text_too_long":
+        message = _("Tệp có quá nhiều chữ (hơn %(max)d ký tự): hãy chia thành nhiều tệp.") % {
+            "max": settings.CHAMBER_MAX_PDF_TEXT_CHARS
+        }
+    elif code == "document.intake_timeout":
+        message = _("Tệp PDF quá phức tạp: không đọc xong trong %(seconds)d giây.") % {
+            "seconds": settings.CHAMBER_INTAKE_TIMEOUT_SECONDS
+        }
+    elif code == "document.too_complex":
+        message = _("Tệp PDF quá phức tạp: cần quá nhiều bộ nhớ để đọc.")
+    else:
+        code, message = "document.broken", _("Tệp PDF bị hỏng, không đọc được.")
+    return ServiceError(code, message)
+
+
 def inspect_pdf(data: bytes) -> InspectedPdf:
     """Check that the bytes are a readable, unprotected PDF within the limits; read its text.
 
-    Nothing is written: a refused file leaves nothing behind.
+    The PDF is opened and read in an intake process (documents.intake), within limits of
+    time, memory and text. Nothing is written: a refused file leaves nothing behind.
     """
     if len(data) > settings.CHAMBER_MAX_PDF_BYTES:
         raise ServiceError(
@@ -46,28 +84,17 @@ def inspect_pdf(data: bytes) -> InspectedPdf:
     # The header may follow a little junk (the PDF standard allows it in the first 1 KiB).
     if PDF_MAGIC not in data[:1024]:
         raise ServiceError("document.not_pdf", _("Tệp không phải là PDF."))
-    try:
-        document = pymupdf.open(stream=data, filetype="pdf")
-    except Exception:
-        raise ServiceError("document.broken", _("Tệp PDF bị hỏng, không đọc được.")) from None
-    with document:
-        if document.needs_pass or document.is_encrypted:
-            raise ServiceError(
-                "document.encrypted", _("Tệp PDF có mật khẩu: hãy gửi bản không khóa.")
-            )
-        if document.page_count == 0:
-            raise ServiceError("document.no_pages", _("Tệp PDF không có trang nào."))
-        if document.page_count > settings.CHAMBER_MAX_PDF_PAGES:
-            raise ServiceError(
-                "document.too_many_pages",
-                _("Tệp có %(n)d trang, vượt quá giới hạn %(max)d trang.")
-                % {"n": document.page_count, "max": settings.CHAMBER_MAX_PDF_PAGES},
-            )
-        try:
-            texts = [page.get_text() for page in document]
-        except Exception:
-            raise ServiceError("document.broken", _("Tệp PDF bị hỏng, không đọc được.")) from None
-    return InspectedPdf(sha256=hashlib.sha256(data).hexdigest(), page_count=len(texts), texts=texts)
+    with tempfile.NamedTemporaryFile(prefix="chamber-intake-", suffix=".pdf") as file:
+        file.write(data)
+        file.flush()
+        answer = intake.inspect_file(file.name)
+    if "refused" in answer:
+        raise _refusal(answer)
+    return InspectedPdf(
+        sha256=hashlib.sha256(data).hexdigest(),
+        page_count=answer["page_count"],
+        texts=answer["texts"],
+    )
 
 
 def _store(inspected: InspectedPdf, data: bytes) -> tuple[StoredFile, bool]:
@@ -99,13 +126,17 @@ def document_upload(
     actor: Actor,
     access: str = Document.Access.DELEGATES,
     agenda_item_id: int | None = None,
+    inspected: InspectedPdf | None = None,
 ) -> Document:
+    """Store a PDF for the session. ``inspected``: this data's ``inspect_pdf``, when the
+    caller already ran it (outside the shared thread of the web process)."""
     title = (title or "").strip()
     if not title:
         raise ServiceError("document.title_required", _("Cần nhập tiêu đề tài liệu."))
     if access not in Document.Access.values:
         raise ServiceError("document.bad_access", _("Mức truy cập không hợp lệ."))
-    inspected = inspect_pdf(data)
+    if inspected is None:
+        inspected = inspect_pdf(data)
     wrote = False
     try:
         with transaction.atomic():

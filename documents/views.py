@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -113,43 +116,68 @@ def search(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"hits": hits}, json_dumps_params={"ensure_ascii": False})
 
 
+def _upload_fields(request: HttpRequest) -> dict:
+    """The upload form's fields and file (parsing the body, reading the file: no database)."""
+    upload = request.FILES.get("file")
+    item = request.POST.get("agenda_item") or None
+    if upload is None:
+        raise ServiceError("document.no_file", _("Hãy chọn một tệp PDF."))
+    try:
+        agenda_item_id = int(item) if item else None
+    except ValueError:  # not a number: no item of this session (not Python's words)
+        raise ServiceError(
+            "agenda.item_not_found", _("Nội dung này không thuộc chương trình kỳ họp.")
+        ) from None
+    return {
+        "title": request.POST.get("title") or upload.name.rsplit(".", 1)[0],
+        # One byte over the limit is enough for the service to refuse it.
+        "data": upload.read(settings.CHAMBER_MAX_PDF_BYTES + 1),
+        "access": request.POST.get("access", Document.Access.DELEGATES),
+        "agenda_item_id": agenda_item_id,
+    }
+
+
 @permission_required("documents.add_document")
-def staff_documents(request: HttpRequest, session_id: int) -> HttpResponse:
-    """The clerk's page: upload PDFs to the session and watch their pages render."""
-    session = get_object_or_404(Session.objects.select_related("council"), pk=session_id)
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        item = request.POST.get("agenda_item") or None
-        try:
-            if upload is None:
-                raise ServiceError("document.no_file", _("Hãy chọn một tệp PDF."))
-            try:
-                agenda_item_id = int(item) if item else None
-            except ValueError:  # not a number: no item of this session (not Python's words)
-                raise ServiceError(
-                    "agenda.item_not_found", _("Nội dung này không thuộc chương trình kỳ họp.")
-                ) from None
-            document = services.document_upload(
-                session_id=session.pk,
-                title=request.POST.get("title") or upload.name.rsplit(".", 1)[0],
-                # One byte over the limit is enough for the service to refuse it.
-                data=upload.read(settings.CHAMBER_MAX_PDF_BYTES + 1),
-                access=request.POST.get("access", Document.Access.DELEGATES),
-                agenda_item_id=agenda_item_id,
-                actor=Actor(user=request.user),
-            )
-        except (ServiceError, ValueError) as refused:
-            message = getattr(refused, "message", str(refused))
-            messages.error(request, message)
-            return render(
-                request,
-                "documents/staff.html",
-                _staff_context(session, error_code=getattr(refused, "code", "form.invalid")),
-                status=400,
-            )
-        messages.success(request, _("Đã tải lên “%(title)s”.") % {"title": document.title})
-        return redirect("staff-documents", session_id=session.pk)
-    return render(request, "documents/staff.html", _staff_context(session))
+async def staff_documents(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The clerk's page: upload PDFs to the session and watch their pages render.
+
+    Asynchronous, so that the intake (seconds, in a process of its own) is awaited in a
+    thread of its own: the web process's shared thread, which runs every other view and the
+    screens' commands, never waits for it.
+    """
+    session = await sync_to_async(get_object_or_404)(
+        Session.objects.select_related("council"), pk=session_id
+    )
+    if request.method != "POST":
+        return await sync_to_async(_render_staff_page)(request, session)
+    try:
+        fields = await asyncio.to_thread(_upload_fields, request)
+        inspected = await asyncio.to_thread(services.inspect_pdf, fields["data"])
+        document = await sync_to_async(services.document_upload)(
+            session_id=session.pk,
+            actor=Actor(user=await request.auser()),
+            inspected=inspected,
+            **fields,
+        )
+    except (ServiceError, ValueError) as refused:
+        message = getattr(refused, "message", str(refused))
+        messages.error(request, message)
+        code = getattr(refused, "code", "form.invalid")
+        return await sync_to_async(_render_staff_page)(request, session, code)
+    messages.success(request, _("Đã tải lên “%(title)s”.") % {"title": document.title})
+    return redirect("staff-documents", session_id=session.pk)
+
+
+def _render_staff_page(
+    request: HttpRequest, session: Session, error_code: str | None = None
+) -> HttpResponse:
+    extra = {"error_code": error_code} if error_code else {}
+    return render(
+        request,
+        "documents/staff.html",
+        _staff_context(session, **extra),
+        status=400 if error_code else 200,
+    )
 
 
 def _staff_context(session: Session, **extra) -> dict:

@@ -43,3 +43,11 @@ def test_admin_refuses_a_protected_pdf_and_keeps_nothing(admin_client):
     assert answer.status_code == 200
     assert "mật khẩu" in answer.content.decode()
     assert not Document.objects.exists() and not StoredFile.objects.exists()
+
+
+def test_admin_refuses_a_text_bomb_and_keeps_nothing(admin_client):
+    session = make_session(council=make_council(seats=3))
+    answer = post(admin_client, session, pdfs.text_bomb(pages=50))
+    assert answer.status_code == 200
+    assert "quá nhiều chữ" in answer.content.decode()
+    assert not Document.objects.exists() and not StoredFile.objects.exists()

@@ -1,5 +1,9 @@
 """Intake of session documents: Vietnamese text, search, refusals that leave nothing behind."""
 
+import multiprocessing
+import time
+
+import pymupdf
 import pytest
 from django.test import Client
 
@@ -129,3 +133,84 @@ def test_behind_nginx_python_only_says_yes(session, clerk, settings):
         f"/protected-media/pages/{document.file_id}/{rendering.TABLET_WIDTH}/1.png"
     )
     assert rendering.page_path(document.file_id, rendering.TABLET_WIDTH, 1).exists()
+
+
+# --- hostile files (issue 10, items 19 and 20) ---------------------------------------------
+
+
+def assert_nothing_stored(media_root):
+    assert not Document.objects.exists() and not StoredFile.objects.exists()
+    assert not PageText.objects.exists()
+    assert not ActionLog.objects.filter(action="document.upload").exists()
+    assert not media_root.exists() or not any(p.is_file() for p in media_root.rglob("*"))
+
+
+def test_a_text_bomb_is_refused_quickly_and_leaves_nothing(session, clerk, media_root):
+    """15 KiB on the wire, 50 pages drawing one stream of 2 MB: millions of characters."""
+    bomb = pdfs.text_bomb(pages=50)
+    assert len(bomb) < 20 * 1024
+    started = time.monotonic()
+    with pytest.raises(ServiceError) as refused:
+        upload(session, clerk, bomb)
+    assert time.monotonic() - started < 10
+    assert refused.value.code == "document.page_text_too_long"
+    assert "Trang 1 có quá nhiều chữ" in refused.value.message
+    assert_nothing_stored(media_root)
+
+
+def test_the_whole_file_has_a_text_limit_too(session, clerk, settings, media_root):
+    settings.CHAMBER_MAX_PDF_TEXT_CHARS = 120  # each of the four pages is under it, not all
+    with pytest.raises(ServiceError) as refused:
+        upload(session, clerk, pdfs.make_pdf(pdfs.VIETNAMESE_PAGES))
+    assert refused.value.code == "document.text_too_long"
+    assert "hãy chia thành nhiều tệp" in refused.value.message
+    assert_nothing_stored(media_root)
+
+
+def test_intake_that_takes_too_long_is_stopped_and_refused(session, clerk, settings, media_root):
+    # No text limit to stop it early: only the clock does (the whole bomb takes ~20 s).
+    settings.CHAMBER_MAX_PAGE_TEXT_CHARS = settings.CHAMBER_MAX_PDF_TEXT_CHARS = 10**9
+    settings.CHAMBER_INTAKE_TIMEOUT_SECONDS = 2
+    started = time.monotonic()
+    with pytest.raises(ServiceError) as refused:
+        upload(session, clerk, pdfs.text_bomb(pages=50))
+    assert time.monotonic() - started < 8
+    assert refused.value.code == "document.intake_timeout"
+    assert "không đọc xong trong 2 giây" in refused.value.message
+    assert not [p for p in multiprocessing.active_children() if p.name == "chamber-intake"]
+    assert_nothing_stored(media_root)
+
+
+def test_pdfs_are_opened_and_read_outside_the_web_process(session, clerk, monkeypatch):
+    def not_here(*args, **kwargs):
+        raise AssertionError("a PDF was opened in the web process")
+
+    data = pdfs.make_pdf(pdfs.VIETNAMESE_PAGES)
+    monkeypatch.setattr(pymupdf, "open", not_here)
+    monkeypatch.setattr(pymupdf.Page, "get_text", not_here)
+    document = upload(session, clerk, data)
+    texts = PageText.objects.filter(file=document.file).order_by("number")
+    assert [t.text.strip() for t in texts] == pdfs.VIETNAMESE_PAGES
+
+
+@pytest.mark.parametrize(
+    "width, height",
+    [(200, 14400), (20, 842), (595, 6000), (7000, 7000), (40, 40)],
+    ids=["ribbon", "sliver", "too-long", "too-big", "stamp"],
+)
+def test_absurd_page_sizes_are_refused_at_intake(session, clerk, media_root, width, height):
+    data = pdfs.sized_pdf(width, height)
+    assert len(data) < 2048
+    with pytest.raises(ServiceError) as refused:
+        upload(session, clerk, data)
+    assert refused.value.code == "document.bad_page_size"
+    assert f"({width} × {height} điểm)" in refused.value.message
+    assert_nothing_stored(media_root)
+
+
+@pytest.mark.parametrize(
+    "width, height", [(842, 595), (842 * 2, 1191), (595, 842 * 4)], ids=["a4", "a2", "fold-out"]
+)
+def test_real_page_sizes_are_accepted(session, clerk, width, height):
+    document = upload(session, clerk, pdfs.sized_pdf(width, height))
+    assert document.file.page_count == 1
