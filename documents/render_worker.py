@@ -6,18 +6,41 @@ owns the pool); each function here opens the PDF itself and writes or returns PN
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
 import pymupdf
 
+# A page image has at most this many pixels (the caller passes settings'
+# CHAMBER_MAX_PAGE_PIXELS): an A4 page at projector width is 5.2 million.
+MAX_PIXELS = 12_000_000
 
-def _pixmap(page: pymupdf.Page, width: int) -> pymupdf.Pixmap:
-    zoom = width / page.rect.width
+
+def zoom_for(rect: pymupdf.Rect, width: int, max_pixels: int = MAX_PIXELS) -> float:
+    """The zoom that makes the page ``width`` pixels wide, or less if that would take more
+    than ``max_pixels``: a tall page is scaled down to the cap, never rendered whole."""
+    zoom = width / rect.width
+    pixels = rect.width * zoom * rect.height * zoom
+    if pixels > max_pixels:
+        zoom *= math.sqrt(max_pixels / pixels)
+        # The pixmap covers whole pixels (rounded outwards): shrink until that fits too.
+        while True:
+            box = (rect * pymupdf.Matrix(zoom, zoom)).irect
+            if box.width * box.height <= max_pixels:
+                break
+            zoom *= 0.995
+    return zoom
+
+
+def _pixmap(page: pymupdf.Page, width: int, max_pixels: int = MAX_PIXELS) -> pymupdf.Pixmap:
+    zoom = zoom_for(page.rect, width, max_pixels)
     return page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
 
 
-def render_pages(pdf_path: str, out_dir: str, numbers: list[int], width: int) -> list[int]:
+def render_pages(
+    pdf_path: str, out_dir: str, numbers: list[int], width: int, max_pixels: int = MAX_PIXELS
+) -> list[int]:
     """Render pages (1-based) to ``out_dir/<n>.png``; pages already there are skipped."""
     target_dir = Path(out_dir)
     target_dir.mkdir(parents=True, exist_ok=True)
@@ -27,13 +50,16 @@ def render_pages(pdf_path: str, out_dir: str, numbers: list[int], width: int) ->
             target = target_dir / f"{number}.png"
             if not target.exists():
                 partial = target.with_name(f".{number}.{os.getpid()}.tmp")
-                _pixmap(document[number - 1], width).save(str(partial), output="png")
+                pixmap = _pixmap(document[number - 1], width, max_pixels)
+                pixmap.save(str(partial), output="png")
                 os.replace(partial, target)  # readers never see half a file
             done.append(number)
     return done
 
 
-def render_watermarked(pdf_path: str, number: int, width: int, lines: list[str]) -> bytes:
+def render_watermarked(
+    pdf_path: str, number: int, width: int, lines: list[str], max_pixels: int = MAX_PIXELS
+) -> bytes:
     """One page as PNG with the reader's name and the time drawn across it, in the pixels:
     a confidential page never leaves the server without it."""
     with pymupdf.open(pdf_path) as source:
@@ -56,4 +82,4 @@ def render_watermarked(pdf_path: str, number: int, width: int, lines: list[str])
     corner = pymupdf.TextWriter(rect, color=(0.6, 0, 0))
     corner.append((12, rect.height - 12), text, font=font, fontsize=max(7.0, size / 2.5))
     corner.write_text(page)
-    return _pixmap(page, width).tobytes("png")
+    return _pixmap(page, width, max_pixels).tobytes("png")

@@ -75,15 +75,24 @@ def page_image(request: HttpRequest, document_id: int, version: str, number: int
         width = rendering.TABLET_WIDTH
     if width not in rendering.WIDTHS:
         width = rendering.TABLET_WIDTH
-    if document.access == Document.Access.CONFIDENTIAL:
-        # Rendered for this reader, now: their name and the time are in the pixels.
-        stamp = timezone.localtime().strftime("%d/%m/%Y %H:%M")
-        lines = [reader.watermark_name or "", stamp, _("TÀI LIỆU MẬT")]
-        image = rendering.watermarked(document.file_id, number, width, lines)
-        response = HttpResponse(image, content_type="image/png")
-        response["Cache-Control"] = "no-store"
+    try:
+        if document.access == Document.Access.CONFIDENTIAL:
+            # Rendered for this reader, now: their name and the time are in the pixels.
+            stamp = timezone.localtime().strftime("%d/%m/%Y %H:%M")
+            lines = [reader.watermark_name or "", stamp, _("TÀI LIỆU MẬT")]
+            image = rendering.watermarked(document.file_id, number, width, lines)
+            response = HttpResponse(image, content_type="image/png")
+            response["Cache-Control"] = "no-store"
+            return response
+        path = rendering.ensure_rendered(document.file_id, number, width)
+    except rendering.RenderFailed:
+        response = HttpResponse(
+            _("Không hiển thị được trang này, hãy thử lại sau."),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = "5"
         return response
-    path = rendering.ensure_rendered(document.file_id, number, width)
     return _file_response(request, path, f'"{document.file_id[:16]}-{width}-{number}"', "image/png")
 
 
