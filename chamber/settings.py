@@ -208,6 +208,10 @@ CHAMBER_WORKER_MEMORY_MB = int(os.environ.get("CHAMBER_WORKER_MEMORY_MB", 1024))
 CHAMBER_MAX_PAGE_PIXELS = int(os.environ.get("CHAMBER_MAX_PAGE_PIXELS", 12_000_000))
 # Behind nginx: let it send page files (X-Accel-Redirect to this internal prefix).
 CHAMBER_ACCEL_REDIRECT_PREFIX = os.environ.get("CHAMBER_ACCEL_REDIRECT_PREFIX", "")
+# The address citizens reach Chamber at (https://hdnd.example.vn): the minutes' verification
+# link and QR code are built from it, so the same minutes are the same bytes whoever downloads
+# them. Unset: the address of the request.
+CHAMBER_PUBLIC_URL = os.environ.get("CHAMBER_PUBLIC_URL", "").rstrip("/")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = CHAMBER_MAX_PDF_BYTES + 1024 * 1024
 

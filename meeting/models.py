@@ -65,6 +65,22 @@ class Council(models.Model):
         choices=[c for c in VoteThreshold.choices if c[0] != VoteThreshold.FRACTION],
         default=VoteThreshold.MORE_THAN_HALF,
     )
+    # What the minutes' header and title say of the council (Decree 30/2020/NĐ-CP).
+    locality = models.CharField(
+        _("địa phương"),
+        max_length=200,
+        blank=True,
+        help_text=_("Ví dụ: “phường Bến Thành”. Để trống: lấy từ tên hội đồng."),
+    )
+    place_name = models.CharField(
+        _("địa danh ghi trên văn bản"),
+        max_length=100,
+        blank=True,
+        help_text=_("Ví dụ: “Bến Thành”. Để trống: lấy từ địa phương."),
+    )
+    term = models.CharField(_("khóa"), max_length=20, blank=True, help_text=_("Ví dụ: “I”."))
+    term_start = models.PositiveSmallIntegerField(_("nhiệm kỳ từ năm"), null=True, blank=True)
+    term_end = models.PositiveSmallIntegerField(_("nhiệm kỳ đến năm"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("hội đồng nhân dân")
@@ -136,7 +152,19 @@ class Session(models.Model):
     # The hash of the last entry of the session's log (meeting.record).
     log_head = models.CharField(max_length=64, default="0" * 64, editable=False)
     chair_name = models.CharField(_("chủ tọa"), max_length=200, blank=True)
+    chair_title = models.CharField(_("chức vụ của chủ tọa"), max_length=200, blank=True)
     secretary_name = models.CharField(_("thư ký"), max_length=200, blank=True)
+    secretary_title = models.CharField(_("chức vụ của thư ký"), max_length=200, blank=True)
+    venue = models.CharField(
+        _("địa điểm"), max_length=300, blank=True, help_text=_("Hội trường và địa chỉ.")
+    )
+    minutes_copies = models.PositiveSmallIntegerField(_("số bản biên bản"), default=2)
+    # Given at the close: the council's own sequence of minutes in the year ("Số: 12/BB-HĐND").
+    minutes_number = models.PositiveIntegerField(_("số biên bản"), null=True, editable=False)
+    # The seal of the chain made at the close (meeting.record.seal): the number of entries and
+    # the final hash, under a key the database does not hold.
+    log_count = models.PositiveIntegerField(default=0, editable=False)
+    log_seal = models.CharField(max_length=64, blank=True, editable=False)
     # The projector's URL carries this key: the room screen needs no account.
     projector_key = models.CharField(max_length=32, editable=False, default=new_projector_key)
 
@@ -203,6 +231,7 @@ class Attendance(models.Model):
         Delegate, verbose_name=_("đại biểu"), on_delete=models.PROTECT, related_name="attendance"
     )
     status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices)
+    reason = models.CharField(_("lý do"), max_length=300, blank=True)
     changed_at = models.DateTimeField(_("thời điểm"))
 
     class Meta:
@@ -216,6 +245,29 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delegate}: {self.get_status_display()}"
+
+
+class Guest(models.Model):
+    """A person invited to a session who is not a delegate: name, title and agency.
+
+    The minutes list a session's guests; a guest may also speak (the floor refers to them).
+    """
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("kỳ họp"), on_delete=models.CASCADE, related_name="guests"
+    )
+    position = models.PositiveIntegerField(_("thứ tự"), default=0)
+    full_name = models.CharField(_("họ và tên"), max_length=200)
+    title = models.CharField(_("chức vụ"), max_length=200, blank=True)
+    agency = models.CharField(_("cơ quan, đơn vị"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("khách mời")
+        verbose_name_plural = _("khách mời")
+        ordering = ["session", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.full_name
 
 
 class TabletConnection(models.Model):

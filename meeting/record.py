@@ -12,7 +12,10 @@ import hashlib
 import json
 from datetime import UTC
 
+from django.conf import settings
+from django.db import models
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from meeting.actors import Actor
 from meeting.models import ActionLog, Session
@@ -65,8 +68,43 @@ def append(*, session_id: int, action: str, actor: Actor, **data) -> ActionLog:
         previous_hash=head,
         hash=digest,
     )
-    Session.objects.filter(pk=session_id).update(log_head=digest)
+    Session.objects.filter(pk=session_id).update(
+        log_head=digest, log_count=models.F("log_count") + 1
+    )
     return entry
+
+
+def _seal_of(*, session_id: int, count: int, head: str, secret: str) -> str:
+    return salted_hmac(
+        "chamber.record-seal", f"{session_id}:{count}:{head}", secret=secret, algorithm="sha256"
+    ).hexdigest()
+
+
+def seal(*, session_id: int) -> str:
+    """Seal the chain at the session's close; call inside the closing transaction, after the
+    last entry.
+
+    The seal is an HMAC of the number of entries and the final hash under the server's
+    ``SECRET_KEY``, which the database does not hold: someone who can only edit the database
+    can rewrite the end of the chain and recompute its hashes, and move ``log_head`` back, but
+    cannot make a seal that matches. The minutes print the final hash and the number of
+    entries, so the signed paper anchors the chain too (``verify-record --final-hash``).
+    """
+    count, head = Session.objects.values_list("log_count", "log_head").get(pk=session_id)
+    value = _seal_of(session_id=session_id, count=count, head=head, secret=settings.SECRET_KEY)
+    Session.objects.filter(pk=session_id).update(log_seal=value)
+    return value
+
+
+def seal_matches(*, session_id: int, count: int, head: str, value: str) -> bool:
+    """Whether ``value`` seals this chain, under the current key or a retired one."""
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return any(
+        constant_time_compare(
+            value, _seal_of(session_id=session_id, count=count, head=head, secret=key)
+        )
+        for key in keys
+    )
 
 
 def verify_chain(session_id: int) -> list[str]:

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meeting import record, selectors
+from meeting import record, record_facts, selectors
 from meeting.actors import Actor
 from meeting.errors import ServiceError
 from meeting.models import AgendaItem, Attendance, Delegate, Session
@@ -20,6 +20,7 @@ from realtime.groups import Audience
 from realtime.publish import emit, notify
 
 Status = Session.Status
+ABSENCES = (Attendance.Status.EXCUSED, Attendance.Status.ABSENT, Attendance.Status.LEFT)
 
 # Which transitions the console may make, and the action's name in the log and events.
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -80,8 +81,51 @@ def session_transition(*, session_id: int, action: str, actor: Actor) -> Session
             changed.append("current_item")
         previous = session.status
         session.status = target
+        facts = {}
+        if action == "open":
+            facts = record_facts.at_open(session)
+        elif action == "close":
+            session.minutes_number = record_facts.next_minutes_number(session)
+            changed.append("minutes_number")
+            facts = record_facts.at_close(session)
         session.save(update_fields=changed)
-        _log(session, f"session.{action}", actor, previous=previous, status=target)
+        _log(session, f"session.{action}", actor, previous=previous, status=target, **facts)
+        if target == Status.CLOSED:
+            record.seal(session_id=session.pk)
+        emit(session=session, type="session.changed", data=selectors.session_state(session))
+    return session
+
+
+def session_officers_set(
+    *,
+    session_id: int,
+    chair_name: str,
+    secretary_name: str,
+    actor: Actor,
+    chair_title: str = "",
+    secretary_title: str = "",
+) -> Session:
+    """Name the chair and the secretary of the sitting (the minutes print them and they sign)."""
+    values = {
+        "chair_name": (chair_name or "").strip()[:200],
+        "chair_title": (chair_title or "").strip()[:200],
+        "secretary_name": (secretary_name or "").strip()[:200],
+        "secretary_title": (secretary_title or "").strip()[:200],
+    }
+    if not values["chair_name"] or not values["secretary_name"]:
+        raise ServiceError(
+            "session.officers_required", _("Cần nhập họ tên chủ tọa và thư ký của kỳ họp.")
+        )
+    with transaction.atomic():
+        session = lock_session(session_id)
+        if session.status == Status.CLOSED:
+            raise ServiceError("session.closed", _("Kỳ họp đã bế mạc."))
+        if all(getattr(session, name) == value for name, value in values.items()):
+            return session
+        for name, value in values.items():
+            setattr(session, name, value)
+        session.save(update_fields=list(values))
+        _log(session, "session.officers", actor, **values)
         emit(session=session, type="session.changed", data=selectors.session_state(session))
     return session
 
@@ -132,6 +176,7 @@ def attendance_set(
     delegate_id: int,
     status: str,
     actor: Actor,
+    reason: str = "",
     publish_summary: bool = True,
 ) -> Attendance:
     """Mark a delegate present, excused, absent or checked out (``left``).
@@ -140,8 +185,10 @@ def attendance_set(
     or the tablet), and only while the session is live. The console's roster and the
     delegate's own tablets hear of the change at once; every screen gets the new count in an
     ``attendance.summary`` event: at once, or (``publish_summary=False``) from the caller's
-    coalesced ``attendance_summary_publish`` when many check in together.
+    coalesced ``attendance_summary_publish`` when many check in together. ``reason`` says why
+    a delegate is away (the minutes print it); it is kept only for an absence.
     """
+    reason = (reason or "").strip()[:300] if status in ABSENCES else ""
     if status not in Attendance.Status.values:
         raise ServiceError("attendance.bad_status", _("Trạng thái điểm danh không hợp lệ."))
     with transaction.atomic():
@@ -163,15 +210,16 @@ def attendance_set(
         attendance, created = Attendance.objects.select_for_update().get_or_create(
             session=session,
             delegate=delegate,
-            defaults={"status": status, "changed_at": timezone.now()},
+            defaults={"status": status, "reason": reason, "changed_at": timezone.now()},
         )
         previous = None if created else attendance.status
-        if previous == status:
+        if previous == status and attendance.reason == reason:
             return attendance  # nothing changes, nothing to announce
         if not created:
             attendance.status = status
+            attendance.reason = reason
             attendance.changed_at = timezone.now()
-            attendance.save(update_fields=["status", "changed_at"])
+            attendance.save(update_fields=["status", "reason", "changed_at"])
         _log(
             session,
             "attendance.set",
@@ -179,6 +227,8 @@ def attendance_set(
             delegate=delegate.pk,
             previous=previous,
             status=status,
+            reason=reason,
+            changed_at=attendance.changed_at.isoformat(),
         )
         summary = selectors.attendance_summary(session)
         notify(

@@ -1,45 +1,25 @@
-"""The minutes (biên bản) as a PDF, laid out by PyMuPDF's Story with an embedded Unicode font.
+"""The minutes (biên bản kỳ họp) as a PDF in the Vietnamese administrative format.
 
-Noto Sans is embedded (from pymupdf-fonts), so Vietnamese renders everywhere and extracting
-the text gives every name back exactly. Every page carries its number and the record's final
-hash; the last carries a QR code of the verification page.
+Laid out by record.layout (MuPDF's Story, paginated so that a vote's result stays with its
+counts and tables repeat their header) in Liberation Serif — metrically Times New Roman, with
+every Vietnamese letter — embedded once and subset. Every page carries its number and the
+record's final hash; the last carries the verification link and its QR code. The same record
+gives the same bytes.
 """
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 import pymupdf
-from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from meeting.badges import draw_qr
+from record import layout, minutes_votes, vn
+from record import minutes_blocks as blocks_module
+from record.layout import MM, PAGE
 from voting.choices import VoteBase
-
-PAGE = pymupdf.paper_rect("a4")
-MARGIN_X, MARGIN_TOP, FOOTER = 56, 56, 96
-
-# No background colours: MuPDF's Story repeats a table cell's background as stray bars on
-# later pages. Table headers are bold instead.
-FONT_CSS = """
-@font-face { font-family: noto; src: url(noto-regular.ttf); }
-@font-face { font-family: noto; src: url(noto-bold.ttf); font-weight: bold; }
-@font-face { font-family: noto; src: url(noto-italic.ttf); font-style: italic; }
-body { font-family: noto; font-size: 10pt; line-height: 1.3; }
-h1 { font-size: 16pt; text-align: center; margin: 0 0 4pt 0; }
-h2 { font-size: 12pt; margin: 12pt 0 4pt 0; }
-h3 { font-size: 10.5pt; margin: 8pt 0 2pt 0; }
-p { margin: 2pt 0; }
-.center { text-align: center; }
-.muted { color: #555555; }
-table { border-collapse: collapse; width: 100%; margin: 2pt 0 4pt 0; }
-th, td { border: 0.5pt solid #888888; padding: 2pt 4pt; text-align: left; vertical-align: top; }
-th { font-weight: bold; }
-.passed { font-weight: bold; }
-.signatures { margin-top: 12pt; }
-.signatures td { border: none; text-align: center; padding: 10pt 40pt 0 40pt; }
-"""
 
 
 def choice_labels(poll: dict) -> dict[str, str]:
@@ -130,74 +110,107 @@ def _day(iso: str) -> str:
     return date.fromisoformat(iso).strftime("%d/%m/%Y")
 
 
-def _fonts() -> pymupdf.Archive:
-    archive = pymupdf.Archive()
-    for name, font in (("regular", "notos"), ("bold", "notosbo"), ("italic", "notosit")):
-        archive.add(pymupdf.Font(font).buffer, f"noto-{name}.ttf")
-    return archive
+CSS = """
+body { font-size: 13pt; line-height: 1.2; }
+p { margin: 0 0 3pt 0; text-align: justify; }
+h2 { font-size: 13pt; font-weight: bold; margin: 9pt 0 3pt 0; }
+h3 { font-size: 13pt; font-weight: bold; margin: 6pt 0 3pt 0; }
+.th { font-size: 12pt; font-weight: bold; text-align: center; margin: 0; }
+.td { font-size: 12pt; text-align: left; margin: 0; }
+.issuer, .nation { font-size: 12.5pt; font-weight: bold; text-align: center; margin: 0; }
+.motto { font-size: 13pt; font-weight: bold; text-align: center; margin: 0; }
+.rule { border-top: 0.6pt solid #000000; height: 0; margin-top: 1pt; margin-bottom: 5pt; }
+.symbol, .place-date { font-size: 13pt; text-align: center; margin: 0; }
+.doc-title { font-size: 14pt; font-weight: bold; text-align: center; margin: 18pt 0 2pt 0; }
+.subject { font-weight: bold; text-align: center; margin: 0; }
+.session-title { text-align: center; margin: 0 0 8pt 0; }
+.vote-title { margin-top: 6pt; }
+.mark { font-weight: bold; }
+.count { margin-left: 12pt; text-align: left; }
+.verdict { font-weight: bold; }
+.digest { font-size: 8pt; color: #444444; }
+.sign-role { font-weight: bold; margin: 14pt 0 0 0; text-align: center; }
+.sign-hint { margin: 0; text-align: center; }
+.sign-space { margin: 0; line-height: 1.4; }
+.sign-name { font-weight: bold; text-align: center; margin: 0; }
+.footer { font-size: 7pt; color: #444444; margin: 0; line-height: 1.25; text-align: left; }
+"""
+# A4 with the margins of Decree 30/2020/NĐ-CP: 20 mm top, 30 mm left, 15 mm right; the
+# bottom 24 mm hold the footer (page number, final hash, and the QR code on the last page).
+CONTENT = pymupdf.Rect(30 * MM, 20 * MM, PAGE.width - 15 * MM, PAGE.height - 24 * MM)
+QR_SIZE = 16 * MM
+FOOTER_RECT = pymupdf.Rect(
+    CONTENT.x0, PAGE.height - 20 * MM, CONTENT.x1 - QR_SIZE - 3 * MM, PAGE.height - 5 * MM
+)
+
+
+def _pdf_date(moment: str | None) -> str:
+    if not moment:
+        return ""
+    local = vn.local(moment)
+    offset = local.strftime("%z") or "+0000"
+    return local.strftime("D:%Y%m%d%H%M%S") + f"{offset[:3]}'{offset[3:]}'"
 
 
 def minutes_pdf(record: dict, *, verify_url: str) -> bytes:
-    html = render_to_string("record/minutes_story.html", {"record": for_display(record)})
-    story = pymupdf.Story(html, user_css=FONT_CSS, archive=_fonts())
-    buffer = io.BytesIO()
-    writer = pymupdf.DocumentWriter(buffer)
-    area = pymupdf.Rect(MARGIN_X, MARGIN_TOP, PAGE.width - MARGIN_X, PAGE.height - FOOTER)
-    more = True
-    while more:
-        device = writer.begin_page(PAGE)
-        more, _filled = story.place(area)
-        story.draw(device)
-        writer.end_page()
-    writer.close()
-    return _stamp(
-        buffer.getvalue(), final_hash=record["session"]["final_hash"], verify_url=verify_url
+    """The minutes as PDF bytes: the same record and link give the same bytes."""
+    shown = for_display(record)
+    session, council = shown["session"], shown["council"]
+    head, count = session["final_hash"], session["log_count"]
+
+    def footer(page: int, total: int) -> str:
+        lines = [
+            _("Trang %(page)d/%(total)d") % {"page": page, "total": total},
+            _("Mã băm cuối của hồ sơ: %(hash)s") % {"hash": head},
+        ]
+        if page == total:
+            lines.append(
+                _("Kiểm tra hồ sơ và phiếu biểu quyết: %(url)s") % {"url": verify_url}
+                + " "
+                + _("(hồ sơ gồm %(count)s mục)") % {"count": count}
+            )
+        return "".join(f'<p class="footer">{escape(line)}</p>' for line in lines)
+
+    blocks = [
+        blocks_module.header(shown),
+        blocks_module.title(shown),
+        blocks_module.time_and_place(shown),
+        *blocks_module.participants(shown),
+        blocks_module.officers(shown),
+        *minutes_votes.proceedings(shown),
+        blocks_module.closing(shown),
+        blocks_module.signatures(shown),
+    ]
+    pages = layout.Pages(css=CSS, content=CONTENT, footer_rect=FOOTER_RECT, footer=footer)
+    pdf = pages.render(blocks)
+
+    def draw(document: pymupdf.Document) -> None:
+        pages.draw_borders(document)
+        last = document[-1]
+        draw_qr(
+            last,
+            verify_url,
+            pymupdf.Rect(
+                CONTENT.x1 - QR_SIZE, FOOTER_RECT.y0, CONTENT.x1, FOOTER_RECT.y0 + QR_SIZE
+            ),
+        )
+
+    dated = _pdf_date(session["closed_at"] or session["dated_at"])
+    subject = _("Kỳ họp thứ %(number)s — %(title)s") % {
+        "number": session["number"],
+        "title": session["title"],
+    }
+    return layout.finish(
+        pdf,
+        metadata={
+            "title": _("Biên bản kỳ họp") + f" — {council['name']}",
+            "author": council["name"],
+            "subject": subject,
+            "keywords": _("biên bản; mã băm cuối %(hash)s") % {"hash": head},
+            "creator": "Chamber",
+            "producer": "Chamber",
+            "creationDate": dated,
+            "modDate": dated,
+        },
+        draw=draw,
     )
-
-
-def _stamp(pdf: bytes, *, final_hash: str, verify_url: str) -> bytes:
-    """Page numbers and the final hash on every page; the QR code on the last."""
-    document = pymupdf.open("pdf", pdf)
-    font = pymupdf.Font("notos")
-    total = document.page_count
-    for index, page in enumerate(document, start=1):
-        # The Story leaves its own coordinate transform in force at the end of a page's
-        # content: wrap it in q/Q, or the footer is drawn mirrored at the top of the page.
-        if not page.is_wrapped:
-            page.wrap_contents()
-        writer = pymupdf.TextWriter(page.rect, color=(0.3, 0.3, 0.3))
-        footer_y = PAGE.height - FOOTER + 30
-        writer.append(
-            (MARGIN_X, footer_y),
-            _("Trang %(page)d/%(total)d") % {"page": index, "total": total},
-            font=font,
-            fontsize=8,
-        )
-        writer.append(
-            (MARGIN_X, footer_y + 12),
-            _("Mã băm cuối của hồ sơ: %(hash)s") % {"hash": final_hash},
-            font=font,
-            fontsize=6.5,
-        )
-        if index == total:
-            writer.append(
-                (MARGIN_X, footer_y + 24),
-                _("Kiểm tra hồ sơ và phiếu biểu quyết: %(url)s") % {"url": verify_url},
-                font=font,
-                fontsize=6.5,
-            )
-            size = FOOTER - 24
-            draw_qr(
-                page,
-                verify_url,
-                pymupdf.Rect(
-                    PAGE.width - MARGIN_X - size,
-                    PAGE.height - FOOTER + 8,
-                    PAGE.width - MARGIN_X,
-                    PAGE.height - FOOTER + 8 + size,
-                ),
-            )
-        writer.write_text(page)
-    data = document.tobytes(garbage=3, deflate=True)
-    document.close()
-    return data

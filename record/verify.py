@@ -26,7 +26,7 @@ def verify_poll(poll: Poll, result: PollResult) -> list[str]:
     )
     if closing is None:
         return [f"{label}: no closing entry in the log"]
-    logged = {receipt: (choice, weight) for receipt, choice, weight in closing.data["ballots"]}
+    logged = {row[0]: (row[1], row[2]) for row in closing.data["ballots"]}
     stored = {ballot.receipt: (ballot.choice, ballot.weight) for ballot in ballots}
     for receipt in sorted(logged.keys() - stored.keys()):
         problems.append(f"{label}: ballot {_short(receipt)} counted at close is missing now")

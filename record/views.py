@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -35,7 +36,9 @@ def record_page(request: HttpRequest, session_id: int) -> HttpResponse:
 
 def minutes(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _session_for(request, session_id)
-    verify_url = request.build_absolute_uri(reverse("record-verify", args=[session.pk]))
+    path = reverse("record-verify", args=[session.pk])
+    public = settings.CHAMBER_PUBLIC_URL
+    verify_url = f"{public}{path}" if public else request.build_absolute_uri(path)
     response = HttpResponse(
         minutes_pdf(session_record(session), verify_url=verify_url),
         content_type="application/pdf",

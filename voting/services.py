@@ -28,7 +28,7 @@ from meeting.models import AgendaItem, Attendance, Delegate, Session
 from meeting.services import lock_session
 from realtime.groups import Audience
 from realtime.publish import emit, notify
-from voting import rules, selectors
+from voting import rules, selectors, tally
 from voting.models import Ballot, Participation, Poll, PollResult
 
 MAX_COUNTDOWN_SECONDS = 24 * 60 * 60
@@ -123,7 +123,14 @@ def poll_create(
             poll.options = [{"id": str(i + 1), "label": label} for i, label in enumerate(labels)]
         _validate_poll(poll)
         poll.save()
-        _log(poll, "poll.create", actor, title=poll.title, kind=poll.kind)
+        _log(
+            poll,
+            "poll.create",
+            actor,
+            title=poll.title,
+            kind=poll.kind,
+            revote_of=poll.revote_of_id,
+        )
     return poll
 
 
@@ -179,7 +186,8 @@ def poll_open(*, poll_id: int, actor: Actor, session_id: int | None = None) -> P
         if poll.countdown_seconds:
             poll.closes_at = now + timedelta(seconds=poll.countdown_seconds)
         poll.save(update_fields=["status", "opened_at", "closes_at"])
-        _log(poll, "poll.open", actor)
+        # The rules are fixed from here on: the chain keeps them, the record check compares.
+        _log(poll, "poll.open", actor, rules=tally.rule_facts(poll))
         emit(
             session=session,
             type="poll.opened",
@@ -327,7 +335,15 @@ def poll_close(*, poll_id: int, actor: Actor, session_id: int | None = None) -> 
         if poll.kind == Poll.Kind.SECRET:
             _unlink_secret_ballots(poll)
         # Every counted ballot enters the chain here, in one entry — receipt, choice, weight,
-        # never a voter: a ballot never waits on the log, and a ballot changed later is named.
+        # and the voter of a named ballot only: a ballot never waits on the log, and a ballot
+        # changed later is named. With them the attendance and the result, so the record check
+        # recounts from the chain, not from the stored result.
+        named = poll.kind == Poll.Kind.NAMED
+        counted = (
+            Ballot.objects.filter(poll=poll, superseded=False)
+            .order_by("receipt")
+            .values_list("receipt", "choice", "weight", "delegate_id")
+        )
         _log(
             poll,
             "poll.close",
@@ -336,11 +352,14 @@ def poll_close(*, poll_id: int, actor: Actor, session_id: int | None = None) -> 
             passed=result.passed,
             counts=result.counts,
             ballots=[
-                [receipt, choice, weight]
-                for receipt, choice, weight in Ballot.objects.filter(poll=poll, superseded=False)
-                .order_by("receipt")
-                .values_list("receipt", "choice", "weight")
+                [receipt, choice, weight, *([delegate_id] if named else [])]
+                for receipt, choice, weight, delegate_id in counted
             ],
+            participants=sorted(
+                Participation.objects.filter(poll=poll).values_list("delegate_id", flat=True)
+            ),
+            present_delegates=result.detail["present_delegates"],
+            result={field: getattr(result, field) for field in tally.RESULT_FIELDS},
         )
         emit(
             session=session,
@@ -421,50 +440,19 @@ def _count(poll: Poll, session: Session) -> PollResult:
         present = sum(weights.get(d, 1) for d in present_ids)
     else:
         seats, present = session.council.seats, len(present_ids)
-    counts, blank = poll.count(ballots)
-    poll_rules = poll.rules()
-    detail = {"present_delegates": present_ids, "blank": blank}
-    elected = {}
+    computed = tally.compute_result(poll, ballots, seats=seats, present=present)
+    detail = {
+        "present_delegates": present_ids,
+        "blank": computed["blank"],
+        "reasons": computed["reasons"],
+    }
     if poll.choice_type == Poll.ChoiceType.YES_NO_ABSTAIN:
-        casting_choice = None
-        if poll.casting_delegate_id and poll.kind == Poll.Kind.NAMED:
-            casting = next((b for b in ballots if b.delegate_id == poll.casting_delegate_id), None)
-            casting_choice = casting.choice if casting else None
-        tally = rules.Tally(
-            yes=counts["yes"],
-            no=counts["no"],
-            abstain=counts["abstain"],
-            seats=seats,
-            present=present,
-            casting_choice=casting_choice,
-        )
-        decision = rules.decide(poll_rules, tally)
-        detail["decided_by_casting_vote"] = decision.decided_by_casting_vote
-    else:
-        non_blank = sum(b.weight for b in ballots) - blank
-        decisions = rules.decide_options(
-            poll_rules,
-            rules.OptionsTally(
-                votes=counts, ballots=non_blank, blank=blank, seats=seats, present=present
-            ),
-        )
-        elected = {option: d.passed for option, d in decisions.items()}
-        decision = next(iter(decisions.values()))
-    detail["reasons"] = list(decision.reasons)
+        detail["decided_by_casting_vote"] = computed["decided_by_casting_vote"]
     return PollResult.objects.create(
         poll=poll,
         computed_at=poll.closed_at,
-        counts=counts,
-        ballots=len(ballots),
-        seats=seats,
-        present=present,
-        base=decision.base,
-        required=decision.required,
-        threshold=poll_rules.threshold.describe(),
-        quorum_required=decision.quorum_required,
-        passed=any(elected.values()) if elected else decision.passed,
-        elected=elected,
         detail=detail,
+        **{field: computed[field] for field in tally.RESULT_FIELDS},
         digest=ballots_digest(ballots),
     )
 

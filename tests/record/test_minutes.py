@@ -13,21 +13,33 @@ import json
 import re
 import unicodedata
 from collections import Counter
+from decimal import Decimal
 
 import pymupdf
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from meeting.models import ActionLog, Delegate
 from tests.record.sitting import (
     BUDGET,
     CANDIDATES,
+    CHAIR,
     ELECTION,
+    EXCUSE,
+    GUESTS,
+    LEAVE,
     NAMES,
     OVERSIGHT,
+    PARKING,
+    PARKING_AGAIN,
     PLACES,
     SCHOOL,
+    SECRETARY,
+    VENUE,
     Sitting,
 )
+from voting.models import Poll
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +47,7 @@ YES_NO = {"yes": "Tán thành", "no": "Không tán thành", "abstain": "Không b
 EVERY_LABEL = {*YES_NO.values(), *CANDIDATES, *PLACES}
 VOTERS = NAMES[:6]  # the six present; the seventh was excused
 FOOTER = re.compile(r"^(Trang \d+/\d+|Mã băm cuối của hồ sơ: .*|Kiểm tra hồ sơ .*)$")
-NOTO = {"Noto Sans Regular", "Noto Sans Bold", "Noto Sans Italic"}
+SERIF = ["Liberation Serif Regular", "Liberation Serif Bold", "Liberation Serif Italic"]
 
 
 def labels_of(sitting: Sitting, poll) -> dict[str, str]:
@@ -103,90 +115,203 @@ def body_lines(document) -> list[str]:
     ]
 
 
-def poll_sections(lines: list[str], sitting: Sitting) -> dict[int, tuple[int, int]]:
-    """Where each poll's part of the minutes starts and ends (line indexes), by poll id."""
-    starts = []
-    for poll in sitting.polls:
-        heading = re.compile(rf"^\d+\. {re.escape(poll.title)} — ")
-        found = [i for i, line in enumerate(lines) if heading.match(line)]
-        assert len(found) == 1, f"no single heading for {poll.title!r}"
-        starts.append((found[0], poll.pk))
-    starts.sort()
-    end = lines.index("THƯ KÝ")  # the signatures follow the last poll
-    bounds = [start for start, _ in starts[1:]] + [end]
-    return {pk: (start, stop) for (start, pk), stop in zip(starts, bounds, strict=True)}
+def flat(lines: list[str]) -> str:
+    """The text as one line: a sentence wrapped over several lines reads whole again."""
+    return " ".join(lines)
 
 
-def test_the_minutes_name_everyone_and_count_every_vote(sitting, minutes):
-    lines = body_lines(minutes)
-    text = "\n".join(lines)
-    assert unicodedata.is_normalized("NFC", text)
+def local(moment) -> str:
+    """A moment as the minutes write it, worked out here: 8 giờ 05 phút, ngày 05 tháng 02 năm …"""
+    at = timezone.localtime(moment)
+    month = f"{at.month:02d}" if at.month < 3 else str(at.month)
+    return f"{at.hour} giờ {at.minute:02d} phút, ngày {at.day:02d} tháng {month} năm {at.year}"
 
-    # The heading, and every delegate with diacritics intact, in the attendance table.
-    assert "BIÊN BẢN KỲ HỌP" in lines and "HĐND Phường Đông Ba" in lines
-    assert "Chủ tọa: Nguyễn Thị Ánh Tuyết. Thư ký: Đặng Quốc Hưng." in lines
-    for index, name in enumerate(NAMES):
-        status = "Vắng có lý do" if index == 6 else "Có mặt"
-        assert contains_run(lines, [f"{index + 1:02d}", name, "Đại biểu HĐND", status]), name
-    assert "Tổng số đại biểu: 7; có mặt: 6; vắng có lý do: 1; vắng: 0; rời phiên họp: 0." in text
 
-    sections = poll_sections(lines, sitting)
-    wanted = expected(sitting)
-    for poll in sitting.polls:
-        start, stop = sections[poll.pk]
-        part = lines[start:stop]
-        flat = " ".join(part)
-        want = wanted[poll.pk]
-        labels = labels_of(sitting, poll)
-        # The rules: base, threshold, the number required; the attendance at close.
-        assert (
-            "Quy tắc: cơ sở tính tổng số đại biểu của hội đồng (7); ngưỡng thông qua quá nửa."
-            in part
-        ), part
-        blank = f"; phiếu trắng: {want['blank']}" if "blank" in want else ""
-        assert f"Số phiếu cần đạt: 4; có mặt khi kết thúc: 6; số phiếu: 6{blank}." in flat
-        # Every count, in the poll's own order of choices, and the outcome.
-        table = ["Lựa chọn", "Số phiếu"] + (["Kết quả"] if "elected" in want else [])
-        for position, (choice, count) in enumerate(want["counts"]):
-            table += [labels[choice], str(count)]
-            if "elected" in want:
-                table.append(want["elected"][position])
-        assert contains_run(part, table), (poll.title, part)
-        assert f"Kết quả: {want['verdict']}" in part
-        digest = poll.result.digest
-        assert f"Mã băm các phiếu: {digest}" in part
+def logged(session, action: str):
+    return ActionLog.objects.filter(session=session, action=action).order_by("id")
 
-        if poll.kind == "named":
-            # Who chose what, row by row.
-            rows = ["Đại biểu", "Lựa chọn"]
-            for name, choice in zip(VOTERS, want["choices"], strict=True):
-                chosen = [choice] if isinstance(choice, str) else choice
-                rows += [name, ", ".join(labels[c] for c in chosen)]
-            assert contains_run(part, rows), part
-        else:
-            # Who took part, in seat order (they voted in reverse): a list of names, no choice.
-            assert not set(part) & set(NAMES), "a delegate's name stands alone in a secret poll"
-            with_names = [i for i, line in enumerate(part) if any(n in line for n in NAMES)]
-            assert with_names == list(range(with_names[0], with_names[0] + len(with_names)))
-            paragraph = " ".join(part[i] for i in with_names)
-            assert paragraph == f"6 đại biểu đã tham gia bỏ phiếu kín: {', '.join(VOTERS)}."
-            for i in with_names:
-                assert not any(label in part[i] for label in EVERY_LABEL), part[i]
 
-    # Nowhere in the whole text does a name stand next to a choice outside the named polls.
-    named_ranges = [sections[p.pk] for p in sitting.polls if p.kind == "named"]
-    next_to_choice = [
-        i
+def vote_sections(lines: list[str]) -> dict[int, list[str]]:
+    """Each numbered vote's lines, by its number in the sitting."""
+    starts = [
+        (int(m.group(1)), i)
         for i, line in enumerate(lines)
-        if line in NAMES
-        and (lines[i - 1] in EVERY_LABEL or (i + 1 < len(lines) and lines[i + 1] in EVERY_LABEL))
+        if (m := re.match(r"^Biểu quyết số (\d+):", line))
     ]
-    assert len(next_to_choice) == 2 * len(VOTERS)
-    assert all(any(a <= i < b for a, b in named_ranges) for i in next_to_choice)
+    end = next(i for i, line in enumerate(lines) if line == "V. BẾ MẠC")
+    bounds = [start for _n, start in starts[1:]] + [end]
+    return {n: lines[start:stop] for (n, start), stop in zip(starts, bounds, strict=True)}
 
-    # The agenda with each poll's outcome.
-    assert contains_run(lines, ["1", "Nghị quyết về ngân sách địa", "phương năm 2027"])
-    assert "2027: không thông qua" in text
+
+def share(count: int, seats: int) -> str:
+    return f"{Decimal(count * 100) / Decimal(seats):.2f}".replace(".", ",") + " %"
+
+
+def spans_of(page) -> list[dict]:
+    return [
+        span
+        for block in page.get_text("dict")["blocks"]
+        for line in block.get("lines", [])
+        for span in line["spans"]
+    ]
+
+
+def test_the_header_title_and_times_follow_the_administrative_format(sitting, minutes):
+    session = sitting.session
+    lines = body_lines(minutes)
+    assert unicodedata.is_normalized("NFC", "\n".join(lines))
+    closed = logged(session, "session.close").get().at
+    opened = logged(session, "session.open").get().at
+    day = local(closed).split(", ", 1)[1]
+    # Two columns: the issuing body and the minutes' number; the national title, the motto
+    # and the place and date.
+    assert lines[:7] == [
+        "HỘI ĐỒNG NHÂN DÂN",
+        "PHƯỜNG ĐÔNG BA",
+        "Số: 1/BB-HĐND",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        f"Đông Ba, {day}",
+        "BIÊN BẢN",
+    ]
+    text = flat(lines)
+    assert (
+        "BIÊN BẢN Kỳ họp thứ Năm, Hội đồng nhân dân phường Đông Ba khóa I, nhiệm kỳ 2026–2031 "
+        "Kỳ họp thường lệ cuối năm 2026 I. THỜI GIAN, ĐỊA ĐIỂM" in text
+    )
+    # The actual opening and closing times from the record, the venue, the copies.
+    assert f"Khai mạc lúc {local(opened)}." in text
+    assert f"Kỳ họp bế mạc lúc {local(closed)}." in text
+    assert f"Địa điểm: {VENUE}." in text
+    assert "Biên bản được lập thành 02 bản." in text
+    # Bold capitals; the place and date in italics; a rule beneath the motto, as long as it.
+    page = minutes[0]
+    found = {span["text"]: span for span in spans_of(page)}
+    for heading in ("HỘI ĐỒNG NHÂN DÂN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "BIÊN BẢN"):
+        assert "Bold" in found[heading]["font"], heading
+    assert "Italic" in found[f"Đông Ba, {day}"]["font"]
+    motto = pymupdf.Rect(found["Độc lập - Tự do - Hạnh phúc"]["bbox"])
+    rules = [
+        d["rect"]
+        for d in page.get_drawings()
+        if d["rect"].height < 2 and motto.y1 - 2 < d["rect"].y0 < motto.y1 + 8
+    ]
+    assert any(abs(r.x0 - motto.x0) < 1.5 and abs(r.x1 - motto.x1) < 1.5 for r in rules), rules
+    # A Times-like serif of 13 pt for the text, on A4 with a 30 mm left margin.
+    opening = next(span for span in spans_of(page) if span["text"].startswith("Khai mạc lúc"))
+    assert opening["font"].startswith("LiberationSerif") and round(opening["size"]) == 13
+    assert (round(page.rect.width), round(page.rect.height)) == (595, 842)
+    assert abs(opening["bbox"][0] - 30 * 72 / 25.4) < 1.5
+
+
+def test_who_took_part_the_quorum_the_reasons_and_the_guests(sitting, minutes):
+    lines = body_lines(minutes)
+    text = flat(lines)
+    assert "Khi khai mạc có mặt 6/7 đại biểu; vắng có lý do 1; vắng không có lý do 0." in text
+    assert (
+        "Số đại biểu có mặt đủ số lượng đại biểu theo quy định (ít nhất 5/7 đại biểu), "
+        "kỳ họp đủ điều kiện tiến hành." in text
+    )
+    assert f"Vắng có lý do: Ưng Hoàng Phúc ({EXCUSE})." in text
+    # Attendance at the opening, row by row under the table's head; diacritics intact.
+    assert contains_run(lines, ["Ghế", "Họ và tên", "Chức danh", "Khi khai mạc"])
+    for index, name in enumerate(NAMES[:6]):
+        assert contains_run(lines, [f"{index + 1:02d}", name, "Đại biểu HĐND", "Có mặt"]), name
+    assert contains_run(lines, ["07", "Ưng Hoàng Phúc", "Đại biểu HĐND"])
+    # The change after the opening, with its time and reason.
+    left = ActionLog.objects.filter(
+        session=sitting.session, action="attendance.set", data__status="left"
+    ).get()
+    assert f"{local(left.at)} Phó Thị Ngọc Diệp Đã rời phiên họp ({LEAVE})" in text
+    for name, title, agency in GUESTS:
+        assert f"– {name}, {title}, {agency}." in text
+    assert f"Chủ tọa: {CHAIR[0]}, {CHAIR[1]}." in text
+    assert f"Thư ký: {SECRETARY[0]}, {SECRETARY[1]}." in text
+
+
+def test_every_vote_is_numbered_with_its_counts_share_of_all_seats_and_outcome(sitting, minutes):
+    votes = vote_sections(body_lines(minutes))
+    # Numbered in the order they were opened: the four, the cancelled one, its repetition.
+    polls = [*sitting.polls, sitting.cancelled, sitting.repeated]
+    assert sorted(votes) == list(range(1, 7))
+    wanted = expected(sitting)
+    wanted[sitting.repeated.pk] = {
+        "counts": [(c, PARKING_AGAIN.count(c)) for c in ("yes", "no", "abstain")],
+        "verdict": "THÔNG QUA",
+    }
+    for number, poll in enumerate(polls, start=1):
+        part = votes[number]
+        text = flat(part)
+        assert text.startswith(f"Biểu quyết số {number}: {poll.title} "), text
+        kind = "bỏ phiếu kín" if poll.kind == "secret" else "biểu quyết công khai"
+        assert f"Hình thức: {kind}." in text
+        if poll == sitting.cancelled:
+            continue
+        assert "Số đại biểu có mặt tại thời điểm biểu quyết: 6/7." in text
+        unit = "đại biểu" if poll.choice_type == "yes_no_abstain" else "phiếu"
+        labels = labels_of(sitting, poll)
+        for choice, count in wanted[poll.pk]["counts"]:
+            line = f"– {labels[choice]}: {count}/7 {unit}, chiếm {share(count, 7)}"
+            assert line in text, (line, text)
+        assert f"Kết quả: {wanted[poll.pk]['verdict']}" in part
+        assert f"Mã băm các phiếu: {Poll.objects.get(pk=poll.pk).result.digest}" in part
+    # The format's own example: a decimal comma, two places.
+    assert "– Tán thành: 4/7 đại biểu, chiếm 57,14 %;" in flat(votes[1])
+    # A secret vote's counting figures; a named vote has none.
+    for number in (2, 3):
+        assert (
+            "Số phiếu phát ra: 6; số phiếu thu vào: 6; số phiếu hợp lệ: 6; "
+            "số phiếu không hợp lệ: 0." in flat(votes[number])
+        )
+    assert "Số phiếu phát ra" not in flat(votes[1])
+    assert "– Phiếu trắng: 1." in flat(votes[3])
+
+
+def test_a_cancelled_vote_and_its_repetition_are_told_apart(sitting, minutes):
+    votes = vote_sections(body_lines(minutes))
+    cancelled, repeated = flat(votes[5]), flat(votes[6])
+    assert sitting.cancelled.title == sitting.repeated.title == PARKING
+    assert (
+        "ĐÃ HỦY. Lý do: Hệ thống gặp sự cố kỹ thuật. Biểu quyết lại tại biểu quyết số 6."
+        in cancelled
+    )
+    assert "Kết quả: ĐÃ HỦY, KẾT QUẢ KHÔNG CÓ GIÁ TRỊ" in cancelled
+    assert "Phiếu đã bỏ trước khi hủy (không được tính):" in cancelled
+    assert "THÔNG QUA" not in cancelled
+    assert "BIỂU QUYẾT LẠI (lần 2), thay cho biểu quyết số 5." in repeated
+    assert "Kết quả: THÔNG QUA" in repeated and "ĐÃ HỦY" not in repeated
+
+
+def test_the_signatures_secretary_left_chair_right_names_in_bold(sitting, minutes):
+    last = minutes[-1]
+    found = {span["text"]: span for span in spans_of(last)}
+    middle = last.rect.width / 2
+    for role, name, left in (("THƯ KÝ", SECRETARY[0], True), ("CHỦ TỌA", CHAIR[0], False)):
+        role_box, name_box = pymupdf.Rect(found[role]["bbox"]), pymupdf.Rect(found[name]["bbox"])
+        assert "Bold" in found[role]["font"] and "Bold" in found[name]["font"]
+        assert (role_box.x1 < middle) == left and (name_box.x1 < middle) == left
+        assert (role_box.x0 > middle) != left and (name_box.x0 > middle) != left
+        assert name_box.y0 - role_box.y1 > 40  # room to sign
+    assert "(Ký, ghi rõ họ tên)" in found
+
+
+def test_no_voter_of_a_secret_vote_stands_next_to_a_choice(sitting, minutes):
+    votes = vote_sections(body_lines(minutes))
+    for number, poll, choices in ((1, sitting.budget, BUDGET), (4, sitting.school, SCHOOL)):
+        labels = labels_of(sitting, poll)
+        rows = ["Đại biểu", "Lựa chọn"]
+        for name, choice in zip(VOTERS, choices, strict=True):
+            chosen = [choice] if isinstance(choice, str) else choice
+            rows += [name, ", ".join(labels[c] for c in chosen)]
+        assert contains_run(votes[number], rows), votes[number]
+    for number, choices in ((2, OVERSIGHT), (3, ELECTION)):
+        part = votes[number]
+        assert len(choices) == len(VOTERS)
+        assert not set(part) & set(NAMES), "a delegate's name stands alone in a secret poll"
+        # Who took part, in seat order (they voted in reverse): a list of names, no choice.
+        assert f"6 đại biểu đã tham gia bỏ phiếu kín: {', '.join(VOTERS)}." in flat(part)
+        with_names = [line for line in part if any(n in line for n in NAMES)]
+        assert not any(label in line for line in with_names for label in EVERY_LABEL)
 
 
 def test_every_page_is_numbered_and_carries_the_final_hash(sitting, minutes):
@@ -218,15 +343,65 @@ def test_every_page_is_numbered_and_carries_the_final_hash(sitting, minutes):
     assert qr["rect"].x0 > last.rect.width / 2 and qr["rect"].y0 > last.rect.height - 100
 
 
-def test_the_minutes_embed_noto_sans_and_nothing_else(minutes):
+def test_the_minutes_embed_one_subset_serif_font_per_style(minutes):
+    embedded = {}
     for page in minutes:
-        fonts = page.get_fonts(full=True)
-        assert fonts
-        for _xref, ext, kind, basefont, *_rest in fonts:
+        for xref, ext, kind, basefont, *_rest in page.get_fonts(full=True):
             # "n/a" would mean a font the reader has to supply: never for Vietnamese minutes.
             assert ext == "ttf" and kind == "Type0", (basefont, ext, kind)
-            assert basefont.split("+")[-1] in NOTO, basefont
-    assert "Noto Sans Regular" in {font[3] for font in minutes[0].get_fonts()}
+            embedded[xref] = basefont.split("+")[-1]
+    assert sorted(embedded.values()) == sorted(SERIF)  # each style once, shared by every page
+    for xref in embedded:
+        _name, _ext, _kind, program = minutes.extract_font(xref)
+        assert 0 < len(program) < 60_000  # the whole Liberation Serif files are ~380 kB each
+    size = len(minutes.tobytes())
+    assert size < 150_000, size
+
+
+def test_the_same_minutes_downloaded_twice_are_the_same_bytes(sitting, settings):
+    settings.CHAMBER_PUBLIC_URL = "https://hdnd.dongba.example"
+    url = f"/record/{sitting.session.pk}/minutes.pdf"
+    first = Client().get(url).content
+    second = Client(HTTP_HOST="localhost").get(url).content
+    assert first == second
+    document = pymupdf.open("pdf", first)
+    link = f"https://hdnd.dongba.example/record/{sitting.session.pk}/verify/"
+    assert link in document[-1].get_text()
+    closed = timezone.localtime(logged(sitting.session, "session.close").get().at)
+    meta = document.metadata
+    assert meta["title"] == "Biên bản kỳ họp — HĐND Phường Đông Ba"
+    assert meta["author"] == "HĐND Phường Đông Ba"
+    assert meta["subject"] == "Kỳ họp thứ 5 — Kỳ họp thường lệ cuối năm 2026"
+    assert meta["creationDate"].startswith(closed.strftime("D:%Y%m%d%H%M%S"))
+    assert sitting.session.log_head in meta["keywords"]
+
+
+def test_tables_repeat_their_head_and_a_result_stays_with_its_counts(sitting):
+    """Sixty more delegates: the attendance table runs over pages."""
+    Delegate.objects.bulk_create(
+        Delegate(
+            council=sitting.council,
+            full_name=f"Đại biểu bổ sung số {i}",
+            seat_label=f"{i + 10:02d}",
+        )
+        for i in range(60)
+    )
+    response = Client().get(f"/record/{sitting.session.pk}/minutes.pdf")
+    document = pymupdf.open("pdf", response.content)
+    head = ["Ghế", "Họ và tên", "Chức danh", "Khi khai mạc"]
+    pages_with_rows = [page.number for page in document if "Đại biểu bổ sung số" in page.get_text()]
+    assert len(pages_with_rows) >= 2
+    for number in pages_with_rows:
+        page_lines = [line.strip() for line in document[number].get_text().splitlines()]
+        first_row = next(i for i, line in enumerate(page_lines) if re.fullmatch(r"\d\d", line))
+        assert page_lines[first_row - 4 : first_row] == head, number
+    for page in document:
+        text = page.get_text()
+        for match in re.finditer(r"Biểu quyết số (\d+):", text):
+            rest = text[match.end() :]
+            following = re.search(r"Biểu quyết số \d+:", rest)
+            section = rest[: following.start()] if following else rest
+            assert "Kết quả:" in section, (page.number, match.group(0))
 
 
 def download(sitting: Sitting, name: str):
@@ -247,7 +422,8 @@ def read_csv(sitting: Sitting, name: str) -> list[dict]:
 def test_the_csv_exports_pair_delegates_and_choices_only_for_named_polls(sitting):
     attendance = read_csv(sitting, "attendance.csv")
     assert [(row["seat"], row["full_name"], row["status"]) for row in attendance] == [
-        (f"{i + 1:02d}", name, "excused" if i == 6 else "present") for i, name in enumerate(NAMES)
+        (f"{i + 1:02d}", name, {5: "left", 6: "excused"}.get(i, "present"))
+        for i, name in enumerate(NAMES)
     ]
 
     polls = {int(row["poll_id"]): row for row in read_csv(sitting, "polls.csv")}
@@ -269,7 +445,8 @@ def test_the_csv_exports_pair_delegates_and_choices_only_for_named_polls(sitting
     flat = json.dumps(list(polls.values()), ensure_ascii=False)
     assert not any(name in flat for name in NAMES)  # totals only
 
-    votes = read_csv(sitting, "votes.csv")
+    four = {str(poll.pk) for poll in sitting.polls}
+    votes = [row for row in read_csv(sitting, "votes.csv") if row["poll_id"] in four]
     secret_ids = {str(sitting.oversight.pk), str(sitting.election.pk)}
     assert not [row for row in votes if row["poll_id"] in secret_ids]
     want = set()

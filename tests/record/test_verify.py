@@ -240,7 +240,7 @@ def test_a_forgery_consistent_everywhere_but_the_chain_is_still_caught(sitting):
     )
     data = closing.data
     data["ballots"] = [
-        [r, "yes" if r == receipt else choice, weight] for r, choice, weight in data["ballots"]
+        [r, "yes" if r == receipt else choice, *rest] for r, choice, *rest in data["ballots"]
     ]
     data.update(counts=counts, digest=digest)
     sql("UPDATE meeting_actionlog SET data = %s WHERE id = %s", [json.dumps(data), closing.pk])
