@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from meeting import services
 from meeting.actors import Actor
 from meeting.errors import ServiceError
-from meeting.models import ActionLog, AgendaItem, Attendance, Council, Delegate, Session
+from meeting.models import ActionLog, AgendaItem, Attendance, Council, Delegate, Guest, Session
 
 admin.site.site_header = _("Chamber — quản trị kỳ họp")
 admin.site.site_title = _("Chamber")
@@ -160,6 +160,26 @@ class AgendaItemInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class GuestInline(admin.TabularInline):
+    """Invited guests (the minutes list them), editable until the session closes."""
+
+    model = Guest
+    fields = ["position", "full_name", "title", "agency"]
+    extra = 0
+
+    def _editable(self, obj: Session | None) -> bool:
+        return obj is None or obj.status != Session.Status.CLOSED
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
 @admin.register(Session)
 class SessionAdmin(PrintBadgesMixin, admin.ModelAdmin):
     list_display = ["title", "council", "number", "status", "planned_start", "current_item"]
@@ -167,7 +187,7 @@ class SessionAdmin(PrintBadgesMixin, admin.ModelAdmin):
     search_fields = ["title", "council__name"]
     list_select_related = ["council", "current_item"]
     date_hierarchy = "planned_start"
-    inlines = [AgendaItemInline]
+    inlines = [AgendaItemInline, GuestInline]
     actions = ["schedule_sessions", "print_badges"]
     live_fields = ["status", "current_item", "event_seq", "screens"]
 
@@ -220,7 +240,13 @@ class SessionAdmin(PrintBadgesMixin, admin.ModelAdmin):
 
 @admin.register(Attendance)
 class AttendanceAdmin(ReadOnlyAdmin):
-    list_display = ["session_label", "delegate_label", "status_label", "changed_label"]
+    list_display = [
+        "session_label",
+        "delegate_label",
+        "status_label",
+        "reason",
+        "changed_label",
+    ]
     fields = list_display
     readonly_fields = list_display
     list_filter = [

@@ -336,8 +336,8 @@ def poll_close(*, poll_id: int, actor: Actor, session_id: int | None = None) -> 
             _unlink_secret_ballots(poll)
         # Every counted ballot enters the chain here, in one entry — receipt, choice, weight,
         # and the voter of a named ballot only: a ballot never waits on the log, and a ballot
-        # changed later is named. With them the attendance and the result, so the record check
-        # recounts from the chain, not from the stored result.
+        # changed later is named. With them the result, so the record check compares the
+        # stored result with the chain, and recounts from the chain's ballots.
         named = poll.kind == Poll.Kind.NAMED
         counted = (
             Ballot.objects.filter(poll=poll, superseded=False)
@@ -355,11 +355,17 @@ def poll_close(*, poll_id: int, actor: Actor, session_id: int | None = None) -> 
                 [receipt, choice, weight, *([delegate_id] if named else [])]
                 for receipt, choice, weight, delegate_id in counted
             ],
+            result={field: getattr(result, field) for field in tally.RESULT_FIELDS},
+        )
+        # Who was present and who took part, in an entry of its own: never beside a ballot.
+        _log(
+            poll,
+            "poll.turnout",
+            actor,
+            present_delegates=result.detail["present_delegates"],
             participants=sorted(
                 Participation.objects.filter(poll=poll).values_list("delegate_id", flat=True)
             ),
-            present_delegates=result.detail["present_delegates"],
-            result={field: getattr(result, field) for field in tally.RESULT_FIELDS},
         )
         emit(
             session=session,

@@ -86,8 +86,11 @@ def test_posting_a_status_change_does_not_change_the_status(admin_client, chambe
             "planned_end": "2026-12-02",
             "status": Session.Status.CLOSED,
             "seq": 999,
+            "minutes_copies": 2,
             "agenda_items-TOTAL_FORMS": "0",
             "agenda_items-INITIAL_FORMS": "0",
+            "guests-TOTAL_FORMS": "0",
+            "guests-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

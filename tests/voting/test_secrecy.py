@@ -230,10 +230,12 @@ async def test_nothing_stored_or_sent_links_a_secret_ballot_to_its_voter(sitting
             "poll.publish",
         }  # the console's commands are receipted; a ballot never is
         log = [r for m, r in rows if m is ActionLog and r["data"].get("poll") == poll_id]
+        # The close's turnout (who was present, who took part) is an entry of its own.
         assert [r["action"] for r in log] == [
             "poll.create",
             "poll.open",
             "poll.close",
+            "poll.turnout",
             "poll.publish",
         ]
         assert all(r["actor_delegate_id"] is None for r in log)
