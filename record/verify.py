@@ -1,11 +1,18 @@
-"""Checking a session's record: the log chain, and every tally recomputed from its ballots."""
+"""Checking a session's record: the chain's hashes and seal, then the tables against the chain.
+
+Every fact the minutes print comes from a table that the chain recorded when it was fixed:
+attendance (each change), the sitting's facts (at the opening and the close), each poll's rules
+(at its opening), ballots with the voters of named ones, turnout and result (at its close). A
+difference is named; a result is recounted by ``voting.tally.compute_result`` — the function
+that counted it — with the chain's rules, seats and attendance."""
 
 from __future__ import annotations
 
-from meeting.models import ActionLog
+from meeting.models import ActionLog, Delegate, Session
 from meeting.record import verify_chain
-from voting import rules
-from voting.models import Ballot, Poll, PollResult
+from record import verify_facts
+from voting import tally
+from voting.models import Ballot, Participation, Poll, PollResult
 from voting.services import ballots_digest
 
 
@@ -13,92 +20,113 @@ def _short(receipt: str) -> str:
     return receipt[:10]
 
 
-def verify_poll(poll: Poll, result: PollResult) -> list[str]:
+def _entry(entries: list[ActionLog], action: str, poll: Poll) -> ActionLog | None:
+    return next((e for e in entries if e.action == action and e.data.get("poll") == poll.pk), None)
+
+
+def verify_poll(poll: Poll, result: PollResult, entries: list[ActionLog]) -> list[str]:
+    """One poll's tables against its chain: rules, ballots and voters, turnout, the result
+    recounted by the very function that counted it, with the chain's rules and attendance."""
     label = f"poll {poll.pk} «{poll.title}»"
     problems = []
-    ballots = list(Ballot.objects.filter(poll=poll, superseded=False))
-    closing = (
-        ActionLog.objects.filter(
-            session_id=poll.session_id, action="poll.close", data__poll=poll.pk
-        )
-        .order_by("id")
-        .first()
+    names = dict(
+        Delegate.objects.filter(council__sessions=poll.session_id).values_list("pk", "full_name")
     )
+    ballots = list(Ballot.objects.filter(poll=poll, superseded=False))
+    closing = _entry(entries, "poll.close", poll)
     if closing is None:
         return [f"{label}: no closing entry in the log"]
-    logged = {row[0]: (row[1], row[2]) for row in closing.data["ballots"]}
-    stored = {ballot.receipt: (ballot.choice, ballot.weight) for ballot in ballots}
+    opening = _entry(entries, "poll.open", poll)
+    rules_then = (opening.data.get("rules") if opening else None) or tally.rule_facts(poll)
+    if opening is None:
+        problems.append(f"{label}: no opening entry in the log")
+    rules_now = tally.rule_facts(poll)
+    for field in tally.RULE_FIELDS:
+        if field in rules_then and rules_now[field] != rules_then[field]:
+            problems.append(
+                f"{label}: its rule was changed after it opened: {field} "
+                f"{rules_then[field]!r} → {rules_now[field]!r}"
+            )
+    logged = {row[0]: row[1:] for row in closing.data["ballots"]}
+    stored = {
+        b.receipt: (
+            b.choice,
+            b.weight,
+            *([b.delegate_id] if len(logged.get(b.receipt, ())) > 2 else []),
+        )
+        for b in ballots
+    }
     for receipt in sorted(logged.keys() - stored.keys()):
         problems.append(f"{label}: ballot {_short(receipt)} counted at close is missing now")
     for receipt in sorted(stored.keys() - logged.keys()):
         problems.append(f"{label}: ballot {_short(receipt)} was added after the close")
     for receipt in sorted(logged.keys() & stored.keys()):
-        if logged[receipt] != stored[receipt]:
-            (was, was_weight), (now, now_weight) = logged[receipt], stored[receipt]
-            change = f"choice {was!r} → {now!r}" if was != now else ""
-            if was_weight != now_weight:
-                change = f"{change} weight {was_weight} → {now_weight}".strip()
-            problems.append(f"{label}: ballot {_short(receipt)} was changed: {change}")
+        was, now = tuple(logged[receipt]), stored[receipt]
+        if was == now:
+            continue
+        changes = []
+        if was[0] != now[0]:
+            changes.append(f"choice {was[0]!r} → {now[0]!r}")
+        if was[1] != now[1]:
+            changes.append(f"weight {was[1]} → {now[1]}")
+        if len(was) > 2 and was[2] != now[2]:
+            changes.append(
+                f"voter {was[2]} «{names.get(was[2], '?')}» → {now[2]} «{names.get(now[2], '?')}»"
+            )
+        problems.append(f"{label}: ballot {_short(receipt)} was changed: {', '.join(changes)}")
+    turnout = _entry(entries, "poll.turnout", poll)
+    if turnout is not None:
+        took_part = set(turnout.data["participants"])
+        now_part = set(
+            Participation.objects.filter(poll=poll).values_list("delegate_id", flat=True)
+        )
+        for delegate in sorted(took_part - now_part):
+            problems.append(
+                f"{label}: the participation of delegate {delegate} «{names.get(delegate, '?')}» "
+                f"recorded at close is missing now"
+            )
+        for delegate in sorted(now_part - took_part):
+            problems.append(
+                f"{label}: the participation of delegate {delegate} «{names.get(delegate, '?')}» "
+                f"was added after the close"
+            )
     if ballots_digest(ballots) != result.digest:
         problems.append(f"{label}: the stored ballots no longer match the digest taken at close")
     if result.digest != closing.data["digest"]:
         problems.append(f"{label}: the result's ballot digest differs from the one logged at close")
-    recounted, blank = poll.count(ballots)
-    for choice in sorted(set(recounted) | set(result.counts)):
-        if recounted.get(choice, 0) != result.counts.get(choice, 0):
+    # Recount the stored ballots with the function that counted, under the rules, seats and
+    # attendance the chain recorded — never those of the stored result.
+    then = closing.data.get("result") or {"seats": result.seats, "present": result.present}
+    recount = tally.compute_result(
+        tally.poll_from_facts(rules_then), ballots, seats=then["seats"], present=then["present"]
+    )
+    for choice in sorted(set(recount["counts"]) | set(result.counts)):
+        if recount["counts"].get(choice, 0) != result.counts.get(choice, 0):
             problems.append(
                 f"{label}: result says {choice}={result.counts.get(choice, 0)}, "
-                f"the ballots give {choice}={recounted.get(choice, 0)}"
+                f"the ballots give {choice}={recount['counts'].get(choice, 0)}"
             )
     if result.ballots != len(ballots):
         problems.append(f"{label}: result says {result.ballots} ballots, {len(ballots)} are stored")
-    if poll.choice_type == Poll.ChoiceType.YES_NO_ABSTAIN:
-        # The chair's casting vote on a tie is their named ballot, recounted like the others.
-        casting = next(
-            (
-                b
-                for b in ballots
-                if poll.casting_delegate_id and b.delegate_id == poll.casting_delegate_id
-            ),
-            None,
-        )
-        decision = rules.decide(
-            poll.rules(),
-            rules.Tally(
-                yes=recounted.get("yes", 0),
-                no=recounted.get("no", 0),
-                abstain=recounted.get("abstain", 0),
-                seats=result.seats,
-                present=result.present,
-                casting_choice=casting.choice if casting and poll.kind == Poll.Kind.NAMED else None,
-            ),
-        )
-        passed = decision.passed
-    else:
-        # An election: each option is elected on its own votes; the poll passes if any is.
-        decisions = rules.decide_options(
-            poll.rules(),
-            rules.OptionsTally(
-                votes={choice: recounted.get(choice, 0) for choice in poll.choice_ids},
-                ballots=sum(ballot.weight for ballot in ballots) - blank,
-                blank=blank,
-                seats=result.seats,
-                present=result.present,
-            ),
-        )
-        labels = {str(option["id"]): option["label"] for option in poll.options}
-        for option, decided in decisions.items():
+    for field in ("seats", "present", "base", "required", "threshold", "quorum_required"):
+        if getattr(result, field) != recount[field]:
+            problems.append(
+                f"{label}: result says {field}={getattr(result, field)}, the chain's rules and "
+                f"attendance give {field}={recount[field]}"
+            )
+    if poll.choice_type == Poll.ChoiceType.OPTIONS:
+        option_labels = {str(option["id"]): option["label"] for option in poll.options}
+        for option, decided in recount["elected"].items():
             said = bool(result.elected.get(option, False))
-            if said != decided.passed:
+            if said != decided:
                 problems.append(
-                    f"{label}: result says option {option} «{labels.get(option, option)}» "
-                    f"{_elected(said)}, the rules and ballots say {_elected(decided.passed)}"
+                    f"{label}: result says option {option} «{option_labels.get(option, option)}» "
+                    f"{_elected(said)}, the rules and ballots say {_elected(decided)}"
                 )
-        passed = any(decision.passed for decision in decisions.values())
-    if passed != result.passed:
+    if recount["passed"] != result.passed:
         problems.append(
             f"{label}: result says {_verdict(result.passed)}, the rules and ballots say "
-            f"{_verdict(passed)}"
+            f"{_verdict(recount['passed'])}"
         )
     return problems
 
@@ -113,8 +141,13 @@ def _elected(elected: bool) -> str:
 
 def verify_session(session_id: int) -> list[str]:
     """Every problem in the session's record, in words; an empty list means it verifies."""
+    session = Session.objects.select_related("council").get(pk=session_id)
+    entries = list(ActionLog.objects.filter(session_id=session_id).order_by("id"))
     problems = verify_chain(session_id)
+    problems += verify_facts.verify_seal(session, entries)
+    problems += verify_facts.verify_sitting(session, entries)
+    problems += verify_facts.verify_attendance(session, entries)
     results = PollResult.objects.filter(poll__session_id=session_id).select_related("poll")
     for result in results.order_by("poll_id"):
-        problems.extend(verify_poll(result.poll, result))
+        problems.extend(verify_poll(result.poll, result, entries))
     return problems

@@ -19,8 +19,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from meeting.models import ActionLog
-from tests.record.sitting import make_sitting
+from meeting.models import ActionLog, Attendance, Session
+from tests.record.sitting import EXCUSE, make_sitting
 from tests.servers import database_url
 from voting import services as voting
 from voting.models import Ballot, PollResult
@@ -202,9 +202,13 @@ def test_an_edited_log_entry_is_named(sitting):
         [entry.pk],
     )
     problems, _error = verify(sitting.session)
+    excused = sitting.delegates[6]
     assert problems == [
         f"FAIL log entry {entry.pk} (attendance.set) was altered: its content no longer matches "
-        f"its hash"
+        f"its hash",
+        # The altered entry and the table now disagree: named too.
+        f"FAIL attendance of delegate {excused.pk} «{excused.full_name}» was changed: the table "
+        f"says 'excused' ({EXCUSE}), the chain says 'absent' ({EXCUSE})",
     ]
 
 
@@ -213,11 +217,17 @@ def test_a_deleted_log_entry_is_named(sitting):
         session=sitting.session, action="poll.open", data__poll=sitting.school.pk
     )
     following = ActionLog.objects.filter(session=sitting.session, id__gt=entry.pk).order_by("id")[0]
+    count = ActionLog.objects.filter(session=sitting.session).count()
     sql("DELETE FROM meeting_actionlog WHERE id = %s", [entry.pk])
     problems, _error = verify(sitting.session)
+    head = sitting.session.log_head
     assert problems == [
         f"FAIL log entry {following.pk} ({following.action}): it does not follow the entry "
-        f"before it (an entry was removed, inserted or reordered)"
+        f"before it (an entry was removed, inserted or reordered)",
+        f"FAIL the session counts {count} log entries, the chain has {count - 1}",
+        f"FAIL the chain ({count - 1} entries, final hash {head[:16]}…) is not the one sealed at "
+        f"the close: entries were removed from its end or rewritten",
+        f"FAIL {label(sitting.school)}: no opening entry in the log",
     ]
 
 
@@ -315,3 +325,130 @@ def test_the_command_line_exits_zero_for_a_sound_record_and_one_for_a_changed_on
         f"choice 'no' → 'yes'\n" in changed.stderr
     )
     assert f"CommandError: session {session.pk}: 4 problem(s) in the record" in changed.stderr
+
+
+# -- tampering that changes what the minutes print, each named (issue 9 §6) -------------------
+
+
+def test_swapping_the_voters_of_two_named_ballots_is_named(sitting):
+    poll = sitting.budget  # delegate 0 voted yes, delegate 4 voted no
+    first, fifth = sitting.delegates[0], sitting.delegates[4]
+    yes, no = sitting.receipts[poll.pk][0], sitting.receipts[poll.pk][4]
+    # Through NULL: the database allows one current named ballot per delegate at any moment.
+    swap = "UPDATE voting_ballot SET delegate_id = %s WHERE poll_id = %s AND receipt = %s"
+    sql(swap, [None, poll.pk, yes])
+    sql(swap, [first.pk, poll.pk, no])
+    sql(swap, [fifth.pk, poll.pk, yes])
+    problems, _error = verify(sitting.session)
+    assert sorted(problems) == sorted(
+        [
+            f"FAIL {label(poll)}: ballot {yes[:10]} was changed: voter {first.pk} "
+            f"«{first.full_name}» → {fifth.pk} «{fifth.full_name}»",
+            f"FAIL {label(poll)}: ballot {no[:10]} was changed: voter {fifth.pk} "
+            f"«{fifth.full_name}» → {first.pk} «{first.full_name}»",
+        ]
+    )
+
+
+def test_a_result_forged_consistently_is_named(sitting):
+    """The secret oversight vote failed (2 of 7); every field of its result is made to agree
+    with a pass on a base of those present."""
+    poll = sitting.oversight
+    sql(
+        "UPDATE voting_pollresult SET passed = true, required = 2, base = 3, seats = 3, "
+        "present = 3 WHERE poll_id = %s",
+        [poll.pk],
+    )
+    problems, _error = verify(sitting.session)
+    assert problems == [
+        f"FAIL {label(poll)}: result says seats=3, the chain's rules and attendance give seats=7",
+        f"FAIL {label(poll)}: result says present=3, the chain's rules and attendance give "
+        f"present=6",
+        f"FAIL {label(poll)}: result says base=3, the chain's rules and attendance give base=7",
+        f"FAIL {label(poll)}: result says required=2, the chain's rules and attendance give "
+        f"required=4",
+        f"FAIL {label(poll)}: result says passed, the rules and ballots say failed",
+    ]
+
+
+def test_only_the_required_number_changed_is_named(sitting):
+    sql("UPDATE voting_pollresult SET required = 3 WHERE poll_id = %s", [sitting.oversight.pk])
+    problems, _error = verify(sitting.session)
+    assert problems == [
+        f"FAIL {label(sitting.oversight)}: result says required=3, the chain's rules and "
+        f"attendance give required=4"
+    ]
+
+
+def test_only_the_number_present_changed_is_named(sitting):
+    sql("UPDATE voting_pollresult SET present = 7 WHERE poll_id = %s", [sitting.budget.pk])
+    problems, _error = verify(sitting.session)
+    assert problems == [
+        f"FAIL {label(sitting.budget)}: result says present=7, the chain's rules and attendance "
+        f"give present=6"
+    ]
+
+
+def test_a_rule_changed_after_the_fact_is_named(sitting):
+    poll = sitting.oversight
+    sql("UPDATE voting_poll SET base = 'cast' WHERE id = %s", [poll.pk])
+    problems, _error = verify(sitting.session)
+    assert problems == [
+        f"FAIL {label(poll)}: its rule was changed after it opened: base 'seats' → 'cast'"
+    ]
+
+
+def test_a_changed_attendance_row_is_named(sitting):
+    excused = sitting.delegates[6]
+    assert (
+        sql(
+            "UPDATE meeting_attendance SET status = 'present', reason = '' "
+            "WHERE session_id = %s AND delegate_id = %s",
+            [sitting.session.pk, excused.pk],
+        )
+        == 1
+    )
+    assert Attendance.objects.get(session=sitting.session, delegate=excused).status == "present"
+    problems, _error = verify(sitting.session)
+    assert problems == [
+        f"FAIL attendance of delegate {excused.pk} «{excused.full_name}» was changed: the table "
+        f"says 'present', the chain says 'excused' ({EXCUSE})"
+    ]
+
+
+def test_a_deleted_participation_row_is_named(sitting):
+    poll, voter = sitting.election, sitting.delegates[2]
+    assert (
+        sql(
+            "DELETE FROM voting_participation WHERE poll_id = %s AND delegate_id = %s",
+            [poll.pk, voter.pk],
+        )
+        == 1
+    )
+    problems, _error = verify(sitting.session)
+    assert problems == [
+        f"FAIL {label(poll)}: the participation of delegate {voter.pk} «{voter.full_name}» "
+        f"recorded at close is missing now"
+    ]
+
+
+def test_the_chain_cut_short_with_its_head_moved_back_is_named(sitting):
+    """The close and the entries before it removed, the head and the count moved back: the
+    chain verifies by its hashes, but not against the seal made at the close."""
+    session = sitting.session
+    entries = list(ActionLog.objects.filter(session=session).order_by("id"))
+    keep = entries[:-4]
+    sql(
+        "DELETE FROM meeting_actionlog WHERE id > %s AND session_id = %s", [keep[-1].pk, session.pk]
+    )
+    sql(
+        "UPDATE meeting_session SET log_head = %s, log_count = %s WHERE id = %s",
+        [keep[-1].hash, len(keep), session.pk],
+    )
+    assert Session.objects.get(pk=session.pk).log_head == keep[-1].hash
+    problems, _error = verify(session)
+    assert problems[:2] == [
+        "FAIL the session is closed but its chain does not end with its close",
+        f"FAIL the chain ({len(keep)} entries, final hash {keep[-1].hash[:16]}…) is not the one "
+        f"sealed at the close: entries were removed from its end or rewritten",
+    ]

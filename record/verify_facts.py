@@ -1,0 +1,130 @@
+"""The tables compared with what the chain recorded of the sitting: attendance, the facts fixed
+at the opening and at the close, and the chain's length against the seal made at the close."""
+
+from __future__ import annotations
+
+from meeting import record_facts
+from meeting.models import ActionLog, Attendance, Delegate, Session
+from meeting.record import seal_matches
+from meeting.selectors import agenda_order
+
+
+def _name(delegate_id: int, names: dict[int, str]) -> str:
+    return f"delegate {delegate_id} «{names.get(delegate_id, '?')}»"
+
+
+def verify_seal(session: Session, entries: list[ActionLog]) -> list[str]:
+    """The chain's end is anchored: the count and final hash sealed at the close."""
+    problems = []
+    count, head = len(entries), (entries[-1].hash if entries else "")
+    if session.log_count != count:
+        problems.append(
+            f"the session counts {session.log_count} log entries, the chain has {count}"
+        )
+    if session.status == Session.Status.CLOSED:
+        if not entries or entries[-1].action != "session.close":
+            problems.append("the session is closed but its chain does not end with its close")
+        if not session.log_seal:
+            problems.append("the session is closed but its chain was never sealed")
+        elif not seal_matches(
+            session_id=session.pk, count=count, head=head, value=session.log_seal
+        ):
+            problems.append(
+                f"the chain ({count} entries, final hash {head[:16]}…) is not the one sealed at "
+                f"the close: entries were removed from its end or rewritten"
+            )
+    return problems
+
+
+def verify_attendance(session: Session, entries: list[ActionLog]) -> list[str]:
+    names = dict(
+        Delegate.objects.filter(council_id=session.council_id).values_list("pk", "full_name")
+    )
+    logged: dict[int, tuple[str, str]] = {}
+    for entry in entries:
+        if entry.action == "attendance.set":
+            logged[entry.data["delegate"]] = (entry.data["status"], entry.data.get("reason", ""))
+    stored = {
+        delegate: (status, reason)
+        for delegate, status, reason in Attendance.objects.filter(session=session).values_list(
+            "delegate_id", "status", "reason"
+        )
+    }
+    problems = []
+    for delegate in sorted(logged.keys() | stored.keys()):
+        said, now = logged.get(delegate), stored.get(delegate)
+        if said == now:
+            continue
+        who = _name(delegate, names)
+        if now is None:
+            problems.append(f"attendance of {who} recorded in the chain is missing now")
+        elif said is None:
+            problems.append(f"attendance of {who} was added outside the chain: {now[0]!r}")
+        else:
+            problems.append(
+                f"attendance of {who} was changed: the table says {now[0]!r}"
+                + (f" ({now[1]})" if now[1] else "")
+                + f", the chain says {said[0]!r}"
+                + (f" ({said[1]})" if said[1] else "")
+            )
+    return problems
+
+
+def _differences(what: str, now: dict, then: dict) -> list[str]:
+    return [
+        f"{what}: {key} is {now.get(key)!r} in the tables, {then.get(key)!r} in the chain"
+        for key in sorted(then)
+        if key in now and now.get(key) != then.get(key)
+    ]
+
+
+def verify_sitting(session: Session, entries: list[ActionLog]) -> list[str]:
+    """The facts the minutes print that the chain fixed at the opening and the close."""
+    problems = []
+    opening = next((e.data for e in entries if e.action == "session.open"), None)
+    closing = next((e.data for e in reversed(entries) if e.action == "session.close"), None)
+    if opening and "council" in opening:
+        council = record_facts.council_facts(session.council)
+        problems += _differences("the council", council, opening["council"])
+        sitting = {
+            "number": session.number,
+            "title": session.title,
+            "planned_start": session.planned_start.isoformat(),
+            "planned_end": session.planned_end.isoformat(),
+        }
+        problems += _differences("the session", sitting, opening["sitting"])
+        roster = {
+            d.pk: [d.pk, d.seat_label, d.full_name, d.title]
+            for d in Delegate.objects.filter(council_id=session.council_id)
+        }
+        for row in opening["roster"]:
+            if roster.get(row[0]) != row:
+                problems.append(
+                    f"delegate {row[0]}: {roster.get(row[0])!r} in the tables, {row!r} in the chain"
+                )
+        agenda = {
+            item.pk: [item.pk, item.number, item.title, item.presenter]
+            for item in agenda_order(session)
+        }
+        for row in opening["agenda"]:
+            if agenda.get(row[0]) != row:
+                problems.append(
+                    f"agenda item {row[0]}: {agenda.get(row[0])!r} in the tables, {row!r} in the "
+                    f"chain"
+                )
+    if closing and "officers" in closing:
+        now = {
+            "minutes_number": session.minutes_number,
+            "minutes_copies": session.minutes_copies,
+            "venue": session.venue,
+            **record_facts.officers(session),
+        }
+        problems += _differences(
+            "the session", now, {**closing, **closing["officers"], "officers": None}
+        )
+        guests = [[g.full_name, g.title, g.agency] for g in session.guests.all()]
+        if guests != closing["guests"]:
+            problems.append(
+                f"the guests: {guests!r} in the tables, {closing['guests']!r} in the chain"
+            )
+    return problems
