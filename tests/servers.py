@@ -79,7 +79,7 @@ def _wait_until_serving(server: Server, timeout: float = 30.0) -> None:
     raise RuntimeError(f"server did not start in {timeout}s:\n{server.log.read_text()[-3000:]}")
 
 
-def test_database_env(*, redis: bool) -> dict[str, str]:
+def server_env(*, redis: bool) -> dict[str, str]:
     """The environment of a server (or command) on the test database."""
     env = {
         **os.environ,
@@ -152,7 +152,7 @@ def running_servers(
 ) -> Iterator[list[Server]]:
     """Start ``count`` daphne processes sharing the test database (and one Redis layer), or
     sharing what ``env`` says (``embedded_demo``)."""
-    env = env or test_database_env(redis=redis)
+    env = env or server_env(redis=redis)
     prefix = env.get("CHANNEL_PREFIX", "chamber-embedded")
     log_dir = log_dir or Path(os.environ.get("TMPDIR", "/tmp"))
     servers: list[Server] = []

@@ -41,7 +41,7 @@ from tests.servers import (
     chamber_command,
     embedded_demo,
     running_servers,
-    test_database_env,
+    server_env,
 )
 
 pytestmark = [
@@ -91,7 +91,7 @@ def install(request, tmp_path):
             assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     else:
         request.getfixturevalue("transactional_db")
-        env = test_database_env(redis=True)
+        env = server_env(redis=True)
         printed = chamber_command(env, "load_demo", "--host", "127.0.0.1", "--port", "8000")
         with running_servers(2, env=env, log_dir=tmp_path) as servers:
             yield Install("postgres", servers, **_demo_paths(printed))
