@@ -111,13 +111,18 @@ def pdf_lines(server: Server, path: str, cookie: str) -> list[str]:
 
 def counts_in_minutes(lines: list[str], title: str, labels: dict[str, str]) -> dict[str, int]:
     """The counts the minutes print for the poll ``title``: the number that follows each
-    choice's label in the poll's part (``Tán thành`` then ``16`` or ``16/30, 53,33 %``)."""
+    choice's label in the poll's part (``– Tán thành: 16/30 đại biểu, chiếm 53,33 %;``, or a
+    table row: ``Tán thành`` then ``16``)."""
     starts = [i for i, line in enumerate(lines) if title in line]
     assert starts, f"{title!r} is not in the minutes"
     for start in starts:
         counts = {}
         for choice, label in labels.items():
+            inline = re.compile(rf"^(?:[–-]\s*)?{re.escape(label)}:\s*(\d+)")
             for i in range(start + 1, min(start + 80, len(lines) - 1)):
+                if found := inline.match(lines[i]):
+                    counts[choice] = int(found.group(1))
+                    break
                 if lines[i] == label and (number := re.match(r"\d+", lines[i + 1])):
                     counts[choice] = int(number.group())
                     break
