@@ -90,6 +90,23 @@ DATABASES = {
     )
 }
 SQLITE_BUSY_TIMEOUT_SECONDS = 20
+# A frozen worker or a lost network must not hold locks forever (DESIGN.md, "Invariants"):
+# PostgreSQL sessions give up waiting for a lock, end runaway statements and end transactions
+# left idle (their locks released, their writes rolled back). Seconds; 0 turns one off.
+DB_LOCK_TIMEOUT = float(os.environ.get("CHAMBER_DB_LOCK_TIMEOUT", "5"))
+DB_STATEMENT_TIMEOUT = float(os.environ.get("CHAMBER_DB_STATEMENT_TIMEOUT", "60"))
+DB_IDLE_IN_TRANSACTION_TIMEOUT = float(
+    os.environ.get("CHAMBER_DB_IDLE_IN_TRANSACTION_TIMEOUT", "10")
+)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(
+        f"-c {name}={int(seconds * 1000)}"
+        for name, seconds in [
+            ("lock_timeout", DB_LOCK_TIMEOUT),
+            ("statement_timeout", DB_STATEMENT_TIMEOUT),
+            ("idle_in_transaction_session_timeout", DB_IDLE_IN_TRANSACTION_TIMEOUT),
+        ]
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default: thirty tablets may vote in the same second on one box.
     # * Every transaction takes the write lock at BEGIN (IMMEDIATE): one that began by reading
@@ -193,6 +210,10 @@ CHAMBER_STAFF_SESSION_SECONDS = int(os.environ.get("CHAMBER_STAFF_SESSION_SECOND
 CHAMBER_HEARTBEAT_SECONDS = float(os.environ.get("CHAMBER_HEARTBEAT_SECONDS", "20"))
 # A tablet whose process has not refreshed it for this long is shown as disconnected.
 CHAMBER_PRESENCE_STALE_SECONDS = float(os.environ.get("CHAMBER_PRESENCE_STALE_SECONDS", "60"))
+# A screen that does not take its frames is closed (4408) when its outbound queue holds more
+# than this many bytes, or when one frame has waited this long to be written.
+CHAMBER_SEND_QUEUE_BYTES = int(os.environ.get("CHAMBER_SEND_QUEUE_BYTES", 1024 * 1024))
+CHAMBER_SEND_STALL_SECONDS = float(os.environ.get("CHAMBER_SEND_STALL_SECONDS", "5"))
 
 # Session documents (documents/): limits of an upload, and the page-rendering processes.
 CHAMBER_MAX_PDF_BYTES = int(os.environ.get("CHAMBER_MAX_PDF_BYTES", 100 * 1024 * 1024))

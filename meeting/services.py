@@ -333,8 +333,12 @@ def tablet_presence(
             )
 
 
-def tablet_presence_refresh(*, worker: str) -> int:
-    """One heartbeat of a worker process: its tablets are still connected."""
+def tablet_presence_refresh(*, worker: str, connections: list[str] | None = None) -> int:
+    """One heartbeat of a worker process: its tablets (``connections``, if given: only those
+    still open) are still connected; rows it no longer holds go stale."""
     from meeting.models import TabletConnection
 
-    return TabletConnection.objects.filter(worker=worker).update(seen_at=timezone.now())
+    rows = TabletConnection.objects.filter(worker=worker)
+    if connections is not None:
+        rows = rows.filter(connection__in=connections)
+    return rows.update(seen_at=timezone.now())

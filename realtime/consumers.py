@@ -31,6 +31,7 @@ from realtime import commands as command_handlers
 from realtime.envelope import Command, MalformedMessage, decode_command, encode
 from realtime.fanout import on_heartbeat, process_fanout
 from realtime.groups import chair_groups, projector_groups, tablet_groups
+from realtime.outbound import Outbound
 from voting.selectors import voting_snapshot
 
 logger = logging.getLogger(__name__)
@@ -43,9 +44,20 @@ class ScreenConsumer(AsyncWebsocketConsumer):
     # command type -> handler(consumer_context, data) -> ack data; run in a worker thread.
     commands: dict[str, Callable[..., dict]] = {}
 
+    outbound: Outbound | None = None
+    joined: list[str] = []
+
+    async def __call__(self, scope, receive, send) -> None:
+        # A consumer that fails (an exception, a cancelled task) gets no websocket.disconnect:
+        # clean up here too, so it never stays in the fan-out nor keeps its presence.
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await asyncio.shield(self._clean_up())
+
     async def connect(self) -> None:
         self.connection_id = uuid.uuid4().hex
-        self.joined: list[str] = []
+        self.joined = []
         self.ready = False
         self.last_seq = -1
         self.pending: list[tuple[str, int | None]] = []
@@ -57,28 +69,47 @@ class ScreenConsumer(AsyncWebsocketConsumer):
         if failure is not None:
             await self.close(code=failure)
             return
+        self.outbound = Outbound(
+            send=lambda text: AsyncWebsocketConsumer.send(self, text_data=text),
+            close=lambda code: AsyncWebsocketConsumer.close(self, code=code),
+            on_too_slow=self._clean_up,
+        )
         self.fanout = process_fanout()
         self.joined = self.fanout_groups()
         await self.fanout.join(self, self.joined)
         await self.on_joined()
         await self.send_snapshot()
 
-    async def __call__(self, scope, receive, send) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            # However the consumer ends — closed by the client, or a handler that raised (the
-            # server then closes the socket) — it leaves the fan-out and records its departure.
-            await self._leave()
-
     async def disconnect(self, code: int) -> None:
-        await self._leave()
+        await self._clean_up()
 
-    async def _leave(self) -> None:
-        joined, self.joined = getattr(self, "joined", []), []
-        if joined:
-            await self.fanout.leave(self, joined)
-            await self.on_left()
+    async def _clean_up(self) -> None:
+        """Leave the fan-out and record the departure, once, however the connection ended."""
+        if self.outbound is not None:
+            self.outbound.stop()
+        if self.joined:
+            joined, self.joined = self.joined, []
+            try:
+                await self.fanout.leave(self, joined)
+            finally:
+                await self.on_left()
+
+    # -- every frame out goes through the connection's queue and writer (realtime.outbound) --
+    async def send(self, text_data=None, bytes_data=None, close=False) -> None:
+        if self.outbound is None:
+            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+            return
+        if text_data is None:
+            raise ValueError("screens take text frames only")
+        self.outbound.put(text_data)
+        if close:
+            await self.close(close)
+
+    async def close(self, code=None, reason=None) -> None:
+        if self.outbound is None:
+            await super().close(code=code, reason=reason)
+            return
+        self.outbound.close_after(code if isinstance(code, int) and code is not True else 1000)
 
     # -- what each screen defines --------------------------------------------------------
     async def authorise(self) -> int | None:
@@ -111,6 +142,13 @@ class ScreenConsumer(AsyncWebsocketConsumer):
 
     async def close_by_server(self, code: int) -> None:
         await self.close(code=code)
+
+    def hold(self) -> None:
+        self.ready = False
+
+    async def resync(self) -> None:
+        if self.joined:
+            await self.send_snapshot()
 
     async def send_snapshot(self, command_id: str | int | None = None) -> None:
         """Send a snapshot, then the events that arrived while it was built and are newer."""
@@ -349,4 +387,8 @@ class ChairConsumer(ScreenConsumer):
 
 @on_heartbeat
 async def refresh_tablet_presence(fanout) -> None:
-    await database_sync_to_async(services.tablet_presence_refresh)(worker=fanout.worker_id)
+    # Only the connections still in the fan-out: a departed one stops counting as connected.
+    live = [c.connection_id for c in fanout.connections() if isinstance(c, TabletConsumer)]
+    await database_sync_to_async(services.tablet_presence_refresh)(
+        worker=fanout.worker_id, connections=live
+    )

@@ -29,18 +29,39 @@ class LocalConnection(Protocol):
 
     async def close_by_server(self, code: int) -> None: ...
 
+    def hold(self) -> None:
+        """Keep frames back until the next snapshot (the layer lost some)."""
+
+    async def resync(self) -> None:
+        """Send a new snapshot, then the frames held since ``hold``."""
+
 
 RECEIVE_RETRY_SECONDS = 0.2
 REORDER_WAIT_SECONDS = 2.0
+# The layer is probed this often (a message to this process's own probe group must come back);
+# a probe not answered in PROBE_TIMEOUT_SECONDS means the layer lost this process.
+PROBE_TIMEOUT_SECONDS = 2.0
+PROBE_MESSAGE = "chamber.probe"
 
 HeartbeatHook = Callable[["ProcessFanout"], Awaitable[None]]
 _heartbeat_hooks: list[HeartbeatHook] = []
+_recovery_hooks: list[HeartbeatHook] = []
 
 
 def on_heartbeat(hook: HeartbeatHook) -> HeartbeatHook:
     """Register work each process does once per heartbeat (presence refresh)."""
     _heartbeat_hooks.append(hook)
     return hook
+
+
+def on_recovery(hook: HeartbeatHook) -> HeartbeatHook:
+    """Register work to do when the layer hears this process again after losing it."""
+    _recovery_hooks.append(hook)
+    return hook
+
+
+def probe_interval() -> float:
+    return max(0.5, min(2.0, settings.CHAMBER_HEARTBEAT_SECONDS / 4))
 
 
 class ProcessFanout:
@@ -55,6 +76,11 @@ class ProcessFanout:
         self._order_lock = asyncio.Lock()
         self._last_seq: dict[str, int] = {}
         self._held: dict[str, dict[int, dict]] = {}
+        # The layer watch: this process's own probe group, answers awaited, a failure seen.
+        self.probe_group = f"chamber.probe.{uuid.uuid4().hex}"
+        self._probes: dict[str, asyncio.Future] = {}
+        self._trouble = asyncio.Event()
+        self.recoveries = 0
 
     @property
     def connection_count(self) -> int:
@@ -88,11 +114,20 @@ class ProcessFanout:
                 # Last connection gone: stop listening until the next one comes.
                 await self._stop()
 
+    def connections(self) -> set[LocalConnection]:
+        return {c for group in self.members.values() for c in group}
+
     async def _start(self) -> None:
         self.channel = await self.layer.new_channel()
+        try:
+            await self.layer.group_add(self.probe_group, self.channel)
+        except Exception:
+            logger.exception("channel layer unreachable at start")
+            self._trouble.set()
         self._tasks = [
             asyncio.create_task(self._receive_loop(self.channel), name="chamber-fanout"),
             asyncio.create_task(self._heartbeat_loop(), name="chamber-heartbeat"),
+            asyncio.create_task(self._watch_loop(), name="chamber-layer-watch"),
         ]
 
     async def _stop(self) -> None:
@@ -112,13 +147,87 @@ class ProcessFanout:
                 message = await self.layer.receive(channel)
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as error:
                 # A broken layer connection must not silence every screen of this process:
-                # log it, back off a moment, listen again.
-                logger.exception("fan-out receive failed; retrying")
+                # back off a moment, listen again; the watch re-joins when the layer is back.
+                if not self._trouble.is_set():
+                    logger.warning("fan-out receive failed (%r); retrying", error)
+                self._trouble.set()
                 await asyncio.sleep(RECEIVE_RETRY_SECONDS)
                 continue
-            await self.dispatch(message)
+            if message.get("type") == PROBE_MESSAGE:
+                waiter = self._probes.get(message.get("token"))
+                if waiter is not None and not waiter.done():
+                    waiter.set_result(True)
+                continue
+            try:
+                await self.dispatch(message)
+            except Exception:  # one bad frame must not stop this process's screens
+                logger.exception("fan-out dispatch failed")
+
+    # -- the layer watch --------------------------------------------------------------------
+    def report_failure(self) -> None:
+        """Something failed on the layer (a publication, a renewal): probe it at once."""
+        self._trouble.set()
+
+    async def _watch_loop(self) -> None:
+        """Probe the layer; when it lost this process (Redis restarted: with the core layer
+        the group memberships are gone, with pub/sub the subscriptions), re-join every group at
+        once, publish what the outbox kept, and bring every local screen up to date."""
+        while True:
+            try:
+                await asyncio.wait_for(self._trouble.wait(), probe_interval())
+            except TimeoutError:
+                pass
+            if await self.probe():
+                self._trouble.clear()
+                continue
+            await self._recover()
+
+    async def probe(self) -> bool:
+        token = uuid.uuid4().hex
+        waiter = self._probes[token] = asyncio.get_running_loop().create_future()
+        try:
+            async with asyncio.timeout(PROBE_TIMEOUT_SECONDS):
+                await self.layer.group_send(
+                    self.probe_group, {"type": PROBE_MESSAGE, "token": token}
+                )
+                await waiter
+            return True
+        except Exception:
+            return False
+        finally:
+            self._probes.pop(token, None)
+
+    async def _recover(self) -> None:
+        logger.warning("the channel layer lost this process: re-joining its groups")
+        connections = self.connections()
+        for connection in connections:
+            connection.hold()  # nothing half-way between old frames and the new snapshot
+        while True:
+            self._trouble.clear()
+            try:
+                async with self._lock:
+                    for group in (self.probe_group, *self.members):
+                        await self.layer.group_add(group, self.channel)
+            except Exception:
+                await asyncio.sleep(RECEIVE_RETRY_SECONDS)
+                continue
+            if await self.probe():
+                break
+            await asyncio.sleep(RECEIVE_RETRY_SECONDS)
+        async with self._order_lock:
+            self._last_seq.clear()
+            self._held.clear()
+        self.recoveries += 1
+        logger.warning("the channel layer hears this process again")
+        for hook in _recovery_hooks:
+            try:
+                await hook(self)
+            except Exception:
+                logger.exception("recovery hook failed")
+        for connection in connections | self.connections():
+            asyncio.ensure_future(_resync(connection))
 
     async def dispatch(self, message: dict) -> None:
         """Hand a frame to the local connections of its group, sequenced events in order.
@@ -192,12 +301,23 @@ class ProcessFanout:
             await asyncio.sleep(settings.CHAMBER_HEARTBEAT_SECONDS)
             try:
                 # Group memberships expire in channels_redis (a day by default): renew them.
-                for group in tuple(self.members):
+                for group in (self.probe_group, *self.members):
                     await self.layer.group_add(group, self.channel)
-                for hook in _heartbeat_hooks:
+            except Exception as error:
+                logger.warning("renewing group memberships failed (%r)", error)
+                self._trouble.set()
+            for hook in _heartbeat_hooks:
+                try:
                     await hook(self)
-            except Exception:
-                logger.exception("fan-out heartbeat failed")
+                except Exception:
+                    logger.exception("fan-out heartbeat failed")
+
+
+async def _resync(connection: LocalConnection) -> None:
+    try:
+        await connection.resync()
+    except Exception:
+        logger.exception("resync of a local connection failed")
 
 
 # One fan-out per event loop: a worker process has one loop; tests make one per test.
@@ -225,6 +345,16 @@ def server_loop() -> asyncio.AbstractEventLoop | None:
     if loop is None or loop.is_closed() or not loop.is_running():
         return None
     return loop
+
+
+def layer_failed(loop: asyncio.AbstractEventLoop) -> None:
+    """From any thread: a publication on this loop's layer failed; probe it now."""
+    fanout = _by_loop.get(loop)
+    if fanout is not None:
+        try:
+            loop.call_soon_threadsafe(fanout.report_failure)
+        except RuntimeError:  # the loop closed meanwhile
+            pass
 
 
 def server_loop_stopped() -> bool:

@@ -21,3 +21,23 @@ class CommandReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} {self.command_id} {self.command_type}"
+
+
+class OutboxFrame(models.Model):
+    """A frame written in the transaction of the command that made it, until the channel layer
+    has taken it (``realtime.publish``).
+
+    Committed with the state it describes, so no committed event is lost when the layer is
+    down at commit time (a Redis restart) or the process dies right after the commit: the row
+    stays until a publication succeeds, and the fan-out publishes what is left as soon as the
+    layer answers again, and at every heartbeat.
+    """
+
+    group = models.CharField(max_length=100)
+    text = models.TextField()
+    seq = models.BigIntegerField(null=True)
+    close_code = models.PositiveIntegerField(null=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.seq}"

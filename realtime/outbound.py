@@ -1,0 +1,111 @@
+"""Each connection's outbound frames: a bounded queue and one writer task.
+
+The process fan-out hands a frame to every local connection of its group without waiting for
+any socket: ``put`` only queues it, and the connection's own writer sends its frames in order.
+A screen that stops reading (a tablet that dropped off Wi-Fi without closing) therefore delays
+nobody else. It is closed with CLOSE_TOO_SLOW when its queue holds more than
+``CHAMBER_SEND_QUEUE_BYTES`` or one frame waited ``CHAMBER_SEND_STALL_SECONDS`` to be written
+(the ASGI server pushes back once the socket's buffers are full); when it comes back it takes
+a new snapshot, as after any reconnect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+CLOSE_TOO_SLOW = 4408
+# How long closing a stalled socket may take before the connection is given up here anyway.
+CLOSE_WAIT_SECONDS = 2.0
+
+
+class Outbound:
+    def __init__(
+        self,
+        *,
+        send: Callable[[str], Awaitable[None]],
+        close: Callable[[int], Awaitable[None]],
+        on_too_slow: Callable[[], Awaitable[None]],
+    ) -> None:
+        self._send = send
+        self._close = close
+        self._on_too_slow = on_too_slow
+        self._frames: deque[str | int] = deque()  # text frames; an int is a close code
+        self._bytes = 0
+        self._ready = asyncio.Event()
+        self.closed = False
+        self._writer = asyncio.create_task(self._write(), name="chamber-outbound")
+
+    @property
+    def queued_bytes(self) -> int:
+        return self._bytes
+
+    def put(self, text: str) -> None:
+        if self.closed:
+            return
+        self._frames.append(text)
+        self._bytes += len(text)
+        if self._bytes > settings.CHAMBER_SEND_QUEUE_BYTES:
+            self.too_slow("its outbound queue overflowed")
+            return
+        self._ready.set()
+
+    def close_after(self, code: int) -> None:
+        """Close once every frame queued before has been written."""
+        if self.closed:
+            return
+        self._frames.append(code)
+        self._ready.set()
+
+    def stop(self) -> None:
+        """The connection is gone: drop what is queued, end the writer."""
+        self.closed = True
+        self._frames.clear()
+        self._bytes = 0
+        if self._writer is not asyncio.current_task():
+            self._writer.cancel()
+
+    def too_slow(self, why: str) -> None:
+        if self.closed:
+            return
+        logger.warning("closing a screen that does not read (%s)", why)
+        self.stop()
+        asyncio.ensure_future(self._give_up())
+
+    async def _give_up(self) -> None:
+        try:
+            async with asyncio.timeout(CLOSE_WAIT_SECONDS):
+                await self._close(CLOSE_TOO_SLOW)
+        except BaseException:  # a stalled socket may not even take its close frame
+            pass
+        try:
+            await self._on_too_slow()
+        except Exception:
+            logger.exception("clean-up of a screen closed for slowness failed")
+
+    async def _write(self) -> None:
+        while True:
+            await self._ready.wait()
+            while self._frames:
+                frame = self._frames.popleft()
+                if isinstance(frame, int):
+                    self.stop()
+                    await self._close(frame)
+                    return
+                self._bytes -= len(frame)
+                try:
+                    async with asyncio.timeout(settings.CHAMBER_SEND_STALL_SECONDS):
+                        await self._send(frame)
+                except TimeoutError:
+                    self.too_slow("a frame waited too long to be written")
+                    return
+                except Exception:  # the socket is gone: the disconnect cleans up
+                    self.stop()
+                    return
+            self._ready.clear()
