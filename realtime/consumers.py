@@ -26,7 +26,7 @@ from meeting import selectors, services
 from meeting.access import chair_access, projector_access, tablet_access
 from meeting.actors import SYSTEM, Actor
 from meeting.errors import ServiceError
-from realtime import coalesce
+from realtime import coalesce, convergence  # noqa: F401  (registers its heartbeat)
 from realtime import commands as command_handlers
 from realtime.envelope import Command, MalformedMessage, decode_command, encode
 from realtime.fanout import on_heartbeat, process_fanout

@@ -1,7 +1,8 @@
 """Real ASGI server processes for end-to-end and browser tests.
 
-Each server is a separate ``daphne`` process on the test database (PostgreSQL) and, when asked,
-the Redis channel layer with a prefix of its own, so that tests never hear each other.
+Each server is a separate ``daphne`` process (or ``uvicorn``, as docker/ runs production, for
+the fault suite) on the test database (PostgreSQL) and, when asked, the Redis channel layer
+with a prefix of its own, so that tests never hear each other.
 
 ``embedded_demo`` is the other install: what ``make demo`` runs — ``chamber migrate``,
 ``chamber load_demo`` and one ``daphne`` process on Chamber's own settings, with nothing set
@@ -11,6 +12,7 @@ but the folder of its SQLite file (no PostgreSQL, no Redis: the in-memory channe
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -79,8 +81,9 @@ def _wait_until_serving(server: Server, timeout: float = 30.0) -> None:
     raise RuntimeError(f"server did not start in {timeout}s:\n{server.log.read_text()[-3000:]}")
 
 
-def server_env(*, redis: bool) -> dict[str, str]:
-    """The environment of a server (or command) on the test database."""
+def server_env(*, redis: bool, redis_url: str | None = None) -> dict[str, str]:
+    """The environment of a server (or command) on the test database (``redis_url``: another
+    Redis than the shared one)."""
     env = {
         **os.environ,
         # Chamber's settings plus the tests' fast password hasher (DATABASE_URL below wins).
@@ -93,7 +96,7 @@ def server_env(*, redis: bool) -> dict[str, str]:
         "PYTHONPATH": str(ROOT),  # tests.settings, for the ``chamber`` command too
     }
     if redis:
-        env["REDIS_URL"] = REDIS_URL
+        env["REDIS_URL"] = redis_url or REDIS_URL
     else:
         env.pop("REDIS_URL", None)
     return env
@@ -149,9 +152,10 @@ def running_servers(
     log_dir: Path | None = None,
     env: dict[str, str] | None = None,
     ports: list[int] | None = None,
+    server: str = "daphne",
 ) -> Iterator[list[Server]]:
-    """Start ``count`` daphne processes sharing the test database (and one Redis layer), or
-    sharing what ``env`` says (``embedded_demo``)."""
+    """Start ``count`` daphne (or ``uvicorn``) processes sharing the test database (and one
+    Redis layer), or sharing what ``env`` says (``embedded_demo``)."""
     env = env or server_env(redis=redis)
     prefix = env.get("CHANNEL_PREFIX", "chamber-embedded")
     log_dir = log_dir or Path(os.environ.get("TMPDIR", "/tmp"))
@@ -161,23 +165,37 @@ def running_servers(
             port = ports[index] if ports else free_port()
             log = log_dir / f"{prefix}-{port}.log"
             process = subprocess.Popen(
-                # As the Makefile runs it.
-                [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port)]
-                + ["chamber.asgi:application"],
+                _command(server, port),
                 cwd=ROOT,
                 env=env,
                 stdout=log.open("w"),
                 stderr=subprocess.STDOUT,
             )
             servers.append(Server(port=port, process=process, log=log))
-        for server in servers:
-            _wait_until_serving(server)
+        for started in servers:
+            _wait_until_serving(started)
         yield servers
     finally:
-        for server in servers:
-            server.process.terminate()
-        for server in servers:
+        for started in servers:
+            if started.process.poll() is None:
+                started.process.send_signal(signal.SIGCONT)  # a test may have stopped it
+                started.process.terminate()
+        for started in servers:
             try:
-                server.process.wait(timeout=10)
+                started.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                server.process.kill()
+                started.process.kill()
+
+
+def _command(server: str, port: int) -> list[str]:
+    if server == "uvicorn":
+        # As docker/Dockerfile runs it (one worker process per server here).
+        return [str(BIN / "uvicorn"), "chamber.asgi:application", "--host", "127.0.0.1"] + [
+            "--port",
+            str(port),
+            "--ws-per-message-deflate",
+            "false",
+            "--no-access-log",
+        ]
+    # As the Makefile runs it.
+    return [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "chamber.asgi:application"]
