@@ -47,11 +47,18 @@ class ScreenConsumer(AsyncWebsocketConsumer):
     outbound: Outbound | None = None
     joined: list[str] = []
 
+    cut_off = False
+
     async def __call__(self, scope, receive, send) -> None:
         # A consumer that fails (an exception, a cancelled task) gets no websocket.disconnect:
         # clean up here too, so it never stays in the fan-out nor keeps its presence.
+        self._task = asyncio.current_task()
         try:
             await super().__call__(scope, receive, send)
+        except asyncio.CancelledError:
+            if not self.cut_off:
+                raise
+            self._task.uncancel()  # ended on purpose (_cut_off): the server drops the socket
         finally:
             await asyncio.shield(self._clean_up())
 
@@ -72,7 +79,7 @@ class ScreenConsumer(AsyncWebsocketConsumer):
         self.outbound = Outbound(
             send=lambda text: AsyncWebsocketConsumer.send(self, text_data=text),
             close=lambda code: AsyncWebsocketConsumer.close(self, code=code),
-            on_too_slow=self._clean_up,
+            on_too_slow=self._cut_off,
         )
         self.fanout = process_fanout()
         self.joined = self.fanout_groups()
@@ -93,6 +100,14 @@ class ScreenConsumer(AsyncWebsocketConsumer):
                 await self.fanout.leave(self, joined)
             finally:
                 await self.on_left()
+
+    async def _cut_off(self) -> None:
+        """A screen that does not read: forget it now, and end the connection even if its
+        close frame could not be written (the server then drops the socket)."""
+        await self._clean_up()
+        self.cut_off = True
+        if self._task is not asyncio.current_task():
+            self._task.cancel()
 
     # -- every frame out goes through the connection's queue and writer (realtime.outbound) --
     async def send(self, text_data=None, bytes_data=None, close=False) -> None:

@@ -51,7 +51,8 @@ class Outbound:
             return
         self._frames.append(text)
         self._bytes += len(text)
-        if self._bytes > settings.CHAMBER_SEND_QUEUE_BYTES:
+        # One frame of any size may wait (a big snapshot); frames piling up behind it may not.
+        if self._bytes > settings.CHAMBER_SEND_QUEUE_BYTES and len(self._frames) > 1:
             self.too_slow("its outbound queue overflowed")
             return
         self._ready.set()

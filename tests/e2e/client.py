@@ -7,6 +7,7 @@ import http.client
 import json
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -72,6 +73,7 @@ class Screen:
     seq: int | None = None
     events: list[dict] = field(default_factory=list)
     notices: list[dict] = field(default_factory=list)
+    max_size: ClassVar[int | None] = 2**20  # websockets' default; None: any size, as browsers
 
     @classmethod
     async def open(cls, name: str, server: Server, path: str, cookie: str | None = None) -> Screen:
@@ -84,6 +86,7 @@ class Screen:
                 # Frames nobody read (notices) must not pause reading, or the closing
                 # handshake could not complete.
                 max_queue=None,
+                max_size=cls.max_size,
             ),
             TIMEOUT,
         )

@@ -7,6 +7,7 @@ import asyncio
 import json
 import uuid
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from asgiref.sync import sync_to_async
 from websockets.exceptions import ConnectionClosed
@@ -27,6 +28,7 @@ LOST = (ConnectionClosed, OSError, TimeoutError)
 class FaultScreen(Screen):
     """A screen as the browser's: on a gap in ``seq`` it asks for a snapshot (counted)."""
 
+    max_size: ClassVar[int | None] = None
     current_item_id: int | None = None
     gaps: int = 0
     resyncing: bool = False
@@ -119,7 +121,7 @@ async def command_until_answered(
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         remaining = deadline - asyncio.get_running_loop().time()
-        assert remaining > 0, f"{type} {data} got no final answer in {timeout}s"
+        assert remaining > 0, f"{type} got no final answer in {timeout}s"
         try:
             if holder.screen is None:
                 await holder.connect(_live(servers))
