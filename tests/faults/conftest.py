@@ -28,6 +28,7 @@ WORKER_ENV = {
     "CHAMBER_DB_IDLE_IN_TRANSACTION_TIMEOUT": str(IDLE_IN_TRANSACTION_SECONDS),
     "CHAMBER_SEND_STALL_SECONDS": "2",
     "CHAMBER_SEND_QUEUE_BYTES": str(256 * 1024),
+    "PGAPPNAME": "chamber-fault-worker",  # libpq: names the workers' database sessions
 }
 
 

@@ -148,6 +148,13 @@ class Storm:
 
     acked: dict[int, str] = field(default_factory=dict)  # delegate id -> receipt
     refused: dict[int, str] = field(default_factory=dict)  # delegate id -> final error code
+    answered: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def until_acked(self, count: int) -> None:
+        """Wait for the storm to be under way: ``count`` ballots acknowledged."""
+        while len(self.acked) < count:
+            self.answered.clear()
+            await asyncio.wait_for(self.answered.wait(), TIMEOUT)
 
     async def vote(self, tablets: list[Tablet], poll_id: int, *, servers, timeout=40.0):
         async def one(tablet: Tablet) -> None:
@@ -163,6 +170,7 @@ class Storm:
                 self.acked[tablet.delegate.pk] = answer["data"]["receipt"]
             else:
                 self.refused[tablet.delegate.pk] = answer["data"]["code"]
+            self.answered.set()
 
         await asyncio.gather(*[one(tablet) for tablet in tablets])
 
