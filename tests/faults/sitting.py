@@ -80,6 +80,7 @@ class Tablet:
     cookie: str
     session_id: int
     screen: FaultScreen | None = None
+    server: Server | None = None
 
     @property
     def path(self) -> str:
@@ -89,6 +90,7 @@ class Tablet:
         self.screen = await open_screen(
             f"tablet {self.delegate.pk}", server, self.path, self.cookie
         )
+        self.server = server
         return self.screen
 
 
@@ -97,12 +99,30 @@ class Console:
     cookie: str
     session_id: int
     screen: FaultScreen | None = None
+    server: Server | None = None
 
     async def connect(self, server: Server) -> FaultScreen:
         self.screen = await open_screen(
             "console", server, f"/ws/chair/{self.session_id}/", self.cookie
         )
+        self.server = server
         return self.screen
+
+
+async def reconnect_lost(holders, servers) -> None:
+    """Screens whose worker died or whose socket closed connect again, as the browser does."""
+
+    async def again(holder) -> None:
+        if (
+            holder.screen is None
+            or holder.screen.ws.close_code is not None
+            or holder.server.process.poll() is not None
+        ):
+            if holder.screen is not None:
+                await holder.screen.close()
+            await holder.connect(_live(servers))
+
+    await asyncio.gather(*[again(holder) for holder in holders])
 
 
 async def sign_in(tablets_of, server: Server, session_id: int) -> list[Tablet]:

@@ -31,6 +31,7 @@ from tests.faults.sitting import (
     converged,
     counted_receipts,
     open_screen,
+    reconnect_lost,
     sign_in,
 )
 from voting.models import Poll, PollResult
@@ -70,6 +71,7 @@ async def _ends_well(chamber, workers, console, projector, tablets, poll_id, sto
     """Acked = counted, no screen stale, the console still runs the sitting."""
     assert not set(storm.refused.values()) - {"poll.not_open"}, storm.refused
     assert await counted_receipts(poll_id) == set(storm.acked.values())
+    await reconnect_lost([console, *tablets], workers)
     everyone = [console.screen, projector, *(t.screen for t in tablets)]
     await converged(everyone, chamber.session.pk, timeout=15)
     await console_runs_the_sitting(
