@@ -36,25 +36,6 @@ def execute_once(
     The receipt commits with the command's own writes, so a command is either done and
     receipted, or neither; two copies racing each other meet the unique constraint.
     """
-    return _execute_once(context=context, command_type=command_type, command_id=command_id, run=run)
-
-
-def gave_up_waiting(error: BaseException) -> bool:
-    """The database ended the statement — lock_timeout or statement_timeout (settings): a
-    frozen worker held a lock too long. The transaction rolled back; nothing was written."""
-    return isinstance(error, OperationalError) and getattr(error.__cause__, "sqlstate", None) in {
-        "55P03",
-        "57014",
-    }
-
-
-def server_busy_message() -> str:
-    return _("Hệ thống đang bận nên lệnh chưa được thực hiện; vui lòng gửi lại.")
-
-
-def _execute_once(
-    *, context: Context, command_type: str, command_id: str, run: Callable[[], dict]
-) -> dict:
     if command_type in SELF_IDEMPOTENT:
         return run()
     actor = context.actor.key
@@ -91,6 +72,19 @@ def retry_if_disconnected(run: Callable[[], dict], *, what: str) -> dict:
         logger.warning("command %s: database connection lost, running it once more", what)
         _discard_connection()
         return run()
+
+
+def gave_up_waiting(error: BaseException) -> bool:
+    """The database ended the statement — lock_timeout or statement_timeout (settings): a
+    frozen worker held a lock too long. The transaction rolled back; nothing was written."""
+    return isinstance(error, OperationalError) and getattr(error.__cause__, "sqlstate", None) in {
+        "55P03",
+        "57014",
+    }
+
+
+def server_busy_message() -> str:
+    return _("Hệ thống đang bận nên lệnh chưa được thực hiện; vui lòng gửi lại.")
 
 
 def server_error_message() -> str:

@@ -209,7 +209,14 @@ class ScreenConsumer(AsyncWebsocketConsumer):
             with translation.override(self.language):
                 message = _("Tin nhắn có giá trị nằm ngoài phạm vi cho phép.")
             await self.send_error(command.id, "message.malformed", message)
-        except Exception:
+        except Exception as error:
+            if command_handlers.gave_up_waiting(error):
+                # A lock held too long (a frozen worker): nothing written, say so plainly.
+                logger.warning("command %s (id %r): %s", command.type, command.id, error)
+                with translation.override(self.language):
+                    message = command_handlers.server_busy_message()
+                await self.send_error(command.id, "server.busy", message, retryable=True)
+                return
             logger.exception(
                 "command %s (id %r) failed inside the server", command.type, command.id
             )
