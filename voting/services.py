@@ -7,6 +7,14 @@ closing waits for the ballots in flight:
   counts them, and every later ballot then reads ``closed`` and is refused.
 Ballots never lock the session row; live progress is published apart, coalesced.
 Lock order everywhere: poll, then session.
+
+SQLite (the embedded default) has no row locks and ``select_for_update`` does nothing there.
+Every transaction begins ``IMMEDIATE`` instead (chamber/settings.py): it holds the database's
+one write lock from its first statement to its commit, and the others queue for it (busy
+timeout). Writers are thus wholly ordered: a ballot that began before the close commits before
+the close reads the ballots and is counted; one that begins after it reads ``closed`` and is
+refused. The ballots of a storm queue one after another (a few milliseconds each), which on a
+commune hall's one box is what there is anyway.
 """
 
 from __future__ import annotations
