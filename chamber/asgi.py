@@ -11,12 +11,16 @@ django_http = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from chamber.limits import RequestBodyLimit, install_daphne_guard  # noqa: E402
 from realtime.origin import SameOriginValidator  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
+# Bodies over their endpoint's limit are refused before they are read (under Daphne too).
+install_daphne_guard()
+
 application = ProtocolTypeRouter(
     {
-        "http": django_http,
+        "http": RequestBodyLimit(django_http),
         # The origin check refuses the handshake of a page served by another site: scheme,
         # host and port must be the socket's own (or a trusted origin).
         "websocket": SameOriginValidator(

@@ -233,8 +233,15 @@ CHAMBER_ACCEL_REDIRECT_PREFIX = os.environ.get("CHAMBER_ACCEL_REDIRECT_PREFIX", 
 # link and QR code are built from it, so the same minutes are the same bytes whoever downloads
 # them. Unset: the address of the request.
 CHAMBER_PUBLIC_URL = os.environ.get("CHAMBER_PUBLIC_URL", "").rstrip("/")
+# Request bodies: refused by size before they are read (chamber/limits.py). Only the document
+# uploads take more than CHAMBER_MAX_REQUEST_BYTES; their file goes to a temporary file.
+CHAMBER_MAX_REQUEST_BYTES = int(os.environ.get("CHAMBER_MAX_REQUEST_BYTES", 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = CHAMBER_MAX_REQUEST_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = CHAMBER_MAX_PDF_BYTES + 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "chamber.limits.CappedTemporaryFileUploadHandler",
+]
 
 LOGGING = {
     "version": 1,
