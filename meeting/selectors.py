@@ -53,6 +53,9 @@ def session_state(session: Session) -> dict:
         "status": session.status,
         "status_label": str(session.get_status_display()),
         "current_item_id": session.current_item_id,
+        # The console asks for them when the sitting opens without them (the minutes).
+        "chair_name": session.chair_name,
+        "secretary_name": session.secretary_name,
     }
 
 

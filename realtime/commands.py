@@ -142,6 +142,25 @@ def _session_action(action: str) -> Callable[[Context, dict], dict]:
     return handle
 
 
+OFFICER_FIELDS = ("chair_name", "chair_title", "secretary_name", "secretary_title")
+
+
+def session_open(context: Context, data: dict) -> dict:
+    """Open the sitting; the console names the chair and the secretary with it when the
+    session has none yet (the minutes print them and they sign)."""
+    if any(name in data for name in OFFICER_FIELDS):
+        officers = {name: data[name] if name in data else "" for name in OFFICER_FIELDS}
+        for name in OFFICER_FIELDS:
+            _str_field(officers, name)
+        services.session_officers_set(
+            session_id=context.session_id, actor=context.actor, **officers
+        )
+    session = services.session_transition(
+        session_id=context.session_id, action="open", actor=context.actor
+    )
+    return {"status": session.status}
+
+
 def agenda_select(context: Context, data: dict) -> dict:
     session = services.agenda_select(
         session_id=context.session_id, item_id=_int_field(data, "item_id"), actor=context.actor
@@ -164,6 +183,7 @@ def attendance_mark(context: Context, data: dict) -> dict:
         session_id=context.session_id,
         delegate_id=_int_field(data, "delegate_id"),
         status=_str_field(data, "status"),
+        reason=_str_field(data, "reason") if "reason" in data else "",
         actor=context.actor,
     )
     return {"delegate_id": attendance.delegate_id, "status": attendance.status}
@@ -312,7 +332,7 @@ AFTER: dict[str, Callable[[dict], None]] = {
 
 
 CHAIR_COMMANDS: dict[str, Callable[[Context, dict], dict]] = {
-    "session.open": _session_action("open"),
+    "session.open": session_open,
     "session.adjourn": _session_action("adjourn"),
     "session.resume": _session_action("resume"),
     "session.close": _session_action("close"),

@@ -134,12 +134,11 @@ class Pages:
             return [[self._unit(block.cells, border=False)]]
         head = self._unit(list(zip(block.head, block.widths, strict=True)), border=True)
         rows = [
-            self._unit(list(zip(row, block.widths, strict=True)), border=True)
-            for row in block.rows
+            self._unit(list(zip(row, block.widths, strict=True)), border=True) for row in block.rows
         ]
         for row in rows:
             row.head = head
-        first = ([self._unit([(block.before, width)], border=False)] if block.before else [])
+        first = [self._unit([(block.before, width)], border=False)] if block.before else []
         if not rows:
             return [[*first, head]]
         return [[*first, head, rows[0]], *[[row] for row in rows[1:]]]

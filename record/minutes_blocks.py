@@ -244,4 +244,3 @@ def _th(html: str) -> str:
 
 def _td(html: str) -> str:
     return f'<p class="td">{html}</p>'
-

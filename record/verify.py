@@ -139,14 +139,23 @@ def _elected(elected: bool) -> str:
     return "elected" if elected else "not elected"
 
 
-def verify_session(session_id: int) -> list[str]:
-    """Every problem in the session's record, in words; an empty list means it verifies."""
+def verify_session(session_id: int, *, final_hash: str | None = None) -> list[str]:
+    """Every problem in the session's record, in words; an empty list means it verifies.
+
+    ``final_hash``: the hash printed on the minutes the chair and the secretary signed."""
     session = Session.objects.select_related("council").get(pk=session_id)
     entries = list(ActionLog.objects.filter(session_id=session_id).order_by("id"))
     problems = verify_chain(session_id)
     problems += verify_facts.verify_seal(session, entries)
+    last = entries[-1].hash if entries else ""
+    if final_hash is not None and final_hash.strip().lower() != last:
+        problems.append(
+            f"the chain ends with {last[:16]}…, not with the final hash printed on the signed "
+            f"minutes ({final_hash.strip()[:16]}…)"
+        )
     problems += verify_facts.verify_sitting(session, entries)
     problems += verify_facts.verify_attendance(session, entries)
+    problems += verify_facts.verify_polls_course(session, entries)
     results = PollResult.objects.filter(poll__session_id=session_id).select_related("poll")
     for result in results.order_by("poll_id"):
         problems.extend(verify_poll(result.poll, result, entries))

@@ -128,3 +128,57 @@ def verify_sitting(session: Session, entries: list[ActionLog]) -> list[str]:
                 f"the guests: {guests!r} in the tables, {closing['guests']!r} in the chain"
             )
     return problems
+
+
+POLL_STATES = {
+    "poll.open": "open",
+    "poll.close": "closed",
+    "poll.publish": "published",
+    "poll.cancel": "cancelled",
+}
+
+
+def verify_polls_course(session: Session, entries: list[ActionLog]) -> list[str]:
+    """Each poll's status, opening time and cancellation (the minutes print them) against the
+    chain, for every poll that was opened — with a result or not."""
+    from voting.models import Poll, PollResult
+
+    problems = []
+    course: dict[int, dict] = {}
+    for entry in entries:
+        poll_id = entry.data.get("poll") if isinstance(entry.data, dict) else None
+        if entry.action in POLL_STATES and poll_id is not None:
+            seen = course.setdefault(poll_id, {})
+            seen["status"] = POLL_STATES[entry.action]
+            if entry.action == "poll.open":
+                seen["opened_at"] = entry.data.get("opened_at")
+            if entry.action == "poll.cancel":
+                seen["cancel_reason"] = entry.data.get("reason", "")
+    void = dict(PollResult.objects.filter(poll__session=session).values_list("poll_id", "void"))
+    for poll in Poll.objects.filter(session=session).order_by("id"):
+        label = f"poll {poll.pk} «{poll.title}»"
+        seen = course.get(poll.pk)
+        if seen is None:
+            if poll.status != Poll.Status.DRAFT:
+                problems.append(f"{label}: it is {poll.status!r} but the chain never opened it")
+            continue
+        now = {
+            "status": poll.status,
+            "opened_at": poll.opened_at.isoformat() if poll.opened_at else None,
+            "cancel_reason": poll.cancel_reason,
+        }
+        then = {"cancel_reason": "", **seen}
+        if "opened_at" in then and then["opened_at"] is None:
+            del then["opened_at"]  # a record from before the opening time was logged
+        for key in ("status", "opened_at", "cancel_reason"):
+            if key in then and now[key] != then[key]:
+                problems.append(
+                    f"{label}: {key} is {now[key]!r} in the tables, {then[key]!r} in the chain"
+                )
+        if poll.pk in void and void[poll.pk] != (seen["status"] == "cancelled"):
+            cancelled = "cancelled" if seen["status"] == "cancelled" else "not cancelled"
+            problems.append(
+                f"{label}: its result is {'void' if void[poll.pk] else 'valid'} in the tables, "
+                f"the chain says the poll was {cancelled}"
+            )
+    return problems

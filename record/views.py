@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from documents.folding import fold
@@ -39,10 +40,10 @@ def minutes(request: HttpRequest, session_id: int) -> HttpResponse:
     path = reverse("record-verify", args=[session.pk])
     public = settings.CHAMBER_PUBLIC_URL
     verify_url = f"{public}{path}" if public else request.build_absolute_uri(path)
-    response = HttpResponse(
-        minutes_pdf(session_record(session), verify_url=verify_url),
-        content_type="application/pdf",
-    )
+    # A Vietnamese legal document, whatever the reader's language: the same bytes for all.
+    with translation.override("vi"):
+        pdf = minutes_pdf(session_record(session), verify_url=verify_url)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="bien-ban-ky-hop-{session.pk}.pdf"'
     return response
 

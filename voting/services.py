@@ -195,7 +195,13 @@ def poll_open(*, poll_id: int, actor: Actor, session_id: int | None = None) -> P
             poll.closes_at = now + timedelta(seconds=poll.countdown_seconds)
         poll.save(update_fields=["status", "opened_at", "closes_at"])
         # The rules are fixed from here on: the chain keeps them, the record check compares.
-        _log(poll, "poll.open", actor, rules=tally.rule_facts(poll))
+        _log(
+            poll,
+            "poll.open",
+            actor,
+            rules=tally.rule_facts(poll),
+            opened_at=poll.opened_at.isoformat(),
+        )
         emit(
             session=session,
             type="poll.opened",

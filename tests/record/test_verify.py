@@ -452,3 +452,30 @@ def test_the_chain_cut_short_with_its_head_moved_back_is_named(sitting):
         f"FAIL the chain ({len(keep)} entries, final hash {keep[-1].hash[:16]}…) is not the one "
         f"sealed at the close: entries were removed from its end or rewritten",
     ]
+
+
+def test_the_final_hash_printed_on_the_signed_minutes_is_checked(sitting):
+    session = sitting.session
+    out = io.StringIO()
+    call_command("verify-record", str(session.pk), f"--final-hash={session.log_head}", stdout=out)
+    assert out.getvalue().startswith(f"OK session {session.pk}")
+    printed = "ab" * 32
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "verify-record", str(session.pk), f"--final-hash={printed}", stdout=out, stderr=err
+        )
+    assert err.getvalue().splitlines() == [
+        f"FAIL the chain ends with {session.log_head[:16]}…, not with the final hash printed on "
+        f"the signed minutes ({printed[:16]}…)"
+    ]
+
+
+def test_a_cancelled_polls_reason_rewritten_is_named(sitting):
+    poll = sitting.cancelled
+    sql("UPDATE voting_poll SET cancel_reason = %s WHERE id = %s", ["Đại biểu đổi ý", poll.pk])
+    problems, _error = verify(sitting.session)
+    assert problems == [
+        f"FAIL {label(poll)}: cancel_reason is 'Đại biểu đổi ý' in the tables, "
+        f"'Hệ thống gặp sự cố kỹ thuật' in the chain"
+    ]

@@ -126,9 +126,29 @@ for (const button of document.querySelectorAll(".session-buttons [data-command]"
       confirmClose.showModal();
       return;
     }
+    if (type === "session.open" && !(state.session?.chair_name && state.session?.secretary_name)) {
+      officersDialog.returnValue = "";
+      officersDialog.showModal();
+      return;
+    }
     client.command(type).catch(() => {});
   });
 }
+
+// The minutes name the chair and the secretary: asked for when the sitting opens without them.
+const officersDialog = document.getElementById("officers-dialog");
+const officerInputs = {
+  chair_name: "officers-chair-name",
+  chair_title: "officers-chair-title",
+  secretary_name: "officers-secretary-name",
+  secretary_title: "officers-secretary-title",
+};
+officersDialog.addEventListener("close", () => {
+  if (officersDialog.returnValue !== "confirm") return;
+  const data = {};
+  for (const [field, id] of Object.entries(officerInputs)) data[field] = document.getElementById(id).value.trim();
+  client.command("session.open", data).catch(() => {});
+});
 confirmClose.addEventListener("close", () => {
   if (confirmClose.returnValue === "confirm") client.command("session.close").catch(() => {});
 });
@@ -212,8 +232,27 @@ document.querySelector("#roster tbody").addEventListener("click", (event) => {
   if (!button || button.disabled) return;
   const row = button.closest("tr");
   const delegateId = Number(row.dataset.delegateId);
-  if (state.roster.get(delegateId)?.status === button.dataset.status) return;
-  client.command("attendance.mark", { delegate_id: delegateId, status: button.dataset.status }).catch(() => {});
+  const status = button.dataset.status;
+  if (state.roster.get(delegateId)?.status === status) return;
+  if (status === "excused" || status === "left") {
+    // An absence with its reason, for the minutes.
+    reasonTarget = { delegate_id: delegateId, status };
+    setText("reason-title", `${state.roster.get(delegateId)?.full_name ?? ""}: ${t(`attendance.${status}`)}`);
+    document.getElementById("reason-text").value = "";
+    reasonDialog.returnValue = "";
+    reasonDialog.showModal();
+    return;
+  }
+  client.command("attendance.mark", { delegate_id: delegateId, status }).catch(() => {});
+});
+
+const reasonDialog = document.getElementById("reason-dialog");
+let reasonTarget = null;
+reasonDialog.addEventListener("close", () => {
+  if (reasonDialog.returnValue !== "confirm" || !reasonTarget) return;
+  const reason = document.getElementById("reason-text").value.trim();
+  client.command("attendance.mark", { ...reasonTarget, reason }).catch(() => {});
+  reasonTarget = null;
 });
 
 // -- connection ---------------------------------------------------------------------------

@@ -11,12 +11,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("session", type=int, help="the session's id")
+        parser.add_argument(
+            "--final-hash",
+            help="the final hash printed on the signed minutes: the chain must end with it",
+        )
 
-    def handle(self, *args, session: int, **options):
+    def handle(self, *args, session: int, final_hash: str | None = None, **options):
         found = Session.objects.filter(pk=session).first()
         if found is None:
             raise CommandError(f"no session {session}")
-        problems = verify_session(found.pk)
+        problems = verify_session(found.pk, final_hash=final_hash)
         if problems:
             for problem in problems:
                 self.stderr.write(f"FAIL {problem}")
