@@ -93,6 +93,8 @@ def session_transition(*, session_id: int, action: str, actor: Actor) -> Session
         if target == Status.CLOSED:
             record.seal(session_id=session.pk)
         emit(session=session, type="session.changed", data=selectors.session_state(session))
+        if target == Status.CLOSED:
+            presentation_take_down(session=session)
     return session
 
 
@@ -167,7 +169,24 @@ def _make_current(session: Session, item_id: int, actor: Actor) -> Session:
     session.save(update_fields=["current_item"])
     _log(session, "agenda.current", actor, previous=previous, current=item_id)
     emit(session=session, type="agenda.current", data={"current_item_id": item_id})
+    presentation_take_down(session=session)
     return session
+
+
+def presentation_take_down(*, session: Session) -> bool:
+    """Something else takes the room (the agenda moved, a vote's result, the close): the page
+    shown to the room is no longer shown, on every screen alike. Runs in the caller's
+    transaction, with the session locked; every screen hears ``document.shown`` with no
+    document, and a snapshot says the same. False if no page was shown.
+    """
+    # Looked up by name: documents build on meeting, not the other way round.
+    presentation_model = apps.get_model("documents", "Presentation")
+    taken_down = presentation_model.objects.filter(
+        session=session, document__isnull=False
+    ).update(document=None, page=1, updated_at=timezone.now())
+    if taken_down:
+        emit(session=session, type="document.shown", data={"document": None, "page": None})
+    return bool(taken_down)
 
 
 def attendance_set(

@@ -33,7 +33,7 @@ from meeting import record
 from meeting.actors import Actor
 from meeting.errors import ServiceError
 from meeting.models import AgendaItem, Attendance, Delegate, Session
-from meeting.services import lock_session
+from meeting.services import lock_session, presentation_take_down
 from realtime.groups import Audience
 from realtime.publish import emit, notify
 from voting import rules, selectors, tally
@@ -496,6 +496,7 @@ def poll_publish(*, poll_id: int, actor: Actor, session_id: int | None = None) -
                 "result": selectors.result_payload(poll.result),
             },
         )
+        presentation_take_down(session=session)  # the result takes the room
     return poll
 
 
@@ -518,6 +519,7 @@ def poll_cancel(*, poll_id: int, reason: str, actor: Actor, session_id: int | No
         poll.save(update_fields=["status", "cancelled_at", "cancel_reason"])
         _log(poll, "poll.cancel", actor, reason=poll.cancel_reason)
         emit(session=session, type="poll.cancelled", data={"poll": selectors.poll_payload(poll)})
+        presentation_take_down(session=session)  # the room is told the vote is void
     return poll
 
 

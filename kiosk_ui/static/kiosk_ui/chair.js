@@ -13,11 +13,13 @@ import {
 } from "./chamber.js";
 import { setupChairDocuments } from "./chair_documents.js";
 import { setupChairVoting } from "./chair_voting.js";
+import { roomView } from "./room.js";
 
 const body = document.body;
 // Presence of a tablet whose worker process died only shows in a new snapshot.
 const REFRESH_MS = 30000;
-const state = { session: null, agenda: [], roster: new Map() };
+// back: the item the room was on before the last jump (more than one item), to return to it.
+const state = { session: null, agenda: [], roster: new Map(), back: null };
 let voting = null;
 let documents = null;
 
@@ -41,7 +43,9 @@ function renderControls() {
   const hint = document.getElementById("session-hint");
   hint.textContent = status === "draft" ? t("session.draft_hint") : status === "closed" ? t("session.closed") : "";
   hint.hidden = !hint.textContent;
+  document.getElementById("session-record").hidden = status !== "closed";
   for (const button of document.querySelectorAll("#agenda .agenda-button")) button.disabled = !live;
+  renderBack(live);
   for (const button of document.querySelectorAll("#roster .seg-btn")) button.disabled = status === "closed";
 }
 
@@ -52,6 +56,16 @@ function sessionChanged(session) {
   renderControls();
   voting?.render();
   documents?.render();
+}
+
+/** What the projector shows now, decided as the projector decides it (room.js). */
+function room() {
+  return roomView({ session: state.session, polls: voting.store, presentation: documents.presentation() });
+}
+
+function renderRoom() {
+  body.dataset.roomView = room().view;
+  documents.render();
 }
 
 // -- agenda -------------------------------------------------------------------------------
@@ -92,13 +106,57 @@ function renderCurrent() {
   }
 }
 
+function itemLabel(item) {
+  return item ? `${item.number}. ${item.title}` : "";
+}
+
+/** The room moves with one tap to the next or previous item; further, the chair confirms. */
 document.getElementById("agenda").addEventListener("click", (event) => {
   const button = event.target.closest(".agenda-button");
   if (!button || button.disabled) return;
   const itemId = Number(button.dataset.itemId);
-  if (itemId === state.session?.current_item_id) return;
-  client.command("agenda.select", { item_id: itemId }).catch(() => {});
+  const current = state.session?.current_item_id;
+  if (itemId === current) return;
+  const from = state.agenda.findIndex((item) => item.id === current);
+  const to = state.agenda.findIndex((item) => item.id === itemId);
+  if (from >= 0 && Math.abs(to - from) <= 1) {
+    client.command("agenda.select", { item_id: itemId }).catch(() => {});
+    return;
+  }
+  confirmJump.dataset.itemId = String(itemId);
+  setText("confirm-jump-from", itemLabel(state.agenda[from]) || t("agenda.none"));
+  setText("confirm-jump-to", itemLabel(state.agenda[to]));
+  confirmJump.returnValue = "";
+  confirmJump.showModal();
 });
+
+const confirmJump = document.getElementById("confirm-jump");
+confirmJump.addEventListener("close", () => {
+  if (confirmJump.returnValue !== "confirm") return;
+  client.command("agenda.select", { item_id: Number(confirmJump.dataset.itemId) }).catch(() => {});
+});
+
+/** After a jump, one tap takes the room back to where it was. */
+function renderBack(live) {
+  const button = document.getElementById("agenda-back");
+  const item = state.agenda.find((candidate) => candidate.id === state.back);
+  button.hidden = !item || !live;
+  button.dataset.itemId = item ? String(item.id) : "";
+  setText("agenda-back-text", item ? t("agenda.back", { item: itemLabel(item) }) : "");
+}
+
+document.getElementById("agenda-back").addEventListener("click", (event) => {
+  const itemId = Number(event.currentTarget.dataset.itemId);
+  if (itemId) client.command("agenda.select", { item_id: itemId }).catch(() => {});
+});
+
+function moved(previousId, currentId) {
+  const from = state.agenda.findIndex((item) => item.id === previousId);
+  const to = state.agenda.findIndex((item) => item.id === currentId);
+  if (currentId === state.back) state.back = null; // back where it was
+  else if (from >= 0 && to >= 0 && Math.abs(to - from) > 1) state.back = previousId;
+  else state.back = null;
+}
 
 function stepButton(id, type) {
   document.getElementById(id).addEventListener("click", async (event) => {
@@ -187,6 +245,7 @@ function updateRow(row, delegate) {
   const presenceState = delegate.connected ? "online" : lost ? "lost" : "offline";
   presence.dataset.state = presenceState;
   presence.querySelector(".presence-label").textContent = t(`presence.${presenceState}`);
+  presence.title = t(`presence.${presenceState}`);
   for (const button of row.querySelectorAll(".seg-btn")) {
     const on = button.dataset.status === status;
     button.classList.toggle("active", on);
@@ -268,13 +327,19 @@ const client = new ChamberClient({
     sessionChanged(data.session);
     voting.load(data.polls);
     documents.load(data);
+    renderRoom();
   },
   handlers: {
-    "session.changed": (data) => sessionChanged(data),
+    "session.changed": (data) => {
+      sessionChanged(data);
+      renderRoom();
+    },
     "agenda.current": (data) => {
+      moved(state.session?.current_item_id, data.current_item_id);
       state.session = { ...state.session, current_item_id: data.current_item_id };
       renderCurrent();
       renderControls();
+      renderRoom();
     },
     "attendance.summary": (data) => renderSummary(data),
     // A notice, for the roster; the count comes with attendance.summary, in seq order.
@@ -293,8 +358,17 @@ setInterval(() => {
 
 voting = setupChairVoting({ client, state });
 Object.assign(client.handlers, voting.handlers);
-documents = setupChairDocuments({ client, state });
+documents = setupChairDocuments({ client, state, room });
 Object.assign(client.handlers, documents.handlers);
+// What the room sees follows the votes and the page shown.
+for (const [type, handler] of Object.entries(client.handlers)) {
+  if (type.startsWith("poll.") || type === "document.shown") {
+    client.handlers[type] = (data, frame) => {
+      handler(data, frame);
+      renderRoom();
+    };
+  }
+}
 
 // For the browser tests and for looking around in the developer tools.
 window.chamber = { client, state, voting, documents };

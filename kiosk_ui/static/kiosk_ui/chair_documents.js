@@ -2,7 +2,11 @@
 // to the room (`document.show`); what the room sees now, with previous / next page buttons
 // that show at once. The projector and every following tablet switch from one event.
 //
-// State mirrored for tests: #present-now[data-document-id][data-page],
+// What the room sees is the projector's decision (room.js): while a vote holds the wall, a page
+// shown reaches only the tablets, and the panel says so. A page of a document for delegates
+// only is shown after the chair confirms it (the gallery and the press see the wall).
+//
+// State mirrored for tests: #present-now[data-document-id][data-page][data-wall],
 // #present-preview[data-document-id][data-page].
 import { el, isLive, setText, t } from "./chamber.js";
 import { WIDTH_NARROW, WIDTH_THUMB, accessBadge, groupByAgenda, pageUrl } from "./documents.js";
@@ -11,7 +15,7 @@ function $(id) {
   return document.getElementById(id);
 }
 
-export function setupChairDocuments({ client, state }) {
+export function setupChairDocuments({ client, state, room }) {
   let documents = [];
   const byId = new Map();
   const pick = { documentId: null, page: 1 };
@@ -149,8 +153,27 @@ export function setupChairDocuments({ client, state }) {
     }
   }
 
+  const confirmShow = $("confirm-show");
+  const asked = { documentId: null, page: null };
+
   $("present-show").addEventListener("click", () => {
-    if (pick.documentId !== null) showPage(pick.documentId, pick.page);
+    if (pick.documentId === null) return;
+    const doc = byId.get(pick.documentId);
+    // A page of the document already on the wall needs no second question.
+    if (doc?.access === "delegates" && shown.document?.id !== doc.id) {
+      asked.documentId = doc.id;
+      asked.page = pick.page;
+      setText("confirm-show-doc", t("present.confirm_doc", { title: doc.title, page: pick.page, pages: doc.pages }));
+      confirmShow.returnValue = "";
+      confirmShow.showModal();
+      return;
+    }
+    showPage(pick.documentId, pick.page);
+  });
+
+  confirmShow.addEventListener("close", () => {
+    if (confirmShow.returnValue === "confirm" && asked.documentId !== null) showPage(asked.documentId, asked.page);
+    asked.documentId = null;
   });
 
   // -- what the room sees -----------------------------------------------------------------------
@@ -176,7 +199,11 @@ export function setupChairDocuments({ client, state }) {
     const live = isLive(state.session);
     $("present-now-prev").disabled = !doc || !live || busy || shown.page <= 1;
     $("present-now-next").disabled = !doc || !live || busy || shown.page >= doc.pages;
-    $("tab-documents-badge").hidden = !doc;
+    // On the wall, or (while a vote holds it) on the tablets only.
+    const wall = doc ? (room().view === "document" ? "page" : "vote") : "";
+    box.dataset.wall = wall;
+    $("present-now-note").hidden = wall !== "vote";
+    $("tab-documents-badge").hidden = wall !== "page";
     document.body.dataset.presentedDocumentId = doc ? String(doc.id) : "";
     document.body.dataset.presentedPage = doc ? String(shown.page) : "";
   }
@@ -204,6 +231,10 @@ export function setupChairDocuments({ client, state }) {
   }
 
   return {
+    /** The page shown to the room, as the server has it: {document, page} or null. */
+    presentation() {
+      return shown.document ? shown : null;
+    },
     load(data) {
       documents = [];
       byId.clear();

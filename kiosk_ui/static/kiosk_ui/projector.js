@@ -1,28 +1,17 @@
 // The room's projector: the current item, attendance and quorum, in very large type; during a
-// vote its progress and countdown, then the published result; a page the console shows.
+// vote its progress and countdown, then the published result; a page the console shows; the
+// closing screen once the sitting is closed.
 //
-// What the room sees: a vote that is open (or waiting for its result) always; otherwise the
-// newest of the page shown, a vote's result and the agenda. A page stays up until the agenda
-// moves on or a vote starts; the choice survives a reload (sessionStorage), since a snapshot
-// does not say which came last.
+// What the room sees is decided from the server's state alone (room.js): the server takes a
+// page down when something else takes the room, so the console and the tablets agree with it.
 import { ChamberClient, block, renderSession, renderSummary, setText, t } from "./chamber.js";
 import { PollStore } from "./voting.js";
 import { renderPresentation } from "./projector_documents.js";
 import { renderPoll } from "./projector_voting.js";
+import { roomView } from "./room.js";
 
 const body = document.body;
-const state = { session: null, agenda: [], polls: new PollStore(), presentation: null, pageUp: false };
-const SETTLED_KEY = `chamber.projector.settled.${body.dataset.sessionId}`;
-
-function presentationKey(presentation) {
-  return presentation?.document ? `${presentation.document.id}:${presentation.page}` : "";
-}
-
-/** Something newer than the page took the room (the agenda moved, a vote): take the page down. */
-function pageDown() {
-  if (state.pageUp) sessionStorage.setItem(SETTLED_KEY, presentationKey(state.presentation));
-  state.pageUp = false;
-}
+const state = { session: null, agenda: [], polls: new PollStore(), presentation: null };
 
 function renderCurrent() {
   const id = state.session?.current_item_id ?? null;
@@ -49,32 +38,24 @@ function sessionChanged(session) {
   state.session = session;
   renderSession(session);
   renderCurrent();
-  showPoll();
+  showRoom();
 }
 
-function showPoll() {
-  const featured = state.polls.featured(state.session?.current_item_id ?? null);
-  renderPoll(featured, state.agenda);
-  const voting = featured && (featured.poll.status === "open" || featured.poll.status === "closed");
-  const page = state.pageUp && state.session?.status !== "closed" && !voting ? state.presentation : null;
-  renderPresentation(page, state.agenda);
-  if (page) document.getElementById("proj-main").dataset.view = "document";
+/** Show whatever the room should see now. */
+function showRoom() {
+  const room = roomView(state);
+  renderPoll(room.view === "poll" ? room.poll : null, state.agenda);
+  renderPresentation(room.page, state.agenda);
+  document.getElementById("closing-panel").hidden = room.view !== "closed";
+  document.getElementById("proj-main").dataset.view = room.view;
+  body.dataset.view = room.view;
 }
 
-/** A poll event: apply it to the store, then show whatever the room should see. */
-function pollEvent(apply, { takesTheRoom = true } = {}) {
+function pollEvent(apply) {
   return (data) => {
     apply(data);
-    if (takesTheRoom) pageDown();
-    showPoll();
+    showRoom();
   };
-}
-
-function presented(presentation) {
-  state.presentation = presentation?.document ? presentation : null;
-  state.pageUp = Boolean(state.presentation);
-  sessionStorage.removeItem(SETTLED_KEY);
-  showPoll();
 }
 
 // The room must never show a stale item without knowing it: probe a quiet link once a minute.
@@ -87,7 +68,6 @@ const client = new ChamberClient({
     state.agenda = data.agenda;
     state.polls.load(data.polls);
     state.presentation = data.presentation?.document ? data.presentation : null;
-    state.pageUp = Boolean(state.presentation) && sessionStorage.getItem(SETTLED_KEY) !== presentationKey(state.presentation);
     setText("council-name", data.council.name);
     renderSummary(data.attendance);
     sessionChanged(data.session);
@@ -96,17 +76,19 @@ const client = new ChamberClient({
     "session.changed": (data) => sessionChanged(data),
     "agenda.current": (data) => {
       state.session = { ...state.session, current_item_id: data.current_item_id };
-      pageDown();
       renderCurrent();
-      showPoll();
+      showRoom();
     },
     "attendance.summary": (data) => renderSummary(data),
     "poll.opened": pollEvent((data) => state.polls.opened(data)),
-    "poll.progress": pollEvent((data) => state.polls.progress(data), { takesTheRoom: false }),
+    "poll.progress": pollEvent((data) => state.polls.progress(data)),
     "poll.closed": pollEvent((data) => state.polls.closed(data)),
     "poll.published": pollEvent((data) => state.polls.published(data)),
     "poll.cancelled": pollEvent((data) => state.polls.cancelled(data)),
-    "document.shown": (data) => presented(data),
+    "document.shown": (data) => {
+      state.presentation = data.document ? data : null;
+      showRoom();
+    },
   },
   onRefused(code) {
     block(t(`closed.${code}`));
