@@ -182,14 +182,22 @@ class GuestInline(admin.TabularInline):
 
 @admin.register(Session)
 class SessionAdmin(PrintBadgesMixin, admin.ModelAdmin):
-    list_display = ["title", "council", "number", "status", "planned_start", "current_item"]
+    list_display = [
+        "title",
+        "council",
+        "number",
+        "status",
+        "planned_start",
+        "current_item",
+        "documents_link",
+    ]
     list_filter = ["status", "council"]
     search_fields = ["title", "council__name"]
     list_select_related = ["council", "current_item"]
     date_hierarchy = "planned_start"
     inlines = [AgendaItemInline, GuestInline]
     actions = ["schedule_sessions", "print_badges"]
-    live_fields = ["status", "current_item", "event_seq", "screens"]
+    live_fields = ["status", "current_item", "event_seq", "screens", "documents_link"]
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
         if obj is None:
@@ -200,6 +208,16 @@ class SessionAdmin(PrintBadgesMixin, admin.ModelAdmin):
     @admin.display(description=_("số sự kiện đã phát"))
     def event_seq(self, session: Session) -> int:
         return session.seq
+
+    @admin.display(description=_("tài liệu kỳ họp"))
+    def documents_link(self, session: Session) -> str:
+        if session.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}" class="documents-link">{}</a>',
+            reverse("staff-documents", args=[session.pk]),
+            _("Tải lên và xem tài liệu"),
+        )
 
     @admin.display(description=_("màn hình"))
     def screens(self, session: Session) -> str:

@@ -5,13 +5,16 @@ from django.utils.translation import gettext_lazy as _
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # The chair runs the sitting from the console.
     "chair": ["meeting.run_session", "meeting.view_session", "meeting.view_delegate"],
-    # The secretary assists the chair at the console and keeps the record.
+    # The secretary assists the chair at the console and keeps the record; a document that
+    # arrives during the sitting, they upload from the console's link.
     "secretary": [
         "meeting.run_session",
         "meeting.view_session",
         "meeting.view_delegate",
         "meeting.view_attendance",
         "meeting.view_actionlog",
+        "documents.add_document",
+        "documents.view_document",
     ],
     # The clerk prepares councils, delegates, sessions and the agenda, prints badges, and
     # uploads the session documents (the staff documents page).

@@ -181,9 +181,9 @@ def presentation_take_down(*, session: Session) -> bool:
     """
     # Looked up by name: documents build on meeting, not the other way round.
     presentation_model = apps.get_model("documents", "Presentation")
-    taken_down = presentation_model.objects.filter(
-        session=session, document__isnull=False
-    ).update(document=None, page=1, updated_at=timezone.now())
+    taken_down = presentation_model.objects.filter(session=session, document__isnull=False).update(
+        document=None, page=1, updated_at=timezone.now()
+    )
     if taken_down:
         emit(session=session, type="document.shown", data={"document": None, "page": None})
     return bool(taken_down)

@@ -185,8 +185,9 @@ def _pinch(page: Page, *, spread: int) -> None:
     cdp.detach()
 
 
-def _show(console: Page, document: Document, number: int) -> None:
-    """The console picks a document and a page and shows it to the room."""
+def _show(console: Page, document: Document, number: int, *, confirm: bool = False) -> None:
+    """The console picks a document and a page and shows it to the room (``confirm``: a
+    document for delegates only, which the console asks about first)."""
     console.click(f'#present-docs .present-doc[data-document-id="{document.pk}"]')
     preview = console.locator("#present-preview")
     expect(preview).to_have_attribute("data-document-id", str(document.pk))
@@ -194,6 +195,8 @@ def _show(console: Page, document: Document, number: int) -> None:
     console.press("#present-page", "Enter")
     expect(preview).to_have_attribute("data-page", str(number))
     console.click("#present-show")
+    if confirm:
+        console.click("#confirm-show-yes")
     now = console.locator("#present-now")
     expect(now).to_have_attribute("data-document-id", str(document.pk))
     expect(now).to_have_attribute("data-page", str(number))
@@ -350,7 +353,7 @@ def test_reader_follow_the_presenter_and_the_room(artifacts):
         expect(stray.locator("#follow-return")).to_have_attribute("data-page", "5")
 
         # (8) Another page to the room: the follower moves, the stray stays (its "return" moves).
-        _show(console, resolution, 2)
+        _show(console, resolution, 2, confirm=True)
         _at(follower, resolution, 2, follow=True)
         expect(stray.locator("#follow-return")).to_have_attribute(
             "data-document-id", str(resolution.pk)

@@ -114,12 +114,20 @@ FITS = """
     scroll: [root.scrollWidth, root.scrollHeight, innerWidth, innerHeight],
     outside: [],
   };
-  for (const selector of selectors) {
+  for (const wanted of selectors) {
+    // "part@region": the part must also lie within its region (not under the footer, say).
+    const [selector, regionSelector] = wanted.split("@");
+    const region = regionSelector ? document.querySelector(regionSelector) : null;
+    let bounds = {left: 0, top: 0, right: innerWidth, bottom: innerHeight};
+    if (region) {
+      const r = region.getBoundingClientRect();
+      if (r.width && r.height) bounds = r;
+    }
     for (const element of document.querySelectorAll(selector)) {
       const box = element.getBoundingClientRect();
       if (!box.width || !box.height) continue;  // not shown
-      const inside = box.left >= -1 && box.top >= -1 &&
-        box.right <= innerWidth + 1 && box.bottom <= innerHeight + 1;
+      const inside = box.left >= bounds.left - 1 && box.top >= bounds.top - 1 &&
+        box.right <= bounds.right + 1 && box.bottom <= bounds.bottom + 1;
       if (!inside)
         out.outside.push(`${selector}: ${Math.round(box.left)},${Math.round(box.top)} ` +
           `${Math.round(box.right)}x${Math.round(box.bottom)}`);
@@ -134,17 +142,26 @@ KEY_PARTS = {
     "projector": [
         "#clock",
         "#council-name",
-        "#current-title",
-        "#next-up",
         "#public-qr",
         "#session-status",
         "#quorum",
-        "#poll-title",
-        "#poll-verdict",
         "#doc-image",
         "#doc-title",
         "#doc-page",
-        "#closing-panel",
+        *(
+            f"{part}@#proj-main"
+            for part in (
+                "#current-title",
+                "#next-up",
+                "#poll-title",
+                "#poll-verdict",
+                "#poll-chart",
+                "#poll-facts",
+                "#poll-digest",
+                "#poll-progress",
+                "#closing-panel",
+            )
+        ),
     ],
     "console": [
         ".app-header",

@@ -166,9 +166,10 @@ def test_next_item_reaches_projector_and_tablet(artifacts):
         expect(tablet.locator("#present-count")).to_have_text("8")
         expect(console.locator("#present-count")).to_have_text("8")
 
-        # Clicking an item on the console's agenda selects it.
+        # Clicking an item on the console's agenda selects it (two items on: after a question).
         chosen = agenda[3]
         console.click(f'#agenda .agenda-button[data-item-id="{chosen.pk}"]')
+        console.click("#confirm-jump-yes")
         expect(current).to_have_attribute("data-item-id", str(chosen.pk))
         expect(highlighted).to_have_attribute("data-item-id", str(chosen.pk))
         expect(projector.locator("#current-presenter")).to_have_text(

@@ -113,7 +113,8 @@ export function setupChairDocuments({ client, state, room }) {
     const same = doc && shown.document?.id === doc.id && shown.page === pick.page;
     const show = $("present-show");
     show.disabled = !doc || !live || busy || same;
-    show.textContent = same ? t("present.is_shown") : t("doc.show");
+    // While a vote holds the wall, the page shown reaches the tablets only.
+    show.textContent = same ? t(room().view === "document" ? "present.is_shown" : "present.on_tablets") : t("doc.show");
     show.classList.toggle("is-shown", Boolean(same));
     const hint = $("present-hint");
     hint.textContent = doc && !live ? t("present.needs_live") : "";
