@@ -80,6 +80,7 @@ class ProcessFanout:
         self.probe_group = f"chamber.probe.{uuid.uuid4().hex}"
         self._probes: dict[str, asyncio.Future] = {}
         self._trouble = asyncio.Event()
+        self._recovering = False
         self.recoveries = 0
 
     @property
@@ -93,7 +94,11 @@ class ProcessFanout:
             for group in groups:
                 local = self.members.setdefault(group, set())
                 if not local:
-                    await self.layer.group_add(group, self.channel)
+                    try:
+                        await self.layer.group_add(group, self.channel)
+                    except Exception as error:  # the layer is down: the watch re-joins later
+                        logger.warning("joining %s failed (%r)", group, error)
+                        self._trouble.set()
                 local.add(connection)
 
     async def leave(self, connection: LocalConnection, groups: Iterable[str]) -> None:
@@ -109,7 +114,10 @@ class ProcessFanout:
                     self._last_seq.pop(group, None)
                     self._held.pop(group, None)
                     if self.channel is not None:
-                        await self.layer.group_discard(group, self.channel)
+                        try:
+                            await self.layer.group_discard(group, self.channel)
+                        except Exception as error:  # it expires; messages to it are dropped
+                            logger.warning("leaving %s failed (%r)", group, error)
             if not self.members:
                 # Last connection gone: stop listening until the next one comes.
                 await self._stop()
@@ -150,7 +158,7 @@ class ProcessFanout:
             except Exception as error:
                 # A broken layer connection must not silence every screen of this process:
                 # back off a moment, listen again; the watch re-joins when the layer is back.
-                if not self._trouble.is_set():
+                if not (self._trouble.is_set() or self._recovering):
                     logger.warning("fan-out receive failed (%r); retrying", error)
                 self._trouble.set()
                 await asyncio.sleep(RECEIVE_RETRY_SECONDS)
@@ -204,6 +212,7 @@ class ProcessFanout:
         connections = self.connections()
         for connection in connections:
             connection.hold()  # nothing half-way between old frames and the new snapshot
+        self._recovering = True
         while True:
             self._trouble.clear()
             try:
@@ -216,6 +225,7 @@ class ProcessFanout:
             if await self.probe():
                 break
             await asyncio.sleep(RECEIVE_RETRY_SECONDS)
+        self._recovering = False
         async with self._order_lock:
             self._last_seq.clear()
             self._held.clear()

@@ -25,6 +25,10 @@ CLOSE_TOO_SLOW = 4408
 CLOSE_WAIT_SECONDS = 2.0
 
 
+def _size(frame: str | int) -> int:
+    return len(frame) if isinstance(frame, str) else 0
+
+
 class Outbound:
     def __init__(
         self,
@@ -52,7 +56,7 @@ class Outbound:
         self._frames.append(text)
         self._bytes += len(text)
         # One frame of any size may wait (a big snapshot); frames piling up behind it may not.
-        if self._bytes > settings.CHAMBER_SEND_QUEUE_BYTES and len(self._frames) > 1:
+        if self._bytes - _size(self._frames[0]) > settings.CHAMBER_SEND_QUEUE_BYTES:
             self.too_slow("its outbound queue overflowed")
             return
         self._ready.set()
