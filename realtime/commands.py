@@ -61,17 +61,37 @@ def retry_if_disconnected(run: Callable[[], dict], *, what: str) -> dict:
 
     The first run's transaction rolled back, or — if the link died after COMMIT — the command's
     id makes the second run give the same answer (ballots by receipt, the rest by
-    CommandReceipt). A failure that leaves the connection usable (a lock or statement timeout,
-    a locked SQLite database) is not retried here: the client gets ``server.error``.
+    CommandReceipt). A statement the database refused on a live link (a lock or statement
+    timeout, a locked SQLite database) is not retried here: the client gets its error.
     """
     try:
         return run()
-    except (OperationalError, InterfaceError):
-        if connection.in_atomic_block or _connection_usable():
+    except (OperationalError, InterfaceError) as error:
+        if connection.in_atomic_block or not _connection_lost(error):
             raise
         logger.warning("command %s: database connection lost, running it once more", what)
         _discard_connection()
         return run()
+
+
+# SQLSTATEs of a connection the server ended: admin_shutdown (a killed backend), crash_shutdown,
+# cannot_connect_now (restarting); and class 08, connection exceptions.
+CONNECTION_ENDED = {"57P01", "57P02", "57P03"}
+
+
+def _connection_lost(error: Exception) -> bool:
+    """Whether the database dropped the link under the command (not a statement refused).
+
+    Judged by the error, not by probing the connection: when the transaction's rollback fails
+    on a dead link, Django has already opened a new one by the time the error gets here."""
+    if isinstance(error, InterfaceError):
+        return True
+    sqlstate = getattr(error.__cause__, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate in CONNECTION_ENDED or sqlstate.startswith("08")
+    # psycopg's own "server closed the connection" has no SQLSTATE; SQLite's errors (a locked
+    # database) are not about a link at all.
+    return connection.vendor == "postgresql"
 
 
 def gave_up_waiting(error: BaseException) -> bool:
@@ -92,13 +112,6 @@ def server_error_message() -> str:
         "Máy chủ gặp sự cố, lệnh chưa được thực hiện. Hãy gửi lại (lệnh chỉ được thực hiện "
         "một lần)."
     )
-
-
-def _connection_usable() -> bool:
-    try:
-        return connection.connection is not None and connection.is_usable()
-    except Exception:
-        return False
 
 
 def _discard_connection() -> None:
