@@ -1,13 +1,14 @@
 """Majority and quorum rules of a vote: pure functions, no database, exact arithmetic.
 
 A decision needs three numbers the caller has counted: the ballots (per choice, weighted or
-not), the attendance of the moment of close, and the council's seats. Everything here works on
-integers and fractions so that 16 of 30 is never a rounding question.
+not), the attendance of the moment of close, and the council's seats. Two quorums may apply:
+one of ballots cast, and one of delegates present; both are counted over the seats. Everything
+here works on integers and fractions so that 16 of 30 is never a rounding question.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from fractions import Fraction
 
@@ -61,6 +62,9 @@ class Rules:
     # Ballots that must be cast for the vote to count, as a threshold over the seats.
     quorum: Threshold | None = None
     tie: TieRule = TieRule.FAILS
+    # Delegates who must be present when the vote closes, as a threshold over the seats (the
+    # sitting's quorum: at least two thirds of all delegates for a People's Council).
+    presence_quorum: Threshold | None = None
 
 
 @dataclass(frozen=True)
@@ -87,10 +91,11 @@ class Decision:
     base: int
     required: int
     quorum_required: int | None
-    quorum_met: bool
+    quorum_met: bool  # both quorums: ballots cast, and delegates present
     tie: bool
     decided_by_casting_vote: bool = False
     reasons: tuple[str, ...] = field(default=())
+    presence_quorum_required: int | None = None
 
 
 def base_value(base: Base, tally: Tally) -> int:
@@ -107,7 +112,12 @@ def decide(rules: Rules, tally: Tally) -> Decision:
     base = base_value(rules.base, tally)
     required = rules.threshold.required(base)
     quorum_required = rules.quorum.required(tally.seats) if rules.quorum else None
-    quorum_met = quorum_required is None or tally.cast >= quorum_required
+    cast_met = quorum_required is None or tally.cast >= quorum_required
+    presence_required = (
+        rules.presence_quorum.required(tally.seats) if rules.presence_quorum else None
+    )
+    presence_met = presence_required is None or tally.present >= presence_required
+    quorum_met = cast_met and presence_met
     tie = tally.yes == tally.no
     passed = quorum_met and base > 0 and tally.yes >= required
     by_casting_vote = False
@@ -127,8 +137,10 @@ def decide(rules: Rules, tally: Tally) -> Decision:
     ):
         passed, by_casting_vote = True, True
     reasons = []
-    if not quorum_met:
+    if not cast_met:
         reasons.append("quorum_not_met")
+    if not presence_met:
+        reasons.append("presence_quorum_not_met")
     if base == 0:
         reasons.append("empty_base")
     return Decision(
@@ -140,6 +152,7 @@ def decide(rules: Rules, tally: Tally) -> Decision:
         tie=tie,
         decided_by_casting_vote=by_casting_vote,
         reasons=tuple(reasons),
+        presence_quorum_required=presence_required,
     )
 
 
@@ -169,5 +182,5 @@ def decide_options(rules: Rules, tally: OptionsTally) -> dict[str, Decision]:
             seats=tally.seats,
             present=tally.present,
         )
-        decisions[option] = decide(Rules(rules.base, rules.threshold, rules.quorum), motion)
+        decisions[option] = decide(replace(rules, tie=TieRule.FAILS), motion)
     return decisions

@@ -100,6 +100,81 @@ def test_quorum_of_the_vote():
     assert decide(rules, Tally(19, 1, 0, seats=30, present=30)).passed
 
 
+SITTING = AT_LEAST_TWO_THIRDS  # the People's Council sitting: two thirds of all delegates
+PEOPLES_COUNCIL_SITTING = Rules(Base.SEATS, MORE_THAN_HALF, presence_quorum=SITTING)
+
+
+@pytest.mark.parametrize(
+    "rules, yes, no, abstain, seats, present, passed, presence_required, reasons",
+    [
+        # 30 seats: the sitting needs 20 present; 20 present and 16 yes pass
+        (PEOPLES_COUNCIL_SITTING, 16, 4, 0, 30, 20, True, 20, ()),
+        # 19 present: below the quorum, 16 yes of all 30 seats still fails
+        (PEOPLES_COUNCIL_SITTING, 16, 3, 0, 30, 19, False, 20, ("presence_quorum_not_met",)),
+        # more than half of those present: 4 present, 3 yes would pass without the quorum...
+        (Rules(Base.PRESENT, MORE_THAN_HALF), 3, 1, 0, 30, 4, True, None, ()),
+        # ... and fails with it, however unanimous
+        (
+            Rules(Base.PRESENT, MORE_THAN_HALF, presence_quorum=SITTING),
+            4, 0, 0, 30, 4, False, 20, ("presence_quorum_not_met",),
+        ),
+        # 31 seats: two thirds is 21 (rounded up), 20 present is not enough
+        (
+            Rules(Base.CAST, MORE_THAN_HALF, presence_quorum=SITTING),
+            15, 5, 0, 31, 20, False, 21, ("presence_quorum_not_met",),
+        ),
+        (Rules(Base.CAST, MORE_THAN_HALF, presence_quorum=SITTING), 15, 5, 0, 31, 21, True, 21, ()),
+        # a council that sits with more than half of its seats: 16 of 30
+        (
+            Rules(Base.CAST, MORE_THAN_HALF, presence_quorum=MORE_THAN_HALF),
+            10, 5, 0, 30, 15, False, 16, ("presence_quorum_not_met",),
+        ),
+        (
+            Rules(Base.CAST, MORE_THAN_HALF, presence_quorum=MORE_THAN_HALF),
+            10, 5, 0, 30, 16, True, 16, (),
+        ),
+        # both quorums: enough present, too few ballots cast
+        (
+            Rules(Base.CAST, MORE_THAN_HALF, quorum=SITTING, presence_quorum=SITTING),
+            12, 5, 0, 30, 25, False, 20, ("quorum_not_met",),
+        ),
+        # ... and neither
+        (
+            Rules(Base.CAST, MORE_THAN_HALF, quorum=SITTING, presence_quorum=SITTING),
+            12, 5, 0, 30, 18, False, 20, ("quorum_not_met", "presence_quorum_not_met"),
+        ),
+    ],
+)  # fmt: skip
+def test_quorum_of_those_present(
+    rules, yes, no, abstain, seats, present, passed, presence_required, reasons
+):
+    decision = decide(rules, Tally(yes=yes, no=no, abstain=abstain, seats=seats, present=present))
+    assert decision.passed == passed
+    assert decision.presence_quorum_required == presence_required
+    assert decision.reasons == reasons
+    assert decision.quorum_met == (reasons == ())
+
+
+def test_a_casting_vote_never_rescues_a_sitting_without_quorum():
+    rules = Rules(
+        Base.CAST, MORE_THAN_HALF, tie=TieRule.CASTING_VOTE, presence_quorum=AT_LEAST_TWO_THIRDS
+    )
+    # a tie of those voting, the chair votes yes: it passes with 20 of 30 present...
+    assert decide(rules, Tally(10, 10, 0, seats=30, present=20, casting_choice="yes")).passed
+    # ... not with 19
+    assert not decide(rules, Tally(9, 9, 0, seats=30, present=19, casting_choice="yes")).passed
+
+
+def test_an_election_needs_the_quorum_of_those_present_too():
+    rules = Rules(Base.SEATS, MORE_THAN_HALF, presence_quorum=AT_LEAST_TWO_THIRDS)
+    tally = dict(votes={"1": 17, "2": 3}, ballots=19, blank=0, seats=30)
+    elected = decide_options(rules, OptionsTally(**tally, present=20))
+    assert {o: d.passed for o, d in elected.items()} == {"1": True, "2": False}
+    below = decide_options(rules, OptionsTally(**tally, present=19))
+    assert not any(d.passed for d in below.values())
+    assert below["1"].reasons == ("presence_quorum_not_met",)
+
+
 def test_an_election_elects_each_option_on_its_own_votes():
     decisions = decide_options(
         PEOPLES_COUNCIL,
@@ -138,6 +213,7 @@ rule_sets = st.builds(
     threshold=thresholds,
     quorum=st.one_of(st.none(), thresholds),
     tie=st.sampled_from(list(TieRule)),
+    presence_quorum=st.one_of(st.none(), thresholds),
 )
 
 
@@ -193,3 +269,30 @@ def test_turning_a_no_into_a_yes_never_hurts(rules, tally):
     )
     if decide(rules, tally).passed:
         assert decide(rules, flipped).passed
+
+
+@given(rules=rule_sets, tally=tallies)
+def test_one_more_delegate_present_never_turns_a_pass_into_a_fail_when_the_base_is_not_present(
+    rules, tally
+):
+    if rules.base == Base.PRESENT:
+        return  # a larger base may need more yes: that is the rule, not a quorum
+    more = Tally(
+        yes=tally.yes,
+        no=tally.no,
+        abstain=tally.abstain,
+        seats=tally.seats,
+        present=tally.present + 1,
+        casting_choice=tally.casting_choice,
+    )
+    if decide(rules, tally).passed:
+        assert decide(rules, more).passed
+
+
+@given(rules=rule_sets, tally=tallies)
+def test_below_the_quorum_of_those_present_nothing_passes(rules, tally):
+    decision = decide(rules, tally)
+    if decision.presence_quorum_required is not None and tally.present < (
+        decision.presence_quorum_required
+    ):
+        assert not decision.passed and "presence_quorum_not_met" in decision.reasons
