@@ -43,7 +43,11 @@ class Council(models.Model):
         related_name="children",
     )
     seats = models.PositiveIntegerField(
-        _("số đại biểu được bầu"), help_text=_("Cơ sở tính đa số của hội đồng.")
+        _("số đại biểu được bầu"),
+        help_text=_(
+            "Cơ sở tính đa số và túc số của hội đồng. Thay đổi chỉ áp dụng cho các kỳ họp khai "
+            "mạc sau đó; kỳ họp đã khai mạc giữ số đã có lúc khai mạc."
+        ),
     )
     quorum_rule = models.CharField(
         _("quy tắc túc số"),
@@ -105,6 +109,17 @@ class Delegate(models.Model):
     # revokes every badge printed before.
     badge_key = models.CharField(max_length=16, unique=True, editable=False, default=new_badge_key)
     badge_issued_at = models.DateTimeField(null=True, editable=False)
+    # The staff account of a delegate who also runs the console (the chair is a delegate):
+    # with it, they vote from the console as themself.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản bàn chủ tọa"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="delegate",
+        help_text=_("Tài khoản nhân viên của đại biểu (ví dụ chủ tọa): biểu quyết từ bàn chủ tọa."),
+    )
 
     class Meta:
         verbose_name = _("đại biểu")
@@ -151,6 +166,17 @@ class Session(models.Model):
     seq = models.BigIntegerField(_("số thứ tự sự kiện"), default=0, editable=False)
     # The hash of the last entry of the session's log (meeting.record).
     log_head = models.CharField(max_length=64, default="0" * 64, editable=False)
+    # The council's seats, quorum and default vote rules as they were when the sitting opened
+    # (meeting.fixed_rules): a later change of the council applies to later sessions only.
+    # Empty until the opening; the chain's ``session.open`` entry holds the same values.
+    seats = models.PositiveIntegerField(_("số đại biểu khi khai mạc"), null=True, editable=False)
+    quorum_rule = models.CharField(
+        _("quy tắc túc số khi khai mạc"), max_length=20, blank=True, editable=False
+    )
+    vote_base = models.CharField(max_length=24, blank=True, editable=False)
+    vote_threshold = models.CharField(max_length=20, blank=True, editable=False)
+    # {delegate id: vote weight} at the opening, for weighted polls.
+    vote_weights = models.JSONField(default=dict, editable=False)
     chair_name = models.CharField(_("chủ tọa"), max_length=200, blank=True)
     chair_title = models.CharField(_("chức vụ của chủ tọa"), max_length=200, blank=True)
     secretary_name = models.CharField(_("thư ký"), max_length=200, blank=True)
@@ -232,6 +258,9 @@ class Attendance(models.Model):
     )
     status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices)
     reason = models.CharField(_("lý do"), max_length=300, blank=True)
+    # Marked at the console (by the chair or the secretary) rather than by the delegate's own
+    # badge or tablet: such a delegate may have no tablet, and is not flagged as disconnected.
+    by_staff = models.BooleanField(_("điểm danh tại bàn thư ký"), default=False)
     changed_at = models.DateTimeField(_("thời điểm"))
 
     class Meta:

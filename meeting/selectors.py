@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from meeting.fixed_rules import rules_of
 from meeting.models import AgendaItem, Attendance, Delegate, Session, TabletConnection
 from meeting.quorum import attendance_summary as summarise
 
@@ -65,13 +66,14 @@ def council_payload(session: Session) -> dict:
         "id": council.pk,
         "name": council.name,
         "level": council.level,
-        "seats": council.seats,
+        "seats": rules_of(session).seats,  # as fixed at the opening
     }
 
 
 def attendance_summary(session: Session) -> dict:
     present = Attendance.objects.filter(session=session, status=Attendance.Status.PRESENT).count()
-    return summarise(present=present, seats=session.council.seats, rule=session.council.quorum_rule)
+    rules = rules_of(session)
+    return summarise(present=present, seats=rules.seats, rule=rules.quorum_rule)
 
 
 def _fresh_since():
@@ -86,7 +88,12 @@ def delegate_connected(session_id: int, delegate_id: int) -> bool:
 
 def roster(session: Session) -> list[dict]:
     """Every delegate of the council with their attendance and whether a tablet is online."""
-    statuses = dict(Attendance.objects.filter(session=session).values_list("delegate_id", "status"))
+    marks = {
+        delegate_id: (status, by_staff)
+        for delegate_id, status, by_staff in Attendance.objects.filter(session=session).values_list(
+            "delegate_id", "status", "by_staff"
+        )
+    }
     connected = set(
         TabletConnection.objects.filter(session=session, seen_at__gte=_fresh_since())
         .values_list("delegate_id", flat=True)
@@ -98,7 +105,9 @@ def roster(session: Session) -> list[dict]:
             "full_name": delegate.full_name,
             "title": delegate.title,
             "seat": delegate.seat_label,
-            "status": statuses.get(delegate.pk),
+            "status": marks.get(delegate.pk, (None, False))[0],
+            # Marked present at the console: no tablet expected, never "disconnected".
+            "by_staff": marks.get(delegate.pk, (None, False))[1],
             "connected": delegate.pk in connected,
         }
         for delegate in Delegate.objects.filter(council_id=session.council_id)
@@ -140,9 +149,20 @@ def tablet_snapshot(session: Session, delegate: Delegate) -> dict:
     return snapshot
 
 
-def chair_snapshot(session: Session) -> dict:
+def console_delegate(session: Session, user) -> Delegate | None:
+    """The delegate of the session's council whose staff account runs this console."""
+    if user is None or not user.is_authenticated:
+        return None
+    return Delegate.objects.filter(user=user, council_id=session.council_id).first()
+
+
+def chair_snapshot(session: Session, own: Delegate | None = None) -> dict:
     snapshot = _base_snapshot(session)
     snapshot["roster"] = roster(session)
+    # The console user's own delegate, if they are one (they vote from the console).
+    snapshot["me"] = (
+        {"id": own.pk, "full_name": own.full_name, "seat": own.seat_label} if own else None
+    )
     return snapshot
 
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meeting import record, record_facts, selectors
+from meeting import fixed_rules, record, record_facts, selectors
 from meeting.actors import Actor
 from meeting.errors import ServiceError
 from meeting.models import AgendaItem, Attendance, Delegate, Session
@@ -55,8 +55,42 @@ def _has_open_poll(session: Session) -> bool:
     return poll_model.objects.filter(session=session, status="open").exists()
 
 
-def session_transition(*, session_id: int, action: str, actor: Actor) -> Session:
-    """Open, adjourn, resume, close (or schedule) a session."""
+def quorum_gate(session: Session, *, override_reason: str, refusal: str) -> dict:
+    """The sitting's quorum now (present / all seats); below it, refused unless overridden.
+
+    The law (Law on the Organisation of Local Government) lets a People's Council sitting
+    proceed only when at least two thirds of all its delegates take part. Below the council's
+    quorum the chair may still go on, but only by saying why: the reason is returned with the
+    counts, for the chain and the minutes. ``refusal`` is the message, with ``%(present)d``,
+    ``%(seats)d`` and ``%(required)d``.
+    """
+    rules = fixed_rules.rules_of(session)
+    present = Attendance.objects.filter(session=session, status=Attendance.Status.PRESENT).count()
+    required = rules.quorum_required
+    quorate = present >= required
+    reason = (override_reason or "").strip()[:2000]
+    if not quorate and not reason:
+        raise ServiceError(
+            "quorum.not_met",
+            refusal % {"present": present, "seats": rules.seats, "required": required},
+        )
+    return {
+        "present": present,
+        "seats": rules.seats,
+        "required": required,
+        "quorate": quorate,
+        "override_reason": "" if quorate else reason,
+    }
+
+
+def session_transition(
+    *, session_id: int, action: str, actor: Actor, override_reason: str = ""
+) -> Session:
+    """Open, adjourn, resume, close (or schedule) a session.
+
+    Opening fixes the council's seats, quorum and default vote rules for the session and
+    needs the quorum, unless ``override_reason`` says why the sitting opens without it.
+    """
     if action not in TRANSITIONS:
         raise ServiceError("session.unknown_action", _("Thao tác không hợp lệ với kỳ họp."))
     sources, target = TRANSITIONS[action]
@@ -79,15 +113,26 @@ def session_transition(*, session_id: int, action: str, actor: Actor) -> Session
                 raise ServiceError("agenda.empty", _("Chương trình kỳ họp chưa có nội dung nào."))
             session.current_item_id = first[0].pk
             changed.append("current_item")
-        previous = session.status
-        session.status = target
         facts = {}
         if action == "open":
-            facts = record_facts.at_open(session)
+            facts["rules"] = fixed_rules.fix_rules(session).facts()
+            changed += fixed_rules.FIXED_FIELDS
+            facts["quorum"] = quorum_gate(
+                session,
+                override_reason=override_reason,
+                refusal=_(
+                    "Chưa đủ túc số để khai mạc: có mặt %(present)d/%(seats)d đại biểu, cần ít "
+                    "nhất %(required)d. Chủ tọa chỉ có thể vẫn khai mạc khi nêu rõ lý do."
+                ),
+            )
+        previous = session.status
+        session.status = target
+        if action == "open":
+            facts.update(record_facts.at_open(session))
         elif action == "close":
             session.minutes_number = record_facts.next_minutes_number(session)
             changed.append("minutes_number")
-            facts = record_facts.at_close(session)
+            facts.update(record_facts.at_close(session))
         session.save(update_fields=changed)
         _log(session, f"session.{action}", actor, previous=previous, status=target, **facts)
         if target == Status.CLOSED:
@@ -226,10 +271,16 @@ def attendance_set(
             raise ServiceError(
                 "delegate.not_found", _("Đại biểu không thuộc hội đồng của kỳ họp này.")
             ) from None
+        by_staff = actor.delegate is None
         attendance, created = Attendance.objects.select_for_update().get_or_create(
             session=session,
             delegate=delegate,
-            defaults={"status": status, "reason": reason, "changed_at": timezone.now()},
+            defaults={
+                "status": status,
+                "reason": reason,
+                "by_staff": by_staff,
+                "changed_at": timezone.now(),
+            },
         )
         previous = None if created else attendance.status
         if previous == status and attendance.reason == reason:
@@ -237,8 +288,9 @@ def attendance_set(
         if not created:
             attendance.status = status
             attendance.reason = reason
+            attendance.by_staff = by_staff
             attendance.changed_at = timezone.now()
-            attendance.save(update_fields=["status", "reason", "changed_at"])
+            attendance.save(update_fields=["status", "reason", "by_staff", "changed_at"])
         _log(
             session,
             "attendance.set",
@@ -253,7 +305,12 @@ def attendance_set(
         notify(
             session=session,
             type="attendance.changed",
-            data={"delegate_id": delegate.pk, "status": status, "summary": summary},
+            data={
+                "delegate_id": delegate.pk,
+                "status": status,
+                "by_staff": by_staff,
+                "summary": summary,
+            },
             audience=Audience.CHAIR,
         )
         notify(

@@ -14,7 +14,9 @@ from documents import services as documents
 from meeting import services
 from meeting.actors import Actor
 from meeting.errors import ServiceError
+from meeting.models import Delegate
 from realtime.models import CommandReceipt
+from voting import assisted
 from voting import live as voting_live
 from voting import services as voting
 
@@ -26,6 +28,8 @@ class Context:
     session_id: int
     actor: Actor
     command_id: str
+    # The screen's origin ("http://192.168.1.5:8000"), for links it shows (a voting pass).
+    origin: str = ""
 
 
 def execute_once(
@@ -145,10 +149,16 @@ def _str_field(data: dict[str, Any], name: str) -> str:
     return value
 
 
+def _override_reason(data: dict[str, Any]) -> str:
+    """The chair's reason to go on below the quorum (``quorum.not_met``), if given."""
+    return _str_field(data, "override_reason") if data.get("override_reason") is not None else ""
+
+
 def _session_action(action: str) -> Callable[[Context, dict], dict]:
     def handle(context: Context, data: dict) -> dict:
+        extra = {"override_reason": _override_reason(data)} if action == "open" else {}
         session = services.session_transition(
-            session_id=context.session_id, action=action, actor=context.actor
+            session_id=context.session_id, action=action, actor=context.actor, **extra
         )
         return {"status": session.status}
 
@@ -215,7 +225,8 @@ def attendance_check_in(context: Context, data: dict) -> dict:
 
 # Ballots are idempotent by their own receipt: storing "delegate X sent command Y" would tie a
 # secret ballot to its voter, so they never go through CommandReceipt.
-SELF_IDEMPOTENT = {"ballot.cast"}
+# A voting pass's token is derived from its command id, never stored (voting.assisted).
+SELF_IDEMPOTENT = {"ballot.cast", "pass.issue"}
 # Commands that touch no shared row exclusively: they may run side by side in worker threads.
 PARALLEL = {"ballot.cast", "note.save"}
 # Ballot command ids make the receipt: they must be unguessable (a UUID).
@@ -252,6 +263,7 @@ _POLL_FIELDS = {
     "threshold": str,
     "threshold_strict": bool,
     "quorum": str,
+    "presence_quorum": str,
     "tie_rule": str,
     "casting_delegate_id": int,
     "weighted": bool,
@@ -287,9 +299,70 @@ def poll_create(context: Context, data: dict) -> dict:
     return {"poll_id": poll.pk, "status": poll.status}
 
 
+def ballot_cast_own(context: Context, data: dict) -> dict:
+    """The chair (or any console user who is a delegate of the council) votes as themself."""
+    delegate = Delegate.objects.filter(
+        user=context.actor.user,
+        council__sessions=context.session_id,
+    ).first()
+    if delegate is None or context.actor.user is None:
+        raise ServiceError(
+            "command.forbidden",
+            _("Tài khoản này không gắn với đại biểu nào của hội đồng: chỉ đại biểu biểu quyết."),
+        )
+    own = Context(
+        session_id=context.session_id,
+        actor=Actor(user=context.actor.user, delegate=delegate),
+        command_id=context.command_id,
+    )
+    return ballot_cast(own, data)
+
+
+def ballot_record(context: Context, data: dict) -> dict:
+    """The secretary records a present delegate's vote in a named poll (show of hands)."""
+    return assisted.ballot_record(
+        poll_id=_int_field(data, "poll_id"),
+        delegate_id=_int_field(data, "delegate_id"),
+        choice=data.get("choice"),
+        command_id=context.command_id,
+        actor=context.actor,
+        session_id=context.session_id,
+    )
+
+
+def pass_issue(context: Context, data: dict) -> dict:
+    """A one-time voting pass for a spare tablet (secret poll): its link and QR code."""
+    from kiosk_ui.views import qr_svg
+
+    if len(context.command_id) < MIN_BALLOT_ID_LENGTH:
+        raise ServiceError(
+            "command.id_weak",
+            _("Mã lệnh cấp mã bỏ phiếu phải là chuỗi ngẫu nhiên từ 16 ký tự (UUID)."),
+        )
+    voting_pass, token = assisted.voting_pass_issue(
+        poll_id=_int_field(data, "poll_id"),
+        delegate_id=_int_field(data, "delegate_id"),
+        command_id=context.command_id,
+        actor=context.actor,
+        session_id=context.session_id,
+    )
+    url = f"{context.origin}{assisted.PASS_PATH}{token}/"
+    return {
+        "pass_id": voting_pass.pk,
+        "poll_id": voting_pass.poll_id,
+        "delegate_id": voting_pass.delegate_id,
+        "url": url,
+        "qr_svg": qr_svg(url),
+    }
+
+
 def _poll_action(service: Callable[..., Any]) -> Callable[[Context, dict], dict]:
     def handle(context: Context, data: dict) -> dict:
-        extra = {"reason": _str_field(data, "reason")} if service is voting.poll_cancel else {}
+        extra = {}
+        if service is voting.poll_cancel:
+            extra["reason"] = _str_field(data, "reason")
+        if service is voting.poll_open:
+            extra["override_reason"] = _override_reason(data)
         outcome = service(
             poll_id=_int_field(data, "poll_id"),
             actor=context.actor,
@@ -340,6 +413,7 @@ def _after_open(result: dict) -> None:
 # Run in the consumer's event loop after a command succeeded.
 AFTER: dict[str, Callable[[dict], None]] = {
     "ballot.cast": _after_ballot,
+    "ballot.record": _after_ballot,
     "poll.open": _after_open,
 }
 
@@ -360,6 +434,10 @@ CHAIR_COMMANDS: dict[str, Callable[[Context, dict], dict]] = {
     "poll.cancel": _poll_action(voting.poll_cancel),
     "poll.revote": _poll_action(voting.poll_revote),
     "document.show": document_show,
+    # Assisted votes (voting.assisted) and the chair's own ballot.
+    "ballot.cast": ballot_cast_own,
+    "ballot.record": ballot_record,
+    "pass.issue": pass_issue,
 }
 
 TABLET_COMMANDS: dict[str, Callable[[Context, dict], dict]] = {

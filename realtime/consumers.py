@@ -270,7 +270,10 @@ class ScreenConsumer(AsyncWebsocketConsumer):
     def _execute_once(self, command: Command, handler) -> dict:
         with translation.override(self.language):
             context = command_handlers.Context(
-                session_id=self.session_id, actor=self.actor(), command_id=command.key
+                session_id=self.session_id,
+                actor=self.actor(),
+                command_id=command.key,
+                origin=self._origin(),
             )
             return command_handlers.execute_once(
                 context=context,
@@ -289,6 +292,11 @@ class ScreenConsumer(AsyncWebsocketConsumer):
         if retryable:
             data["retryable"] = True
         await self.send(text_data=encode(type="error", id=command_id, seq=None, data=data))
+
+    def _origin(self) -> str:
+        """The page's origin (checked against ALLOWED_HOSTS at the handshake)."""
+        headers = dict(self.scope.get("headers", []))
+        return headers.get(b"origin", b"").decode("latin-1")
 
     def _language(self) -> str:
         """As the page chose it: the language cookie, else the browser's Accept-Language."""
@@ -397,9 +405,11 @@ class ChairConsumer(ScreenConsumer):
 
     def snapshot(self) -> dict:
         session = selectors.session_by_id(self.session_id)
+        # The chair is a delegate: with a linked account, the console is also her ballot.
+        own = selectors.console_delegate(session, self.scope["user"])
         return {
-            **selectors.chair_snapshot(session),
-            **voting_snapshot(session, screen="chair"),
+            **selectors.chair_snapshot(session, own=own),
+            **voting_snapshot(session, screen="chair", delegate=own),
             **documents_snapshot(session, screen="chair"),
         }
 

@@ -7,6 +7,7 @@ import itertools
 
 from django.contrib.auth.models import Group, User
 
+from meeting.fixed_rules import FIXED_FIELDS, fix_rules
 from meeting.models import AgendaItem, Council, Delegate, Session
 
 _counter = itertools.count(1)
@@ -81,6 +82,10 @@ def make_session(
         planned_end=today + datetime.timedelta(days=1),
         status=status,
     )
+    if status != Session.Status.DRAFT and status != Session.Status.SCHEDULED:
+        # As if opened through the services: the council's rules are fixed for the session.
+        fix_rules(session)
+        session.save(update_fields=FIXED_FIELDS)
     first = None
     for position in range(items):
         item = AgendaItem.objects.create(

@@ -9,6 +9,7 @@ marked void; a changed ballot (when the poll allows it) is superseded, not remov
 import uuid
 from fractions import Fraction
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +43,11 @@ class Poll(models.Model):
         MORE_THAN_HALF = "more_than_half", _("Quá nửa tổng số đại biểu tham gia biểu quyết")
         TWO_THIRDS = "two_thirds", _("Ít nhất hai phần ba tổng số đại biểu tham gia biểu quyết")
 
+    class PresenceQuorum(models.TextChoices):
+        NONE = "none", _("Không yêu cầu")
+        MORE_THAN_HALF = "more_than_half", _("Có mặt quá nửa tổng số đại biểu")
+        TWO_THIRDS = "two_thirds", _("Có mặt ít nhất hai phần ba tổng số đại biểu")
+
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="polls")
     agenda_item = models.ForeignKey(
         AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="polls"
@@ -70,6 +76,10 @@ class Poll(models.Model):
     threshold_denominator = models.PositiveSmallIntegerField(default=2)
     threshold_strict = models.BooleanField(default=True)
     quorum = models.CharField(max_length=20, choices=Quorum.choices, default=Quorum.NONE)
+    # Counted on the delegates present at the close (voting.rules.Rules.presence_quorum).
+    presence_quorum = models.CharField(
+        max_length=20, choices=PresenceQuorum.choices, default=PresenceQuorum.NONE
+    )
     tie_rule = models.CharField(
         max_length=20,
         choices=[
@@ -93,6 +103,9 @@ class Poll(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(blank=True)
+    # The sitting's quorum when the poll opened: present, seats, required, quorate, and the
+    # chair's reason when it opened below it (meeting.services.quorum_gate).
+    quorum_at_open = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("biểu quyết")
@@ -123,16 +136,17 @@ class Poll(models.Model):
             Fraction(self.threshold_numerator, self.threshold_denominator),
             strict=self.threshold_strict,
         )
-        quorum = {
+        quorums = {
             self.Quorum.NONE: None,
             self.Quorum.MORE_THAN_HALF: rules.MORE_THAN_HALF,
             self.Quorum.TWO_THIRDS: rules.AT_LEAST_TWO_THIRDS,
-        }[self.quorum]
+        }
         return rules.Rules(
             base=rules.Base(self.base),
             threshold=threshold,
-            quorum=quorum,
+            quorum=quorums[self.quorum],
             tie=rules.TieRule(self.tie_rule),
+            presence_quorum=quorums[self.presence_quorum],
         )
 
     def count(self, ballots) -> tuple[dict[str, int], int]:
@@ -165,6 +179,14 @@ class Participation(models.Model):
     poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="participations")
     delegate = models.ForeignKey(Delegate, on_delete=models.PROTECT, related_name="+")
     voted_at = models.DateTimeField()
+    # An assisted vote (voting.assisted): a named ballot the secretary recorded from a show of
+    # hands, or a ballot cast on a spare tablet with a one-time pass. Never a choice.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    voting_pass = models.ForeignKey(
+        "VotingPass", null=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -218,6 +240,10 @@ class PollResult(models.Model):
     required = models.PositiveIntegerField()
     threshold = models.CharField(max_length=40)
     quorum_required = models.PositiveIntegerField(null=True)
+    presence_quorum_required = models.PositiveIntegerField(null=True)
+    # The sitting's quorum at the close, in delegates whatever the weights: present, seats,
+    # required, quorate.
+    sitting_quorum = models.JSONField(default=dict)
     passed = models.BooleanField()
     # For option polls: {option_id: passed}
     elected = models.JSONField(default=dict)
@@ -231,3 +257,40 @@ class PollResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.poll}: {'passed' if self.passed else 'failed'}"
+
+
+class VotingPass(models.Model):
+    """A one-time sign-in for a spare tablet: one delegate, one poll, one ballot.
+
+    The secretary issues it for a present delegate whose tablet cannot vote; the link (or its
+    QR code) signs a spare tablet in for that poll only. Only a hash of the token is stored.
+    The first browser that opens the link holds it (``claimed_at``); the ballot spends it
+    (``used_at``). The secretary sees neither the ballot nor its choice.
+    """
+
+    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="passes")
+    delegate = models.ForeignKey(Delegate, on_delete=models.PROTECT, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField()
+    claim_hash = models.CharField(max_length=64, blank=True)
+    claimed_at = models.DateTimeField(null=True)
+    used_at = models.DateTimeField(null=True)
+    revoked_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("mã bỏ phiếu một lần")
+        verbose_name_plural = _("mã bỏ phiếu một lần")
+        constraints = [
+            # At most one live pass per delegate and poll: issuing again revokes the last.
+            models.UniqueConstraint(
+                fields=["poll", "delegate"],
+                condition=Q(used_at__isnull=True, revoked_at__isnull=True),
+                name="one_live_pass_per_delegate",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delegate} → {self.poll}"

@@ -35,6 +35,9 @@ def poll_payload(poll: Poll) -> dict:
         "threshold": poll.rules().threshold.describe(),
         "revote_of": poll.revote_of_id,
         "cancel_reason": poll.cancel_reason or None,
+        "presence_quorum": poll.presence_quorum,
+        # present / seats / required when it opened, and the chair's reason if below quorum
+        "quorum_at_open": poll.quorum_at_open or None,
     }
 
 
@@ -75,6 +78,8 @@ def result_payload(result: PollResult) -> dict:
         "required": result.required,
         "threshold": result.threshold,
         "quorum_required": result.quorum_required,
+        "presence_quorum_required": result.presence_quorum_required,
+        "sitting_quorum": result.sitting_quorum or None,
         "passed": result.passed,
         "elected": result.elected,
         "blank": result.detail.get("blank", 0),

@@ -32,8 +32,9 @@ from django.utils.translation import gettext as _
 from meeting import record
 from meeting.actors import Actor
 from meeting.errors import ServiceError
+from meeting.fixed_rules import rules_of
 from meeting.models import AgendaItem, Attendance, Delegate, Session
-from meeting.services import lock_session, presentation_take_down
+from meeting.services import lock_session, presentation_take_down, quorum_gate
 from realtime.groups import Audience
 from realtime.publish import emit, notify
 from voting import rules, selectors, tally
@@ -79,12 +80,13 @@ def poll_create(
     threshold_fraction: tuple[int, int] | None = None,
     threshold_strict: bool = True,
     quorum: str = Poll.Quorum.NONE,
+    presence_quorum: str = Poll.PresenceQuorum.NONE,
     tie_rule: str = rules.TieRule.FAILS,
     casting_delegate_id: int | None = None,
     weighted: bool = False,
     revote_of: Poll | None = None,
 ) -> Poll:
-    """A draft poll; the rules default to the council's."""
+    """A draft poll; the rules default to the council's, as fixed when the session opened."""
     title = (title or "").strip()
     if not title:
         raise ServiceError("poll.invalid", _("Cần nhập nội dung biểu quyết."))
@@ -93,6 +95,7 @@ def poll_create(
         if session.status == Session.Status.CLOSED:
             raise ServiceError("session.closed", _("Kỳ họp đã bế mạc."))
         council = session.council
+        defaults = rules_of(session)
         poll = Poll(
             session=session,
             title=title[:500],
@@ -103,10 +106,11 @@ def poll_create(
             countdown_seconds=countdown_seconds,
             allow_change=allow_change,
             show_partial=show_partial,
-            base=base or council.vote_base,
-            threshold=threshold or council.vote_threshold,
+            base=base or defaults.vote_base,
+            threshold=threshold or defaults.vote_threshold,
             threshold_strict=threshold_strict,
             quorum=quorum,
+            presence_quorum=presence_quorum,
             tie_rule=tie_rule,
             weighted=weighted,
             revote_of=revote_of,
@@ -152,6 +156,7 @@ def _validate_poll(poll: Poll) -> None:
         "base": Poll.Base.values,
         "threshold": Poll.Threshold.values,
         "quorum": Poll.Quorum.values,
+        "presence_quorum": Poll.PresenceQuorum.values,
         "tie_rule": list(rules.TieRule),
     }
     for name, allowed in valid.items():
@@ -176,7 +181,11 @@ def _validate_poll(poll: Poll) -> None:
         raise invalid(_("Bỏ phiếu kín không thể dùng phiếu quyết định của chủ tọa."))
 
 
-def poll_open(*, poll_id: int, actor: Actor, session_id: int | None = None) -> Poll:
+def poll_open(
+    *, poll_id: int, actor: Actor, session_id: int | None = None, override_reason: str = ""
+) -> Poll:
+    """Open the vote: only with the sitting's quorum present, unless ``override_reason`` says
+    why the chair goes on without it. The quorum of the moment is kept with the poll."""
     with transaction.atomic():
         poll = _lock_poll(poll_id, session_id)
         session = lock_session(poll.session_id)
@@ -188,19 +197,29 @@ def poll_open(*, poll_id: int, actor: Actor, session_id: int | None = None) -> P
             raise ServiceError(
                 "poll.another_open", _("Đang có một cuộc biểu quyết khác chưa kết thúc.")
             )
+        poll.quorum_at_open = quorum_gate(
+            session,
+            override_reason=override_reason,
+            refusal=_(
+                "Chưa đủ túc số để biểu quyết: có mặt %(present)d/%(seats)d đại biểu, cần ít "
+                "nhất %(required)d. Chủ tọa chỉ có thể vẫn mở biểu quyết khi nêu rõ lý do."
+            ),
+        )
         now = timezone.now()
         poll.status = Poll.Status.OPEN
         poll.opened_at = now
         if poll.countdown_seconds:
             poll.closes_at = now + timedelta(seconds=poll.countdown_seconds)
-        poll.save(update_fields=["status", "opened_at", "closes_at"])
-        # The rules are fixed from here on: the chain keeps them, the record check compares.
+        poll.save(update_fields=["status", "opened_at", "closes_at", "quorum_at_open"])
+        # The rules are fixed from here on: the chain keeps them, the record check compares;
+        # with them the sitting's quorum of the moment (and the chair's reason, below it).
         _log(
             poll,
             "poll.open",
             actor,
             rules=tally.rule_facts(poll),
             opened_at=poll.opened_at.isoformat(),
+            quorum=poll.quorum_at_open,
         )
         emit(
             session=session,
@@ -305,7 +324,8 @@ def _cast(poll_id, delegate, choice, receipt, previous_receipt) -> dict:
     poll = Poll.objects.get(pk=poll_id)
     normalised = _normalise_choice(poll, choice)
     secret = poll.kind == Poll.Kind.SECRET
-    weight = delegate.vote_weight if poll.weighted else 1
+    # Weights as fixed when the session opened.
+    weight = rules_of(poll.session).weight_of(delegate) if poll.weighted else 1
     already = Participation.objects.filter(poll=poll, delegate=delegate).exists()
     if already:
         if not poll.allow_change:
@@ -376,6 +396,7 @@ def poll_close(*, poll_id: int, actor: Actor, session_id: int | None = None) -> 
             poll,
             "poll.turnout",
             actor,
+            quorum=result.sitting_quorum,  # the sitting's quorum at this vote
             present_delegates=result.detail["present_delegates"],
             participants=sorted(
                 Participation.objects.filter(poll=poll).values_list("delegate_id", flat=True)
@@ -453,13 +474,12 @@ def _count(poll: Poll, session: Session) -> PollResult:
         .order_by("delegate_id")
         .values_list("delegate_id", flat=True)
     )
-    council_delegates = Delegate.objects.filter(council_id=session.council_id)
+    fixed = rules_of(session)  # seats and weights as fixed when the session opened
     if poll.weighted:
-        weights = dict(council_delegates.values_list("pk", "vote_weight"))
-        seats = sum(weights.values())
-        present = sum(weights.get(d, 1) for d in present_ids)
+        seats = fixed.weighted_seats
+        present = sum(fixed.vote_weights.get(d, 1) for d in present_ids)
     else:
-        seats, present = session.council.seats, len(present_ids)
+        seats, present = fixed.seats, len(present_ids)
     computed = tally.compute_result(poll, ballots, seats=seats, present=present)
     detail = {
         "present_delegates": present_ids,
@@ -471,6 +491,9 @@ def _count(poll: Poll, session: Session) -> PollResult:
     return PollResult.objects.create(
         poll=poll,
         computed_at=poll.closed_at,
+        sitting_quorum=tally.sitting_quorum(
+            present=len(present_ids), seats=fixed.seats, required=fixed.quorum_required
+        ),
         detail=detail,
         **{field: computed[field] for field in tally.RESULT_FIELDS},
         digest=ballots_digest(ballots),
@@ -558,6 +581,7 @@ def poll_revote(*, poll_id: int, actor: Actor, session_id: int | None = None) ->
         threshold_fraction=fraction,
         threshold_strict=original.threshold_strict,
         quorum=original.quorum,
+        presence_quorum=original.presence_quorum,
         tie_rule=original.tie_rule,
         casting_delegate_id=original.casting_delegate_id,
         weighted=original.weighted,

@@ -24,6 +24,7 @@ RULE_FIELDS = [
     "threshold_denominator",
     "threshold_strict",
     "quorum",
+    "presence_quorum",
     "tie_rule",
     "casting_delegate_id",
     "weighted",
@@ -41,6 +42,7 @@ RESULT_FIELDS = (
     "required",
     "threshold",
     "quorum_required",
+    "presence_quorum_required",
     "passed",
     "elected",
 )
@@ -103,8 +105,16 @@ def compute_result(poll: Poll, ballots, *, seats: int, present: int) -> dict:
         "required": decision.required,
         "threshold": poll_rules.threshold.describe(),
         "quorum_required": decision.quorum_required,
+        "presence_quorum_required": decision.presence_quorum_required,
         "passed": passed,
         "elected": elected,
         "decided_by_casting_vote": decided_by_casting_vote,
         "reasons": list(decision.reasons),
     }
+
+
+def sitting_quorum(*, present: int, seats: int, required: int) -> dict:
+    """The sitting's quorum at a vote, in delegates whatever the weights (stored with the
+    result, in the chain at the close)."""
+    quorate = present >= required
+    return {"present": present, "seats": seats, "required": required, "quorate": quorate}

@@ -42,8 +42,12 @@ def test_load_demo_twice_builds_one_council_with_a_session_in_progress():
     assert items.exclude(parent=None).exists()
     assert session.current_item is not None and session.current_item.parent_id is None
     # Opened through the services: the transitions are in the log, once.
-    actions = list(ActionLog.objects.filter(session=session).values_list("action", flat=True))
-    assert actions == ["session.schedule", "session.open"]
+    log = ActionLog.objects.filter(session=session, action__startswith="session.")
+    assert list(log.values_list("action", flat=True)) == ["session.schedule", "session.open"]
+    # With its quorum: the secretary's roll call before it, no override.
+    opening = log.get(action="session.open").data["quorum"]
+    assert opening["quorate"] and opening["override_reason"] == ""
+    assert opening["present"] >= opening["required"] == -(-2 * council.seats // 3)
 
     for username, group in [("chutoa", "chair"), ("thuky", "secretary"), ("vanthu", "clerk")]:
         user = User.objects.get(username=username)

@@ -17,6 +17,14 @@ def chair():
     return Actor(user=make_staff(role="chair"))
 
 
+def roll_call(session, present, actor):
+    """The secretary marks the first ``present`` delegates present, before the opening."""
+    for delegate in session.council.delegates.order_by("seat_label")[:present]:
+        services.attendance_set(
+            session_id=session.pk, delegate_id=delegate.pk, status="present", actor=actor
+        )
+
+
 def test_agenda_is_numbered_as_a_tree():
     session = make_session(council=make_council(seats=3), items=2, sub_items=2)
     numbers = [(item.number, item.title) for item in selectors.agenda_order(session)]
@@ -32,6 +40,8 @@ def test_agenda_is_numbered_as_a_tree():
 
 def test_opening_makes_the_first_item_current_and_tells_every_screen(chair, published):
     session = make_session(council=make_council(seats=3), status=Session.Status.SCHEDULED)
+    roll_call(session, 2, chair)  # the quorum: two thirds of 3
+    before = Session.objects.get(pk=session.pk).seq
     with published() as events:
         services.session_transition(session_id=session.pk, action="open", actor=chair)
     session.refresh_from_db()
@@ -39,7 +49,7 @@ def test_opening_makes_the_first_item_current_and_tells_every_screen(chair, publ
     assert session.status == Session.Status.IN_PROGRESS
     assert session.current_item_id == first.pk
     assert [(e["type"], e["seq"], e["group"]) for e in events] == [
-        ("session.changed", 1, f"session.{session.pk}.public")
+        ("session.changed", before + 1, f"session.{session.pk}.public")
     ]
     assert events[0]["data"]["current_item_id"] == first.pk
     assert ActionLog.objects.filter(session=session, action="session.open").count() == 1

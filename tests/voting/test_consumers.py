@@ -52,6 +52,11 @@ def world(transactional_db) -> World:
     session = make_session(council=council)
     other_session = make_session(council=make_council(seats=3))
     delegates = list(council.delegates.order_by("seat_label"))
+    # The other council's sitting has its quorum (two of three), so a poll can open there.
+    for delegate in other_session.council.delegates.all()[:2]:
+        Attendance.objects.create(
+            session=other_session, delegate=delegate, status="present", changed_at=timezone.now()
+        )
     # Checked in already: opening a tablet changes nothing, so every change is the test's.
     for delegate in delegates:
         Attendance.objects.create(

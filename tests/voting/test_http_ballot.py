@@ -33,9 +33,12 @@ def test_cast_over_http_is_idempotent_and_refusals_have_codes():
     session = make_session(council=council)
     chair = Actor(user=make_staff())
     delegate = council.delegates.first()
-    meeting.attendance_set(
-        session_id=session.pk, delegate_id=delegate.pk, status="present", actor=chair
-    )
+    # The sitting's quorum (four of five), this delegate among them.
+    for present in council.delegates.order_by("pk")[:4]:
+        meeting.attendance_set(
+            session_id=session.pk, delegate_id=present.pk, status="present", actor=chair
+        )
+    assert delegate in council.delegates.order_by("pk")[:4]
     poll = services.poll_create(session_id=session.pk, title="Nghị quyết", actor=chair)
     services.poll_open(poll_id=poll.pk, actor=chair)
     client = signed_in_client(delegate)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from meeting import services as meeting
 from meeting.actors import Actor
 from meeting.errors import ServiceError
+from meeting.fixed_rules import FIXED_FIELDS, fix_rules
 from tests.factories import make_council, make_session, make_staff
 from voting import services
 from voting.models import Ballot, Participation, Poll, PollResult
@@ -225,6 +226,9 @@ def test_weights(chamber):
     session, chair, delegates = chamber
     delegates[0].vote_weight = 5
     delegates[0].save()
+    # Weights count as they were when the sitting opened: open it again with this weight.
+    fix_rules(session)
+    session.save(update_fields=FIXED_FIELDS)
     poll = open_poll(session, chair, weighted=True, base="cast")
     cast(poll, delegates[0], "yes")
     for delegate in delegates[1:4]:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from meeting import services
 from meeting.actors import Actor
 from meeting.badges import sign_in_url
-from meeting.models import AgendaItem, Council, Delegate, Session
+from meeting.models import AgendaItem, Attendance, Council, Delegate, Session
 from meeting.roles import sync_role_groups
 
 CITY_NAME = "Hội đồng nhân dân Thành phố Hồ Chí Minh"
@@ -71,6 +71,8 @@ DELEGATES = [
 ]
 # The delegates whose tablet sign-in links are printed.
 TABLET_SEATS = ["A03", "B03", "C05"]
+# The chair of the sitting, a delegate: the console account ``chutoa`` is hers.
+CHAIR_SEAT = "A01"
 
 CHAIR = "Bà Nguyễn Thị Thu Hà, Chủ tịch HĐND phường"
 VICE_CHAIR = "Ông Trần Văn Minh, Phó Chủ tịch HĐND phường"
@@ -150,8 +152,10 @@ class Command(BaseCommand):
         base = f"http://{host}:{port}"
         with transaction.atomic():
             users = self._staff()
-            council = self._council()
-            session = self._session(council, actor=Actor(user=users["chutoa"]))
+            council = self._council(chair=users["chutoa"])
+            session = self._session(
+                council, actor=Actor(user=users["chutoa"]), secretary=Actor(user=users["thuky"])
+            )
         self._print(base, council, session)
 
     def _staff(self) -> dict[str, User]:
@@ -167,7 +171,7 @@ class Command(BaseCommand):
             users[username] = user
         return users
 
-    def _council(self) -> Council:
+    def _council(self, *, chair: User) -> Council:
         city, _created = Council.objects.update_or_create(
             name=CITY_NAME,
             level=Council.Level.CITY,
@@ -189,9 +193,14 @@ class Command(BaseCommand):
                 seat_label=seat,
                 defaults={"full_name": full_name, "title": title, "vote_weight": 1},
             )
+        # The chair is a delegate too: her console account votes as her.
+        Delegate.objects.filter(user=chair).exclude(council=council, seat_label=CHAIR_SEAT).update(
+            user=None
+        )
+        Delegate.objects.filter(council=council, seat_label=CHAIR_SEAT).update(user=chair)
         return council
 
-    def _session(self, council: Council, *, actor: Actor) -> Session:
+    def _session(self, council: Council, *, actor: Actor, secretary: Actor) -> Session:
         session = (
             Session.objects.filter(council=council)
             .exclude(status=Session.Status.CLOSED)
@@ -207,8 +216,22 @@ class Command(BaseCommand):
             Session.Status.ADJOURNED: ["resume"],
         }
         for action in steps.get(session.status, []):
+            if action == "open":
+                self._roll_call(session, secretary)
             session = services.session_transition(session_id=session.pk, action=action, actor=actor)
         return session
+
+    def _roll_call(self, session: Session, secretary: Actor) -> None:
+        """Before the opening the secretary marks the delegates in the hall who have no demo
+        tablet: the sitting opens with its quorum (two thirds of all delegates). The three
+        demo tablets check their delegates in when they sign in."""
+        for delegate in session.council.delegates.exclude(seat_label__in=TABLET_SEATS):
+            services.attendance_set(
+                session_id=session.pk,
+                delegate_id=delegate.pk,
+                status=Attendance.Status.PRESENT,
+                actor=secretary,
+            )
 
     def _new_session(self, council: Council) -> Session:
         today = timezone.localdate()
