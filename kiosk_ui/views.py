@@ -72,6 +72,7 @@ def chair(request: HttpRequest, session_id: int) -> HttpResponse:
             choice for choice in Poll.Threshold.choices if choice[0] != Poll.Threshold.FRACTION
         ],
         "poll_quorums": Poll.Quorum.choices,
+        "poll_presence_quorums": Poll.PresenceQuorum.choices,
     }
     return _screen(request, "kiosk_ui/chair.html", context)
 

@@ -123,8 +123,9 @@ def test_next_item_reaches_projector_and_tablet(artifacts):
         expect(projector.locator("#quorum")).to_have_attribute("data-quorate", "true")
         row = console.locator(f'#roster tr[data-delegate-id="{delegate.pk}"]')
         expect(row).to_have_attribute("data-connected", "true")
-        # Marked present with no tablet online: flagged on the console.
-        expect(console.locator("#roster tr.flag-lost")).to_have_count(8)
+        # Marked present at the console with no tablet online: no false alarm, marked as such.
+        expect(console.locator("#roster tr.flag-lost")).to_have_count(0)
+        expect(console.locator('#roster .presence[data-state="by_staff"]')).to_have_count(8)
 
         # Neither screen may reload to follow the console.
         for page in (projector, tablet):
@@ -157,11 +158,12 @@ def test_next_item_reaches_projector_and_tablet(artifacts):
         expect(highlighted).to_have_attribute("data-item-id", str(second.pk))
 
         # The console marks a delegate without a tablet absent: roster, count and flag follow.
-        absent_id = console.locator("#roster tr.flag-lost").first.get_attribute("data-delegate-id")
+        by_staff = '#roster tr[data-status="present"][data-by-staff="true"]'
+        absent_id = console.locator(by_staff).first.get_attribute("data-delegate-id")
         absent = console.locator(f'#roster tr[data-delegate-id="{absent_id}"]')
         absent.locator('.seg-btn[data-status="absent"]').click()
         expect(absent).to_have_attribute("data-status", "absent")
-        expect(console.locator("#roster tr.flag-lost")).to_have_count(7)
+        expect(console.locator(by_staff)).to_have_count(7)
         expect(projector.locator("#present-count")).to_have_text("8")
         expect(tablet.locator("#present-count")).to_have_text("8")
         expect(console.locator("#present-count")).to_have_text("8")

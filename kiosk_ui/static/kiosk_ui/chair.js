@@ -12,6 +12,7 @@ import {
   t,
 } from "./chamber.js";
 import { setupChairDocuments } from "./chair_documents.js";
+import { setupQuorumOverride } from "./chair_quorum.js";
 import { setupChairVoting } from "./chair_voting.js";
 import { roomView } from "./room.js";
 
@@ -19,7 +20,8 @@ const body = document.body;
 // Presence of a tablet whose worker process died only shows in a new snapshot.
 const REFRESH_MS = 30000;
 // back: the item the room was on before the last jump (more than one item), to return to it.
-const state = { session: null, agenda: [], roster: new Map(), back: null };
+// me: the console user's own delegate (the chair votes from the console).
+const state = { session: null, agenda: [], roster: new Map(), back: null, me: null };
 let voting = null;
 let documents = null;
 
@@ -189,7 +191,9 @@ for (const button of document.querySelectorAll(".session-buttons [data-command]"
       officersDialog.showModal();
       return;
     }
-    client.command(type).catch(() => {});
+    // Opening below the quorum asks for the chair's reason (chair_quorum.js).
+    if (type === "session.open") quorum.run(type).catch(() => {});
+    else client.command(type).catch(() => {});
   });
 }
 
@@ -205,7 +209,7 @@ officersDialog.addEventListener("close", () => {
   if (officersDialog.returnValue !== "confirm") return;
   const data = {};
   for (const [field, id] of Object.entries(officerInputs)) data[field] = document.getElementById(id).value.trim();
-  client.command("session.open", data).catch(() => {});
+  quorum.run("session.open", data).catch(() => {});
 });
 confirmClose.addEventListener("close", () => {
   if (confirmClose.returnValue === "confirm") client.command("session.close").catch(() => {});
@@ -236,13 +240,21 @@ function updateRow(row, delegate) {
   const status = delegate.status ?? "";
   row.dataset.status = status;
   row.dataset.connected = delegate.connected ? "true" : "false";
-  const lost = status === "present" && !delegate.connected;
+  // Marked present at the console: no tablet is expected, so its absence is no alarm.
+  const lost = status === "present" && !delegate.connected && !delegate.by_staff;
+  row.dataset.byStaff = delegate.by_staff ? "true" : "false";
   row.classList.toggle("flag-lost", lost);
   const chip = row.querySelector(".attendance-chip");
   chip.dataset.status = status;
   chip.textContent = t(`attendance.${status || "none"}`);
   const presence = row.querySelector(".presence");
-  const presenceState = delegate.connected ? "online" : lost ? "lost" : "offline";
+  const presenceState = delegate.connected
+    ? "online"
+    : lost
+      ? "lost"
+      : status === "present" && delegate.by_staff
+        ? "by_staff"
+        : "offline";
   presence.dataset.state = presenceState;
   presence.querySelector(".presence-label").textContent = t(`presence.${presenceState}`);
   presence.title = t(`presence.${presenceState}`);
@@ -279,7 +291,7 @@ function updateDelegate(id, change) {
 }
 
 function renderFlags() {
-  const lost = [...state.roster.values()].filter((d) => d.status === "present" && !d.connected).length;
+  const lost = [...state.roster.values()].filter((d) => d.status === "present" && !d.connected && !d.by_staff).length;
   const line = document.getElementById("roster-flags");
   line.textContent = lost ? `${t("presence.lost")}: ${lost}` : "";
   line.classList.toggle("flag-text", lost > 0);
@@ -320,6 +332,7 @@ const client = new ChamberClient({
   onSnapshot(data) {
     state.agenda = data.agenda;
     state.roster = new Map(data.roster.map((d) => [d.id, { ...d }]));
+    state.me = data.me ?? null; // the console user's own delegate: the chair votes from here
     setText("council-name", data.council.name);
     renderAgenda();
     renderRoster();
@@ -343,7 +356,8 @@ const client = new ChamberClient({
     },
     "attendance.summary": (data) => renderSummary(data),
     // A notice, for the roster; the count comes with attendance.summary, in seq order.
-    "attendance.changed": (data) => updateDelegate(data.delegate_id, { status: data.status }),
+    "attendance.changed": (data) =>
+      updateDelegate(data.delegate_id, { status: data.status, by_staff: Boolean(data.by_staff) }),
     "roster.presence": (data) => updateDelegate(data.delegate_id, { connected: data.connected }),
   },
   onRefused(code) {
@@ -356,7 +370,8 @@ setInterval(() => {
   if (client.state === "open") client.resync();
 }, REFRESH_MS);
 
-voting = setupChairVoting({ client, state });
+const quorum = setupQuorumOverride({ client });
+voting = setupChairVoting({ client, state, quorum });
 Object.assign(client.handlers, voting.handlers);
 documents = setupChairDocuments({ client, state, room });
 Object.assign(client.handlers, documents.handlers);
@@ -371,5 +386,5 @@ for (const [type, handler] of Object.entries(client.handlers)) {
 }
 
 // For the browser tests and for looking around in the developer tools.
-window.chamber = { client, state, voting, documents };
+window.chamber = { client, state, voting, documents, quorum };
 client.start();

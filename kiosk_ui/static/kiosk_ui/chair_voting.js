@@ -1,5 +1,6 @@
 // The console's votes: create a poll for the current item, open, close, publish, cancel and
 // re-vote it; live progress, who has not voted yet (named polls), and the result at close.
+import { setupAssistedVotes } from "./chair_assisted.js";
 import { el, setText, t, toast } from "./chamber.js";
 import {
   PollStore,
@@ -22,10 +23,11 @@ const ACTIONS = [
   { action: "revote", command: "poll.revote", statuses: ["closed", "published", "cancelled"], label: "poll.action.revote", className: "" },
 ];
 
-export function setupChairVoting({ client, state }) {
+export function setupChairVoting({ client, state, quorum }) {
   const store = new PollStore();
   const ui = { selected: null, busy: new Set() };
   const body = document.body;
+  const assisted = setupAssistedVotes({ client, state, store, render: () => render() });
 
   // -- tabs -----------------------------------------------------------------------------------
   const tabs = [...document.querySelectorAll(".tabs .tab")];
@@ -109,7 +111,9 @@ export function setupChairVoting({ client, state }) {
                 "li",
                 { className: "not-voted-item", dataset: { delegateId: d.id, connected: d.connected ? "true" : "false" } },
                 el("span", { className: "not-voted-seat" }, d.seat || "–"),
-                d.full_name,
+                el("span", { className: "not-voted-name" }, d.full_name),
+                // No tablet, or a dead one: the secretary records the show of hands.
+                assisted.recordButton(entry, d),
               ),
             ),
           )
@@ -144,6 +148,7 @@ export function setupChairVoting({ client, state }) {
   function detailShape(entry) {
     const { poll } = entry;
     const another = store.open();
+    const me = state.me ? state.roster.get(state.me.id) : null;
     return JSON.stringify([
       poll.id,
       poll.status,
@@ -151,6 +156,8 @@ export function setupChairVoting({ client, state }) {
       ui.busy.has(poll.id),
       state.session?.status,
       another ? another.poll.id : null,
+      Boolean(entry.myBallot?.cast),
+      me?.status ?? null,
     ]);
   }
 
@@ -200,8 +207,25 @@ export function setupChairVoting({ client, state }) {
     ];
     if (poll.status === "open") {
       parts.push(progressBlock(entry));
+      parts.push(assisted.myBallotBlock(entry));
       if (poll.kind === "named") parts.push(notVotedBlock(entry));
-      else parts.push(el("p", { className: "muted small" }, t("poll.secret_note")));
+      else {
+        parts.push(el("p", { className: "muted small" }, t("poll.secret_note")));
+        parts.push(el("div", { className: "assist-pass" }, assisted.passButton(entry), el("span", { className: "muted small" }, t("assist.pass_note"))));
+      }
+    }
+    if (poll.quorum_at_open && !poll.quorum_at_open.quorate) {
+      parts.push(
+        el(
+          "p",
+          { className: "poll-override", id: "poll-override" },
+          t("poll.opened_below_quorum", {
+            present: poll.quorum_at_open.present,
+            seats: poll.quorum_at_open.seats,
+            reason: poll.quorum_at_open.override_reason,
+          }),
+        ),
+      );
     }
     if ((poll.status === "closed" || poll.status === "published") && entry.result) parts.push(resultBlock(entry));
     if (poll.status === "closed" && !entry.result) parts.push(el("p", { className: "muted" }, t("poll.counting")));
@@ -314,6 +338,8 @@ export function setupChairVoting({ client, state }) {
     ui.busy.add(pollId);
     render();
     try {
+      // Below the quorum the console asks for the chair's reason (chair_quorum.js).
+      if (type === "poll.open") return await quorum.run(type, { poll_id: pollId, ...data });
       return await client.command(type, { poll_id: pollId, ...data });
     } finally {
       ui.busy.delete(pollId);
@@ -448,6 +474,7 @@ export function setupChairVoting({ client, state }) {
       if (value) data[name] = value;
     }
     data.quorum = document.getElementById("poll-quorum").value || "none";
+    data.presence_quorum = document.getElementById("poll-presence-quorum").value || "none";
     data.allow_change = document.getElementById("poll-allow-change").checked;
     data.show_partial = document.getElementById("poll-show-partial").checked;
     return data;
