@@ -4,6 +4,7 @@ at the opening and at the close, and the chain's length against the seal made at
 from __future__ import annotations
 
 from meeting import record_facts
+from meeting.fixed_rules import rules_of
 from meeting.models import ActionLog, Attendance, Delegate, Session
 from meeting.record import seal_matches
 from meeting.selectors import agenda_order
@@ -83,8 +84,18 @@ def verify_sitting(session: Session, entries: list[ActionLog]) -> list[str]:
     problems = []
     opening = next((e.data for e in entries if e.action == "session.open"), None)
     closing = next((e.data for e in reversed(entries) if e.action == "session.close"), None)
+    if opening and "rules" in opening:
+        # Seats, quorum, default rules and weights fixed on the session at its opening.
+        problems += _differences("the session's rules", rules_of(session).facts(), opening["rules"])
     if opening and "council" in opening:
-        council = record_facts.council_facts(session.council)
+        # The council may change later (for later sessions): its seats and quorum rule are
+        # compared as the session fixed them.
+        fixed = rules_of(session)
+        council = {
+            **record_facts.council_facts(session.council),
+            "seats": fixed.seats,
+            "quorum_rule": fixed.quorum_rule,
+        }
         problems += _differences("the council", council, opening["council"])
         sitting = {
             "number": session.number,

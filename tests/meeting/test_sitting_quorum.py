@@ -159,3 +159,17 @@ def test_a_delegate_marked_present_at_the_console_is_not_flagged_disconnected(ch
     assert rows[by_hand.pk]["by_staff"] and not rows[by_hand.pk]["connected"]
     assert not rows[by_tablet.pk]["by_staff"]
     assert Attendance.objects.get(session=session, delegate=by_hand).by_staff
+
+
+def test_the_record_check_accepts_a_later_council_change_and_names_a_rewritten_session_rule(
+    scheduled, chair
+):
+    from record.verify import verify_session
+
+    roll_call(scheduled, 20, chair)
+    open_(scheduled, chair)
+    Council.objects.filter(pk=scheduled.council_id).update(seats=25)  # for later sessions
+    assert verify_session(scheduled.pk) == []
+    Session.objects.filter(pk=scheduled.pk).update(seats=25)  # the session's own, rewritten
+    problems = verify_session(scheduled.pk)
+    assert any("rules" in p and "seats" in p for p in problems), problems
