@@ -156,9 +156,8 @@ def _override_reason(data: dict[str, Any]) -> str:
 
 def _session_action(action: str) -> Callable[[Context, dict], dict]:
     def handle(context: Context, data: dict) -> dict:
-        extra = {"override_reason": _override_reason(data)} if action == "open" else {}
         session = services.session_transition(
-            session_id=context.session_id, action=action, actor=context.actor, **extra
+            session_id=context.session_id, action=action, actor=context.actor
         )
         return {"status": session.status}
 
@@ -179,7 +178,10 @@ def session_open(context: Context, data: dict) -> dict:
             session_id=context.session_id, actor=context.actor, **officers
         )
     session = services.session_transition(
-        session_id=context.session_id, action="open", actor=context.actor
+        session_id=context.session_id,
+        action="open",
+        actor=context.actor,
+        override_reason=_override_reason(data),  # below the quorum (quorum.not_met)
     )
     return {"status": session.status}
 

@@ -78,8 +78,12 @@ def test_quorum_override_and_assisted_votes_on_the_console(artifacts):
         expect(console.locator("#roster tr.flag-lost")).to_have_count(0)
         expect(console.locator("#quorum")).to_have_attribute("data-quorate", "false")
 
-        # (1) Opening below the quorum: refused, with the way to go on saying why.
+        # (1) Opening below the quorum: the chair and the secretary named for the minutes,
+        # then refused, with the way to go on saying why.
         console.click("#session-open")
+        console.fill("#officers-chair-name", delegates[0].full_name)
+        console.fill("#officers-secretary-name", "Phạm Thanh Bình")
+        console.click("#officers-open")
         dialog = console.locator("#quorum-dialog")
         expect(dialog).to_be_visible()
         expect(console.locator("#quorum-dialog-text")).to_contain_text("Chưa đủ túc số")
@@ -170,7 +174,9 @@ def test_quorum_override_and_assisted_votes_on_the_console(artifacts):
         expect(again.locator("#pass-error")).to_have_attribute("data-error-code", "pass.used")
 
     assert errors == []
-    opening = ActionLog.objects.get(session=session, action="session.open").data["quorum"]
+    opened = ActionLog.objects.get(session=session, action="session.open").data
+    assert opened["officers"]["secretary_name"] == "Phạm Thanh Bình"
+    opening = opened["quorum"]
     assert opening == {
         "present": 3,
         "seats": 6,
