@@ -241,13 +241,14 @@ def ballot_cast(context: Context, data: dict) -> dict:
             "command.id_weak",
             _("Mã lệnh bỏ phiếu phải là chuỗi ngẫu nhiên từ 16 ký tự (UUID)."),
         )
-    previous = data.get("previous_receipt")
+    # Changing a secret ballot: the command id of the one it replaces (never its receipt).
+    previous = data.get("previous_id")
     return voting.ballot_cast(
         poll_id=_int_field(data, "poll_id"),
         delegate=context.actor.delegate,
         choice=data.get("choice"),
         command_id=context.command_id,
-        previous_receipt=previous if isinstance(previous, str) else None,
+        previous_id=previous if isinstance(previous, str) and previous else None,
     )
 
 

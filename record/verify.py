@@ -47,15 +47,21 @@ def verify_poll(poll: Poll, result: PollResult, entries: list[ActionLog]) -> lis
                 f"{label}: its rule was changed after it opened: {field} "
                 f"{rules_then[field]!r} → {rules_now[field]!r}"
             )
-    logged = {row[0]: row[1:] for row in closing.data["ballots"]}
-    stored = {
-        b.receipt: (
-            b.choice,
-            b.weight,
-            *([b.delegate_id] if len(logged.get(b.receipt, ())) > 2 else []),
-        )
-        for b in ballots
-    }
+    if poll.kind == Poll.Kind.SECRET:
+        # The chain holds a secret poll's receipts and totals, never a receipt's choice or a
+        # ballot's weight: a changed ballot shows in the digest and the recount, not by receipt.
+        logged = {receipt: () for receipt in closing.data["receipts"]}
+        stored = {b.receipt: () for b in ballots}
+    else:
+        logged = {row[0]: row[1:] for row in closing.data["ballots"]}
+        stored = {
+            b.receipt: (
+                b.choice,
+                b.weight,
+                *([b.delegate_id] if len(logged.get(b.receipt, ())) > 2 else []),
+            )
+            for b in ballots
+        }
     for receipt in sorted(logged.keys() - stored.keys()):
         problems.append(f"{label}: ballot {_short(receipt)} counted at close is missing now")
     for receipt in sorted(stored.keys() - logged.keys()):
@@ -90,7 +96,7 @@ def verify_poll(poll: Poll, result: PollResult, entries: list[ActionLog]) -> lis
                 f"{label}: the participation of delegate {delegate} «{names.get(delegate, '?')}» "
                 f"was added after the close"
             )
-    if ballots_digest(ballots) != result.digest:
+    if ballots_digest(ballots, poll) != result.digest:
         problems.append(f"{label}: the stored ballots no longer match the digest taken at close")
     if result.digest != closing.data["digest"]:
         problems.append(f"{label}: the result's ballot digest differs from the one logged at close")

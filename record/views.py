@@ -17,7 +17,7 @@ from meeting.models import Council, Session
 from record import archive, exports
 from record.minutes import choice_labels, for_display, minutes_pdf
 from record.selectors import session_record
-from voting.models import Ballot
+from voting.models import Ballot, Poll, PollResult
 from voting.selectors import poll_payload
 
 
@@ -74,7 +74,12 @@ def export(request: HttpRequest, session_id: int, name: str) -> HttpResponse:
 
 
 def verify(request: HttpRequest, session_id: int) -> HttpResponse:
-    """The page the minutes' QR code opens: the final hash, and a delegate's receipt check."""
+    """The page the minutes' QR code opens: the final hash, and a delegate's receipt check.
+
+    A secret ballot's receipt proves that the ballot was counted and is in the poll's digest,
+    never which choice it carries: anyone holding the receipt (a photo of the tablet, a
+    coercer) may open this page. A named ballot's choice is public anyway, and shown.
+    """
     session = get_object_or_404(Session.objects.select_related("council"), pk=session_id)
     receipt = "".join(ch for ch in request.GET.get("receipt", "").lower() if ch.isalnum())
     found = None
@@ -85,7 +90,11 @@ def verify(request: HttpRequest, session_id: int) -> HttpResponse:
             .first()
         )
         found = {"receipt": receipt, "ballot": ballot}
-        if ballot is not None:
+        if ballot is not None and ballot.poll.kind == Poll.Kind.SECRET:
+            result = PollResult.objects.filter(poll=ballot.poll).first()
+            found["secret"] = True
+            found["digest"] = result.digest if result is not None else None
+        elif ballot is not None:
             labels = choice_labels(poll_payload(ballot.poll))
             chosen = [ballot.choice] if isinstance(ballot.choice, str) else ballot.choice
             found["choice"] = ", ".join(labels.get(c, c) for c in chosen) or _("(phiếu trắng)")

@@ -28,7 +28,7 @@ def poll_payload(poll: Poll) -> dict:
         "status": poll.status,
         "agenda_item_id": poll.agenda_item_id,
         "allow_change": poll.allow_change,
-        "show_partial": poll.show_partial,
+        "show_partial": shows_partial(poll),
         "closes_at": poll.closes_at.isoformat() if poll.closes_at else None,
         "remaining_seconds": remaining,
         "base": poll.base,
@@ -48,13 +48,19 @@ def entitled_count(session_id: int) -> int:
     ).count()
 
 
+def shows_partial(poll: Poll) -> bool:
+    """Whether counts are shown while the poll is open: never for a secret poll, whose counts
+    moving as ballots arrive would tell the room each ballot in turn (only how many voted)."""
+    return poll.show_partial and poll.kind == Poll.Kind.NAMED
+
+
 def progress(poll: Poll) -> dict:
     data = {
         "poll_id": poll.pk,
         "voted": Participation.objects.filter(poll=poll).count(),
         "entitled": entitled_count(poll.session_id),
     }
-    if poll.show_partial:
+    if shows_partial(poll):
         data["partial"] = partial_counts(poll)
     return data
 
@@ -149,7 +155,7 @@ def voting_snapshot(session: Session, *, screen: str, delegate: Delegate | None 
     for poll in polls:
         item = {"poll": poll_payload(poll), "voted": voted_by_poll.get(poll.pk, 0)}
         item["entitled"] = entitled
-        if poll.status == Poll.Status.OPEN and poll.show_partial:
+        if poll.status == Poll.Status.OPEN and shows_partial(poll):
             item["partial"] = partial_counts(poll)
         result = getattr(poll, "result", None) if poll.status in LIVE[1:] else None
         if result is not None and (poll.status == Poll.Status.PUBLISHED or screen == "chair"):

@@ -19,14 +19,10 @@ commune hall's one box is what there is anyway.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import secrets
 from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from meeting import record
@@ -39,6 +35,7 @@ from realtime.groups import Audience
 from realtime.publish import emit, notify
 from voting import rules, selectors, tally
 from voting.models import Ballot, Participation, Poll, PollResult
+from voting.secrecy import ballots_digest, receipt_for, sealed_ballots, unlink_secret_ballots
 
 MAX_COUNTDOWN_SECONDS = 24 * 60 * 60
 
@@ -179,6 +176,9 @@ def _validate_poll(poll: Poll) -> None:
         raise invalid(_("Thời gian đếm ngược không hợp lệ."))
     if poll.kind == Poll.Kind.SECRET and poll.tie_rule == rules.TieRule.CASTING_VOTE:
         raise invalid(_("Bỏ phiếu kín không thể dùng phiếu quyết định của chủ tọa."))
+    if poll.kind == Poll.Kind.SECRET and poll.show_partial:
+        # Counts that move as ballots arrive tell the room each ballot in turn.
+        raise invalid(_("Bỏ phiếu kín không hiện kết quả tạm thời trước khi kết thúc."))
 
 
 def poll_open(
@@ -252,15 +252,6 @@ def _normalise_choice(poll: Poll, choice) -> str | list[str]:
     return sorted(selected, key=poll.choice_ids.index)
 
 
-def receipt_for(*, poll_id: int, command_id: str) -> str:
-    """The receipt of a ballot, derived from the client's command id.
-
-    Re-sending the command gives the same receipt without the server storing which delegate
-    holds it: for a secret poll nothing stored links a receipt (and its ballot) to a delegate.
-    """
-    return salted_hmac("chamber.ballot-receipt", f"{poll_id}:{command_id}").hexdigest()[:20]
-
-
 def _read_poll_for_share(poll_id: int) -> Poll | None:
     """Status, closing time and session of the poll, holding a share lock until commit.
 
@@ -284,16 +275,19 @@ def ballot_cast(
     delegate: Delegate,
     choice,
     command_id: str,
-    previous_receipt: str | None = None,
+    previous_id: str | None = None,
 ) -> dict:
     """Cast (or, where the poll allows it, change) a delegate's ballot; returns the receipt.
 
-    Idempotent by ``command_id``: the same command again returns the same receipt.
+    Idempotent by ``command_id``: the same command again returns the same receipt. Changing a
+    secret ballot takes ``previous_id``, the command id of the ballot it replaces.
     """
     receipt = receipt_for(poll_id=poll_id, command_id=command_id)
+    # Only the tablet that cast the old ballot knows its command id; its receipt is public.
+    previous = receipt_for(poll_id=poll_id, command_id=previous_id) if previous_id else None
     try:
         with transaction.atomic():
-            return _cast(poll_id, delegate, choice, receipt, previous_receipt)
+            return _cast(poll_id, delegate, choice, receipt, previous)
     except IntegrityError:
         # A copy of this command (or another ballot of the same delegate) committed first.
         if Ballot.objects.filter(poll_id=poll_id, receipt=receipt).exists():
@@ -338,10 +332,10 @@ def _cast(poll_id, delegate, choice, receipt, previous_receipt) -> dict:
             if secret
             else previous.filter(delegate=delegate)
         )
-        # A secret ballot is found only by the receipt its voter holds: no stored link.
+        # A secret ballot is found only through the command id its voter's tablet kept.
         if previous.update(superseded=True) != 1:
             raise ServiceError(
-                "ballot.receipt_unknown", _("Không tìm thấy phiếu trước đó để thay đổi.")
+                "ballot.previous_unknown", _("Không tìm thấy phiếu trước đó để thay đổi.")
             )
     else:
         Participation.objects.create(poll=poll, delegate=delegate, voted_at=timezone.now())
@@ -367,30 +361,8 @@ def poll_close(*, poll_id: int, actor: Actor, session_id: int | None = None) -> 
         poll.save(update_fields=["status", "closed_at"])
         result = _count(poll, session)
         if poll.kind == Poll.Kind.SECRET:
-            _unlink_secret_ballots(poll)
-        # Every counted ballot enters the chain here, in one entry — receipt, choice, weight,
-        # and the voter of a named ballot only: a ballot never waits on the log, and a ballot
-        # changed later is named. With them the result, so the record check compares the
-        # stored result with the chain, and recounts from the chain's ballots.
-        named = poll.kind == Poll.Kind.NAMED
-        counted = (
-            Ballot.objects.filter(poll=poll, superseded=False)
-            .order_by("receipt")
-            .values_list("receipt", "choice", "weight", "delegate_id")
-        )
-        _log(
-            poll,
-            "poll.close",
-            actor,
-            digest=result.digest,
-            passed=result.passed,
-            counts=result.counts,
-            ballots=[
-                [receipt, choice, weight, *([delegate_id] if named else [])]
-                for receipt, choice, weight, delegate_id in counted
-            ],
-            result={field: getattr(result, field) for field in tally.RESULT_FIELDS},
-        )
+            unlink_secret_ballots(poll)
+        _log(poll, "poll.close", actor, **sealed_ballots(poll, result))
         # Who was present and who took part, in an entry of its own: never beside a ballot.
         _log(
             poll,
@@ -416,35 +388,6 @@ def poll_close(*, poll_id: int, actor: Actor, session_id: int | None = None) -> 
     return result
 
 
-def _unlink_secret_ballots(poll: Poll) -> None:
-    """Erase what PostgreSQL's row headers say about who cast which secret ballot.
-
-    A ballot and its voter's Participation row commit in one transaction, so both carry the
-    same ``xmin`` and lie on disk in voting order. At close every ballot of the poll is
-    rewritten, in random order, by this one transaction (new ``xmin`` for all, shuffled
-    positions), and the old row versions are vacuumed away after the commit. While the poll
-    is open the link exists only in those system columns, readable by a database operator.
-    """
-    if connection.vendor != "postgresql":
-        return  # the embedded SQLite default keeps insertion order (see README)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM voting_ballot WHERE poll_id = %s ORDER BY ctid", [poll.pk])
-        in_disk_order = [row[0] for row in cursor.fetchall()]
-        ids = list(in_disk_order)
-        while len(ids) > 1 and ids == in_disk_order:  # never keep the voting order by chance
-            secrets.SystemRandom().shuffle(ids)
-        cursor.executemany(
-            "UPDATE voting_ballot SET superseded = superseded WHERE id = %s",
-            [(ballot_id,) for ballot_id in ids],
-        )
-    transaction.on_commit(_vacuum_ballots)
-
-
-def _vacuum_ballots() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM voting_ballot")
-
-
 def close_overdue_polls() -> int:
     """Close every open poll whose countdown has run out (any worker process may do it)."""
     closed = 0
@@ -456,15 +399,6 @@ def close_overdue_polls() -> int:
         except ServiceError:
             pass  # another process closed it first
     return closed
-
-
-def ballots_digest(ballots: list[Ballot]) -> str:
-    """SHA-256 over the counted ballots in receipt order: any change to one changes it."""
-    lines = [
-        f"{b.receipt}|{json.dumps(b.choice, separators=(',', ':'))}|{b.weight}"
-        for b in sorted(ballots, key=lambda b: b.receipt)
-    ]
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
 def _count(poll: Poll, session: Session) -> PollResult:
@@ -496,7 +430,7 @@ def _count(poll: Poll, session: Session) -> PollResult:
         ),
         detail=detail,
         **{field: computed[field] for field in tally.RESULT_FIELDS},
-        digest=ballots_digest(ballots),
+        digest=ballots_digest(ballots, poll),
     )
 
 
@@ -575,7 +509,7 @@ def poll_revote(*, poll_id: int, actor: Actor, session_id: int | None = None) ->
         max_selections=original.max_selections,
         countdown_seconds=original.countdown_seconds,
         allow_change=original.allow_change,
-        show_partial=original.show_partial,
+        show_partial=selectors.shows_partial(original),
         base=original.base,
         threshold=original.threshold,
         threshold_fraction=fraction,

@@ -76,18 +76,29 @@ def test_a_delegate_finds_their_ballot_by_its_receipt(sitting):
     page = client.get(url).content.decode()
     assert sitting.session.log_head in page and 'id="receipt-result"' not in page
 
-    # A named ballot, and a secret one: only the voter holds the receipt, and sees their choice.
+    # A named ballot: the page says the choice, which the record shows anyway.
     for poll, index, shown in (
         (sitting.budget, 4, "Không tán thành"),
-        (sitting.oversight, 3, "Không biểu quyết"),
-        (sitting.election, 2, "Lê Thị Thu Hằng, Khúc Thị Yến"),
-        (sitting.election, 5, "(phiếu trắng)"),
+        (sitting.school, 1, "Phường Thuận Hòa"),
     ):
         receipt = sitting.receipts[poll.pk][index]
         html = client.get(url, {"receipt": receipt}).content.decode()
         assert 'id="receipt-result" data-found="true"' in html, receipt
         assert f"Phiếu của bạn đã được ghi nhận trong “{poll.title}”." in html
         assert f"<strong>{shown}</strong>" in html
+    # A secret one: counted, and in the poll's digest; never which choice it carries, since
+    # whoever holds the receipt (a photo of the tablet) may open this page.
+    for poll, index, hidden in (
+        (sitting.oversight, 3, ["Không biểu quyết", "Tán thành"]),
+        (sitting.election, 2, ["Lê Thị Thu Hằng", "Khúc Thị Yến"]),
+        (sitting.election, 5, ["(phiếu trắng)"]),
+    ):
+        receipt = sitting.receipts[poll.pk][index]
+        html = client.get(url, {"receipt": receipt}).content.decode()
+        assert 'id="receipt-result" data-found="true"' in html, receipt
+        assert f"Phiếu của bạn đã được ghi nhận trong “{poll.title}”." in html
+        assert f'id="receipt-digest" style="word-break:break-all">{poll.result.digest}<' in html
+        assert "<strong>" not in html and not [text for text in hidden if text in html]
 
     # Typed with capitals and spaces, as read off a tablet: still found.
     receipt = sitting.receipts[sitting.budget.pk][0]

@@ -135,9 +135,10 @@ async def test_nothing_stored_or_sent_links_a_secret_ballot_to_its_voter(sitting
             assert (await chair.command("poll.open", "open", poll_id=poll_id))["type"] == "ack"
 
             receipt_of: dict[int, str] = {}  # the voter's current receipt (the test knows)
+            command_of: dict[int, str] = {}  # and the command id their tablet kept
             choice_of: dict[int, str] = {}
             for i, delegate in enumerate(on_tablets):
-                command_id = str(uuid.uuid4())
+                command_id = command_of[delegate.pk] = str(uuid.uuid4())
                 choice_of[delegate.pk] = CHOICES[i % 3]
                 ack = await tablet_of[delegate.pk].command(
                     "ballot.cast", command_id, poll_id=poll_id, choice=choice_of[delegate.pk]
@@ -155,7 +156,8 @@ async def test_nothing_stored_or_sent_links_a_secret_ballot_to_its_voter(sitting
                     poll_id=poll_id, delegate=delegate, choice="yes", command_id=str(uuid.uuid4())
                 )
                 receipt_of[delegate.pk] = cast["receipt"]
-            # The first voter changes their mind: the old ballot is found by its receipt only.
+            # The first voter changes their mind: the old ballot is found by the command id
+            # only their tablet holds.
             changer = on_tablets[0]
             superseded = receipt_of[changer.pk]
             changed = await tablet_of[changer.pk].command(
@@ -163,7 +165,7 @@ async def test_nothing_stored_or_sent_links_a_secret_ballot_to_its_voter(sitting
                 str(uuid.uuid4()),
                 poll_id=poll_id,
                 choice="abstain",
-                previous_receipt=superseded,
+                previous_id=command_of[changer.pk],
             )
             assert changed["type"] == "ack" and changed["data"]["changed"] is True, changed
             receipt_of[changer.pk], choice_of[changer.pk] = changed["data"]["receipt"], "abstain"
@@ -219,8 +221,8 @@ async def test_nothing_stored_or_sent_links_a_secret_ballot_to_its_voter(sitting
             for m, r in rows
             if mentions(r, secrets) or holds_a_choice(r)
         }
-        # Receipts and choices live in the ballots, and in the one log entry of the close that
-        # seals the counted ballots into the session's hash chain: receipt, choice, weight.
+        # Receipts and choices live in the ballots; the one log entry of the close seals the
+        # counted ballots into the session's hash chain: their receipts and the totals.
         assert holding == {("voting.Ballot", None), ("meeting.ActionLog", "poll.close")}
         receipts = [r for m, r in rows if m is CommandReceipt]
         assert {r["command_type"] for r in receipts} == {
@@ -245,10 +247,12 @@ async def test_nothing_stored_or_sent_links_a_secret_ballot_to_its_voter(sitting
             if r["action"] != "poll.close" and (mentions(r, secrets) or holds_a_choice(r))
         ]
         sealed = next(r for r in log if r["action"] == "poll.close")["data"]
-        assert set(sealed) >= {"ballots"} and not names_a_delegate(sealed)
-        assert sealed["ballots"] == sorted(
-            [b.receipt, b.choice, b.weight] for b in ballots if not b.superseded
-        )
+        assert not names_a_delegate(sealed) and not holds_a_choice(sealed)
+        assert "ballots" not in sealed  # no receipt next to its choice or its weight
+        assert sealed["receipts"] == sorted(b.receipt for b in ballots if not b.superseded)
+        assert sealed["counts"] == {
+            c: sum(choice == c for choice in choice_of.values()) for c in CHOICES
+        }
 
         # -- every frame published, and every frame each screen received ----------------------
         frames = [json.loads(item["text"]) for item in published]

@@ -213,11 +213,13 @@ def test_changing_a_ballot_when_the_poll_allows_it(chamber):
     assert Ballot.objects.filter(poll=named).count() == 2  # the first is kept, superseded
 
     secret = open_poll(session, chair, allow_change=True, kind="secret")
-    first = cast(secret, delegates[1], "no")
-    with pytest.raises(ServiceError) as refused:  # a secret ballot is found only by receipt
+    first_id = new_id()
+    cast(secret, delegates[1], "no", command_id=first_id)
+    # A secret ballot is found only by the command id its voter's tablet kept.
+    with pytest.raises(ServiceError) as refused:
         cast(secret, delegates[1], "yes")
-    assert refused.value.code == "ballot.receipt_unknown"
-    cast(secret, delegates[1], "yes", previous_receipt=first["receipt"])
+    assert refused.value.code == "ballot.previous_unknown"
+    cast(secret, delegates[1], "yes", previous_id=first_id)
     result = services.poll_close(poll_id=secret.pk, actor=chair)
     assert result.counts == {"yes": 1, "no": 0, "abstain": 0} and result.ballots == 1
 
