@@ -422,6 +422,10 @@ export function setupChairVoting({ client, state, quorum }) {
   function syncForm() {
     const options = form.elements.choice_type.value === "options";
     document.getElementById("poll-options-fields").hidden = !options;
+    // Partial counts are for named polls only: a secret poll's would tell each ballot in turn.
+    const partial = document.getElementById("poll-show-partial");
+    partial.disabled = form.elements.kind.value === "secret";
+    if (partial.disabled) partial.checked = false;
   }
   form.addEventListener("change", syncForm);
 
@@ -476,7 +480,8 @@ export function setupChairVoting({ client, state, quorum }) {
     data.quorum = document.getElementById("poll-quorum").value || "none";
     data.presence_quorum = document.getElementById("poll-presence-quorum").value || "none";
     data.allow_change = document.getElementById("poll-allow-change").checked;
-    data.show_partial = document.getElementById("poll-show-partial").checked;
+    // A secret poll shows no partial count before its close (the server refuses it too).
+    data.show_partial = data.kind === "named" && document.getElementById("poll-show-partial").checked;
     return data;
   }
 

@@ -9,6 +9,16 @@ const form = document.getElementById("signin-form");
 const BADGE_PATH = /^\/tablet\/signin\/[0-9A-Za-z-]+\/$/;
 const TYPED_CODE = /^[0-9A-Za-z]{4}(-?[0-9A-Za-z]{4}){3}$/;
 
+// Whoever reaches this page is signed out (or was, by a revoked badge or an expired session):
+// nothing of a ballot stays on the tablet — receipts, command ids, unsent ballots.
+try {
+  for (const key of Object.keys(localStorage)) {
+    if (key.startsWith("chamber.receipts.") || key.startsWith("chamber.ballot.")) localStorage.removeItem(key);
+  }
+} catch (error) {
+  console.error("localStorage failed", error);
+}
+
 // -- typing: upper case, a dash after every four characters ---------------------------------
 input.addEventListener("input", () => {
   const raw = input.value.toUpperCase().replace(/[^0-9A-Z]/g, "").slice(0, 16);

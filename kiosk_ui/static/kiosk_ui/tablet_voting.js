@@ -3,7 +3,10 @@
 //
 // A ballot's command id makes its receipt (docs/protocol.md): one id per ballot, kept in
 // localStorage until the server answers, so a ballot sent again (after a reconnect, a timeout,
-// a reload) is the same ballot and counts once.
+// a reload) is the same ballot and counts once. While the poll is open the id is kept with the
+// receipt: it is the proof that changes a secret ballot (the receipt, on screen, is not).
+// A secret ballot's choice is shown from memory only, until the poll closes; nothing of any
+// ballot stays on the tablet after sign-out (forgetBallots, also run by the sign-in page).
 import { CommandError, commandId, el, setText, t, toast } from "./chamber.js";
 import {
   PollStore,
@@ -44,10 +47,29 @@ function writeJSON(key, value) {
   }
 }
 
+/** Forget every ballot kept on this tablet (all delegates' but `keep`'s): ids, receipts. */
+export function forgetBallots(keep = null) {
+  try {
+    const mine = keep === null ? [] : [`chamber.receipts.${keep}`, `chamber.ballot.pending.${keep}.`];
+    for (const key of Object.keys(localStorage)) {
+      const ballot = key.startsWith("chamber.receipts.") || key.startsWith("chamber.ballot.");
+      if (ballot && !mine.some((prefix) => key === prefix || (prefix.endsWith(".") && key.startsWith(prefix)))) {
+        localStorage.removeItem(key);
+      }
+    }
+  } catch (error) {
+    console.error("localStorage failed", error);
+  }
+}
+
 export function setupTabletVoting({ client, state, delegateId, checkIn, ballotUrl = "/tablet/ballot/" }) {
   const store = new PollStore();
   const receiptsKey = `chamber.receipts.${delegateId}`;
   const pendingKey = (pollId) => `chamber.ballot.pending.${delegateId}.${pollId}`;
+  // Another delegate's ballots, left by a sign-out that never ran its script: gone.
+  forgetBallots(delegateId);
+  // The choice of this tablet's secret ballot, by poll: in memory only, until the poll closes.
+  const secretChoice = new Map();
   // What this screen is doing with the open poll.
   const ui = { pollId: null, step: "choose", selection: null, changing: null, justCast: null, sending: false, failed: null };
   // Polls the delegate put aside ("Thu nhỏ"), by id and status: a new status shows again.
@@ -60,17 +82,37 @@ export function setupTabletVoting({ client, state, delegateId, checkIn, ballotUr
     return readJSON(receiptsKey, {});
   }
 
-  function saveReceipt(poll, receipt, choice) {
+  function saveReceipt(poll, receipt, choice, id) {
     const all = receipts();
     all[poll.id] = {
       receipt,
+      // The command id: what proves the ballot is this tablet's, to change it; dropped at close.
+      id,
       title: poll.title,
       kind: poll.kind,
       at: new Date().toISOString(),
-      // A secret ballot's choice stays off the tablet: the receipt is enough to check it.
+      // A secret ballot's choice is never stored: it is shown from memory until the close.
       ...(poll.kind === "named" ? { choice } : {}),
     };
     writeJSON(receiptsKey, all);
+    if (poll.kind === "secret") secretChoice.set(poll.id, choice);
+  }
+
+  /** A poll no longer open: forget the proof of the ballot and a secret ballot's choice. */
+  function forgetClosed() {
+    const all = receipts();
+    let changed = false;
+    for (const entry of store.list()) {
+      if (entry.poll.status === "open") continue;
+      secretChoice.delete(entry.poll.id);
+      const kept = all[entry.poll.id];
+      if (kept && (kept.id !== undefined || (kept.kind === "secret" && "choice" in kept))) {
+        delete kept.id;
+        if (kept.kind === "secret") delete kept.choice;
+        changed = true;
+      }
+    }
+    if (changed) writeJSON(receiptsKey, all);
   }
 
   function lastReceipt() {
@@ -132,7 +174,7 @@ export function setupTabletVoting({ client, state, delegateId, checkIn, ballotUr
     try {
       const result = await cast(command);
       writeJSON(pendingKey(poll.id), null);
-      saveReceipt(poll, result.receipt, command.data.choice);
+      saveReceipt(poll, result.receipt, command.data.choice, command.id);
       entry.myBallot = { cast: true, ...(poll.kind === "named" ? { choice: command.data.choice } : {}) };
       ui.justCast = poll.id;
       ui.failed = null;
@@ -161,8 +203,9 @@ export function setupTabletVoting({ client, state, delegateId, checkIn, ballotUr
     const { poll } = entry;
     const data = { poll_id: poll.id, choice: ui.selection };
     if (ui.changing === poll.id && poll.kind === "secret") {
-      const previous = receipts()[poll.id]?.receipt;
-      if (previous) data.previous_receipt = previous;
+      // The old ballot's command id, which only this tablet holds (never its receipt).
+      const previous = receipts()[poll.id]?.id;
+      if (previous) data.previous_id = previous;
     }
     ui.sending = true;
     ui.failed = null;
@@ -292,13 +335,13 @@ export function setupTabletVoting({ client, state, delegateId, checkIn, ballotUr
     const just = ui.justCast === poll.id;
     setText("ballot-done-title", just ? t("ballot.recorded") : t("ballot.already"));
     const mine = receipts()[poll.id];
-    const choice = entry.myBallot?.choice ?? mine?.choice;
+    const choice = entry.myBallot?.choice ?? (poll.kind === "secret" ? secretChoice.get(poll.id) : mine?.choice);
     setText("ballot-done-choice", choice !== undefined && choice !== null ? t("ballot.your_choice", { choice: choiceLabel(poll, choice) }) : "");
     document.getElementById("ballot-receipt-box").hidden = !mine;
     setText("ballot-receipt", mine ? formatReceipt(mine.receipt) : "");
     document.getElementById("ballot-receipt").dataset.receipt = mine?.receipt ?? "";
-    // A secret ballot can be changed only with the receipt of the one it replaces.
-    document.getElementById("ballot-change").hidden = !poll.allow_change || (poll.kind === "secret" && !mine);
+    // A secret ballot can be changed only with the command id of the one it replaces.
+    document.getElementById("ballot-change").hidden = !poll.allow_change || (poll.kind === "secret" && !mine?.id);
     setText("ballot-hint", "");
   }
 
@@ -331,6 +374,9 @@ export function setupTabletVoting({ client, state, delegateId, checkIn, ballotUr
   function renderOverlay(entry) {
     const step = overlayStep(entry);
     const visible = step !== "none" && !dismissed.has(dismissKey(entry));
+    // A choice stays in the page only while its step is up (a closed poll's, not even hidden).
+    if (step !== "cast") setText("ballot-done-choice", "");
+    if (step !== "confirm" && step !== "sending") document.getElementById("ballot-confirm-choice").replaceChildren();
     layer.hidden = !visible;
     layer.dataset.state = step;
     document.body.dataset.ballotState = step;
@@ -417,6 +463,7 @@ export function setupTabletVoting({ client, state, delegateId, checkIn, ballotUr
   }
 
   function render() {
+    forgetClosed();
     const entry = current();
     if (ui.pollId !== null && ui.pollId !== entry?.poll.id) {
       ui.pollId = null;
@@ -507,6 +554,10 @@ export function setupTabletVoting({ client, state, delegateId, checkIn, ballotUr
   }
 
   document.getElementById("ballot-check-in").addEventListener("click", (event) => checkIn(event.currentTarget));
+  // Signing out leaves nothing of any ballot on the tablet.
+  for (const form of document.querySelectorAll('form[action$="/signout/"]')) {
+    form.addEventListener("submit", () => forgetBallots());
+  }
 
   // -- events -------------------------------------------------------------------------------
   function event(apply) {
