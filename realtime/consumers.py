@@ -31,34 +31,26 @@ from realtime import commands as command_handlers
 from realtime.envelope import Command, MalformedMessage, decode_command, encode
 from realtime.fanout import on_heartbeat, process_fanout
 from realtime.groups import chair_groups, projector_groups, tablet_groups
-from realtime.outbound import Outbound
+from realtime.outbound import QueuedSendMixin
 from voting.selectors import voting_snapshot
 
 logger = logging.getLogger(__name__)
 
 
-class ScreenConsumer(AsyncWebsocketConsumer):
+class ScreenConsumer(QueuedSendMixin, AsyncWebsocketConsumer):
     # Deliberately no channel layer per connection: fan-out is one receiver per process.
     channel_layer_alias = "chamber.no-channel-per-connection"
     screen = "screen"
     # command type -> handler(consumer_context, data) -> ack data; run in a worker thread.
     commands: dict[str, Callable[..., dict]] = {}
 
-    outbound: Outbound | None = None
     joined: list[str] = []
-
-    cut_off = False
 
     async def __call__(self, scope, receive, send) -> None:
         # A consumer that fails (an exception, a cancelled task) gets no websocket.disconnect:
         # clean up here too, so it never stays in the fan-out nor keeps its presence.
-        self._task = asyncio.current_task()
         try:
-            await super().__call__(scope, receive, send)
-        except asyncio.CancelledError:
-            if not self.cut_off:
-                raise
-            self._task.uncancel()  # ended on purpose (_cut_off): the server drops the socket
+            await self.run_cut_off_aware(super().__call__(scope, receive, send))
         finally:
             await asyncio.shield(self._clean_up())
 
@@ -76,11 +68,7 @@ class ScreenConsumer(AsyncWebsocketConsumer):
         if failure is not None:
             await self.close(code=failure)
             return
-        self.outbound = Outbound(
-            send=lambda text: AsyncWebsocketConsumer.send(self, text_data=text),
-            close=lambda code: AsyncWebsocketConsumer.close(self, code=code),
-            on_too_slow=self._cut_off,
-        )
+        self.start_outbound()
         self.fanout = process_fanout()
         self.joined = self.fanout_groups()
         await self.fanout.join(self, self.joined)
@@ -100,31 +88,6 @@ class ScreenConsumer(AsyncWebsocketConsumer):
                 await self.fanout.leave(self, joined)
             finally:
                 await self.on_left()
-
-    async def _cut_off(self) -> None:
-        """A screen that does not read: forget it now, and end the connection even if its
-        close frame could not be written (the server then drops the socket)."""
-        await self._clean_up()
-        self.cut_off = True
-        if self._task is not asyncio.current_task():
-            self._task.cancel()
-
-    # -- every frame out goes through the connection's queue and writer (realtime.outbound) --
-    async def send(self, text_data=None, bytes_data=None, close=False) -> None:
-        if self.outbound is None:
-            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
-            return
-        if text_data is None:
-            raise ValueError("screens take text frames only")
-        self.outbound.put(text_data)
-        if close:
-            await self.close(close)
-
-    async def close(self, code=None, reason=None) -> None:
-        if self.outbound is None:
-            await super().close(code=code, reason=reason)
-            return
-        self.outbound.close_after(code if isinstance(code, int) and code is not True else 1000)
 
     # -- what each screen defines --------------------------------------------------------
     async def authorise(self) -> int | None:

@@ -114,3 +114,56 @@ class Outbound:
                     self.stop()
                     return
             self._ready.clear()
+
+
+class QueuedSendMixin:
+    """For a WebSocket consumer: every frame out goes through its ``Outbound`` once
+    ``start_outbound`` ran (after the handshake); ``close`` follows the frames queued before.
+
+    The consumer defines ``_clean_up`` (leave the fan-out, record the departure). A consumer
+    that does not read is cut off: cleaned up at once, and its task ended even if its close
+    frame could not be written (the ASGI server then drops the socket).
+    """
+
+    outbound: Outbound | None = None
+    cut_off = False
+
+    def start_outbound(self) -> None:
+        base = super()
+        self.outbound = Outbound(
+            send=lambda text: base.send(text_data=text),
+            close=lambda code: base.close(code=code),
+            on_too_slow=self._cut_off,
+        )
+
+    async def run_cut_off_aware(self, consumer) -> None:
+        """Run the consumer's ASGI loop; being cut off ends it quietly."""
+        self._task = asyncio.current_task()
+        try:
+            await consumer
+        except asyncio.CancelledError:
+            if not self.cut_off:
+                raise
+            self._task.uncancel()
+
+    async def _cut_off(self) -> None:
+        await self._clean_up()
+        self.cut_off = True
+        if self._task is not asyncio.current_task():
+            self._task.cancel()
+
+    async def send(self, text_data=None, bytes_data=None, close=False) -> None:
+        if self.outbound is None:
+            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+            return
+        if text_data is None:
+            raise ValueError("screens take text frames only")
+        self.outbound.put(text_data)
+        if close:
+            await self.close(close)
+
+    async def close(self, code=None, reason=None) -> None:
+        if self.outbound is None:
+            await super().close(code=code, reason=reason)
+            return
+        self.outbound.close_after(code if isinstance(code, int) and code is not True else 1000)
