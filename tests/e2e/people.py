@@ -109,12 +109,16 @@ def pdf_lines(server: Server, path: str, cookie: str) -> list[str]:
         ]
 
 
-def counts_in_minutes(lines: list[str], title: str, labels: dict[str, str]) -> dict[str, int]:
+def counts_in_minutes(
+    lines: list[str], title: str, labels: dict[str, str], *, every: bool = False
+) -> dict[str, int] | list[dict[str, int]]:
     """The counts the minutes print for the poll ``title``: the number that follows each
     choice's label in the poll's part (``– Tán thành: 16/30 đại biểu, chiếm 53,33 %;``, or a
-    table row: ``Tán thành`` then ``16``)."""
+    table row: ``Tán thành`` then ``16``). ``every``: those after each mention of the title
+    (a poll and its re-vote share it)."""
     starts = [i for i, line in enumerate(lines) if title in line]
     assert starts, f"{title!r} is not in the minutes"
+    sections = []
     for start in starts:
         counts = {}
         for choice, label in labels.items():
@@ -127,5 +131,9 @@ def counts_in_minutes(lines: list[str], title: str, labels: dict[str, str]) -> d
                     counts[choice] = int(number.group())
                     break
         if len(counts) == len(labels):
-            return counts
+            if not every:
+                return counts
+            sections.append(counts)
+    if sections:
+        return sections
     raise AssertionError(f"no counts after {title!r}: {lines[starts[0] : starts[0] + 40]}")

@@ -10,7 +10,8 @@ On each, as people would: the chair and the clerk sign in through the login form
 downloads the badge sheet, 30 delegates sign in with the codes printed on it and open their
 tablets, the console steps through the agenda, then a named poll (30 ballots sent in the same
 instant, one delegate changes hers), a secret poll (a change is refused), and a timed poll that
-the countdown closes (a late ballot is refused). Each is closed and published; the chair closes
+the countdown closes (a late ballot is refused), and its re-vote, which keeps the countdown.
+Each is closed and published; the chair closes
 the sitting and downloads the minutes, whose counts are read back from the PDF. Every event
 every screen receives is checked for its sequence number; the servers log no traceback.
 """
@@ -301,6 +302,18 @@ async def test_a_whole_sitting(install: Install):
         assert result["counts"] == {"yes": 16, "no": 12, "abstain": 1}, result
         assert result["passed"] is True, result  # 16 of 30 seats
 
+        # -- its re-vote copies the countdown, which closes it again ---------------------------
+        revote = (await _ack(console, "poll.revote", poll_id=timed))["poll_id"]
+        before_open = _marks(everyone)
+        assert (await _ack(console, "poll.open", poll_id=revote))["closes_at"]
+        await _everyone(everyone, _is("poll.opened", revote), before_open)
+        revote_choices = ["yes"] * 18 + ["no"] * 10 + ["abstain"] * 2
+        answers, storm = await _storm(tablets, revote, revote_choices)
+        assert [a["type"] for a in answers] == ["ack"] * SEATS, answers
+        await _everyone(everyone, _is("poll.closed", revote), before_open, timeout=30)
+        result = await _close_and_publish(console, everyone, revote, since=before_open)
+        assert result["counts"] == {"yes": 18, "no": 10, "abstain": 2}, result
+
         # -- the sitting closes; the minutes count what the room saw ---------------------------
         await _ack(console, "session.close")
         lines = await asyncio.to_thread(pdf_lines, one, f"/record/{sid}/minutes.pdf", chair_cookie)
@@ -312,10 +325,8 @@ async def test_a_whole_sitting(install: Install):
             "no": 7,
             "abstain": 3,
         }
-        assert counts_in_minutes(lines, "Nghị quyết dự toán ngân sách", LABELS) == {
-            "yes": 16,
-            "no": 12,
-            "abstain": 1,
-        }
+        timed_parts = counts_in_minutes(lines, "Nghị quyết dự toán ngân sách", LABELS, every=True)
+        assert {"yes": 16, "no": 12, "abstain": 1} in timed_parts, timed_parts
+        assert {"yes": 18, "no": 10, "abstain": 2} in timed_parts, timed_parts
     finally:
         await asyncio.gather(*(screen.close() for screen in screens))
