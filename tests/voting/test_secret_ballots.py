@@ -22,6 +22,7 @@ from django.test import Client
 from meeting import services as meeting
 from meeting.actors import Actor
 from meeting.errors import ServiceError
+from meeting.fixed_rules import FIXED_FIELDS, fix_rules
 from meeting.models import ActionLog
 from realtime import commands
 from realtime.publish import capturing
@@ -244,6 +245,9 @@ def test_a_weighted_secret_poll_is_recorded_without_any_ballots_weight(chamber):
     heavy = chamber.delegates[0]
     heavy.vote_weight = 2
     heavy.save(update_fields=["vote_weight"])
+    # Weights count as they were when the sitting opened: open it again with this weight.
+    fix_rules(chamber.session)
+    chamber.session.save(update_fields=FIXED_FIELDS)
     first, _ = closed_poll(chamber, ["yes", "no", "no"], weighted=True)
     second, receipts = closed_poll(chamber, ["no", "yes", "yes"], weighted=True)
     assert first.result.counts == second.result.counts == {"yes": 2, "no": 2, "abstain": 0}
