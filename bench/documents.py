@@ -89,7 +89,7 @@ from django.contrib.auth.models import Group, User
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
 from meeting.roles import sync_role_groups
-from meeting.models import Council, Delegate, Session, AgendaItem
+from meeting.models import Council, Delegate, Membership, Session, AgendaItem
 import datetime
 sync_role_groups()
 council = Council.objects.create(name="HĐND Phường Đo Tài Liệu", level="ward", seats=30)
@@ -103,6 +103,7 @@ item = AgendaItem.objects.create(session=session, title="Dự toán ngân sách"
 session.current_item = item; session.save()
 clerk = User.objects.create_user("vanthu-bench", password="x-bench-x", is_staff=True)
 clerk.groups.add(Group.objects.get(name="clerk"))
+Membership.objects.create(user=clerk, council=council, role="clerk")
 def cookie(**values):
     store = SessionStore(); store.update(values); store.create(); return store.session_key
 delegate = council.delegates.first()

@@ -24,7 +24,7 @@ def seed(*, tablets: int, items: int) -> dict:
     from django.db import transaction
     from django.utils import timezone
 
-    from meeting.models import AgendaItem, Council, Delegate, Session
+    from meeting.models import AgendaItem, Council, Delegate, Membership, Session
     from meeting.roles import sync_role_groups
 
     store = SessionStore()
@@ -81,6 +81,7 @@ def seed(*, tablets: int, items: int) -> dict:
         sync_role_groups()
         chair = User.objects.create_user("bench-chair", password=None, is_staff=True)
         chair.groups.add(Group.objects.get(name="chair"))
+        Membership.objects.create(user=chair, council=council, role="chair")
         chair_row = session_row(
             {
                 SESSION_KEY: str(chair.pk),

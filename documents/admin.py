@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from documents import services
 from documents.models import Document
 from meeting.actors import Actor
+from meeting.admin_scope import CouncilScopedAdmin
 from meeting.errors import ServiceError
 
 
@@ -37,7 +38,8 @@ class UploadForm(forms.ModelForm):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(CouncilScopedAdmin, admin.ModelAdmin):
+    council_path = "session__council_id"
     list_display = ["title", "session", "agenda_item", "access", "uploaded_at"]
     list_filter = ["access", "session__council"]
     search_fields = ["title"]

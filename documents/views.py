@@ -8,6 +8,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import (
     Http404,
     HttpRequest,
@@ -26,6 +27,7 @@ from documents.models import Document
 from meeting.actors import Actor
 from meeting.errors import ServiceError
 from meeting.models import Session
+from meeting.scope import may
 from meeting.selectors import agenda_order
 
 YEAR = 60 * 60 * 24 * 365
@@ -157,6 +159,9 @@ async def staff_documents(request: HttpRequest, session_id: int) -> HttpResponse
     session = await sync_to_async(get_object_or_404)(
         Session.objects.select_related("council"), pk=session_id
     )
+    user = await request.auser()
+    if not await sync_to_async(may)(user, "documents.add_document", session.council_id):
+        raise PermissionDenied
     if request.method != "POST":
         return await sync_to_async(_render_staff_page)(request, session)
     try:
@@ -164,7 +169,7 @@ async def staff_documents(request: HttpRequest, session_id: int) -> HttpResponse
         inspected = await asyncio.to_thread(services.inspect_pdf, fields["data"])
         document = await sync_to_async(services.document_upload)(
             session_id=session.pk,
-            actor=Actor(user=await request.auser()),
+            actor=Actor(user=user),
             inspected=inspected,
             **fields,
         )
@@ -204,6 +209,8 @@ def _staff_context(session: Session, **extra) -> dict:
 def staff_progress(request: HttpRequest, session_id: int) -> JsonResponse:
     """How many pages of each document are rendered: the clerk page's progress bars."""
     session = get_object_or_404(Session, pk=session_id)
+    if not may(request.user, "documents.add_document", session.council_id):
+        raise PermissionDenied
     return JsonResponse(
         {
             "documents": [

@@ -17,6 +17,7 @@ from documents.access import PROJECTOR_SESSIONS_KEY
 from meeting import selectors
 from meeting.access import projector_access, signed_in_delegate
 from meeting.models import Session
+from meeting.scope import filter_councils, may, may_somewhere
 from voting.models import Poll
 
 
@@ -53,17 +54,21 @@ def tablet(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def chair_index(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("meeting.run_session"):
+    if not may_somewhere(request.user, "meeting.run_session"):
         raise PermissionDenied
-    sessions = Session.objects.select_related("council").exclude(status=Session.Status.CLOSED)
+    sessions = filter_councils(
+        Session.objects.select_related("council").exclude(status=Session.Status.CLOSED),
+        request.user,
+        "meeting.run_session",
+    )
     return render(request, "kiosk_ui/chair_index.html", {"sessions": sessions})
 
 
 @login_required
 def chair(request: HttpRequest, session_id: int) -> HttpResponse:
-    if not request.user.has_perm("meeting.run_session"):
-        raise PermissionDenied
     session = get_object_or_404(Session.objects.select_related("council"), pk=session_id)
+    if not may(request.user, "meeting.run_session", session.council_id):
+        raise PermissionDenied
     context = {
         "session": session,
         # The console's poll form: the rules a poll may take instead of the council's.

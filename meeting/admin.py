@@ -18,8 +18,19 @@ from django.utils.translation import ngettext
 
 from meeting import services
 from meeting.actors import Actor
+from meeting.admin_scope import CouncilScopedAdmin
 from meeting.errors import ServiceError
-from meeting.models import ActionLog, AgendaItem, Attendance, Council, Delegate, Guest, Session
+from meeting.models import (
+    ActionLog,
+    AgendaItem,
+    Attendance,
+    Council,
+    CredentialLog,
+    Delegate,
+    Guest,
+    Membership,
+    Session,
+)
 
 admin.site.site_header = _("Chamber — quản trị kỳ họp")
 admin.site.site_title = _("Chamber")
@@ -52,6 +63,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 class PrintBadgesMixin:
     def has_print_badges_permission(self, request: HttpRequest) -> bool:
+        # The badge sheet itself checks the council (meeting.views.council_badges).
         return request.user.has_perm("meeting.print_badges")
 
     def _badges_redirect(self, request: HttpRequest, council_ids: set[int]):
@@ -76,13 +88,28 @@ class DelegateInline(admin.TabularInline):
     show_change_link = True
 
 
+class MembershipInline(admin.TabularInline):
+    """Who holds which role in this council: granted by the administrator only (nobody's
+    role group carries the membership permissions)."""
+
+    model = Membership
+    fields = ["user", "role"]
+    autocomplete_fields = ["user"]
+    extra = 0
+
+
 @admin.register(Council)
-class CouncilAdmin(PrintBadgesMixin, admin.ModelAdmin):
+class CouncilAdmin(CouncilScopedAdmin, PrintBadgesMixin, admin.ModelAdmin):
+    council_path = "pk"
     list_display = ["name", "level", "parent", "seats", "delegate_count", "quorum_rule"]
     list_filter = ["level"]
     search_fields = ["name"]
     autocomplete_fields = ["parent"]
-    inlines = [DelegateInline]
+    inlines = [DelegateInline, MembershipInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        # Where a council sits in the tree decides who reads it: the administrator's.
+        return [] if request.user.is_superuser else ["parent"]
     actions = ["print_badges"]
 
     def get_queryset(self, request: HttpRequest):
@@ -103,7 +130,7 @@ class CouncilAdmin(PrintBadgesMixin, admin.ModelAdmin):
 
 
 @admin.register(Delegate)
-class DelegateAdmin(admin.ModelAdmin):
+class DelegateAdmin(CouncilScopedAdmin, admin.ModelAdmin):
     list_display = ["full_name", "council", "title", "seat_label", "vote_weight"]
     list_filter = ["council"]
     search_fields = ["full_name", "title", "seat_label"]
@@ -181,7 +208,7 @@ class GuestInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(PrintBadgesMixin, admin.ModelAdmin):
+class SessionAdmin(CouncilScopedAdmin, PrintBadgesMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "council",
@@ -257,7 +284,8 @@ class SessionAdmin(PrintBadgesMixin, admin.ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ReadOnlyAdmin):
+class AttendanceAdmin(CouncilScopedAdmin, ReadOnlyAdmin):
+    council_path = "session__council_id"
     list_display = [
         "session_label",
         "delegate_label",
@@ -292,7 +320,8 @@ class AttendanceAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ActionLog)
-class ActionLogAdmin(ReadOnlyAdmin):
+class ActionLogAdmin(CouncilScopedAdmin, ReadOnlyAdmin):
+    council_path = "session__council_id"
     list_display = ["at_label", "session_label", "action_label", "actor_label", "data_label"]
     fields = list_display
     readonly_fields = list_display
@@ -328,3 +357,18 @@ class ActionLogAdmin(ReadOnlyAdmin):
     @admin.display(description=_("nội dung"))
     def data_label(self, row: ActionLog) -> str:
         return ", ".join(f"{key}={value}" for key, value in row.data.items())
+
+
+@admin.register(CredentialLog)
+class CredentialLogAdmin(CouncilScopedAdmin, ReadOnlyAdmin):
+    """Every badge sheet printed and every badge sign-in: who, when, which device."""
+
+    list_display = ["at", "council", "action", "actor_user", "delegate", "device", "data"]
+    fields = list_display
+    readonly_fields = list_display
+    list_filter = [
+        ("council", titled(admin.RelatedFieldListFilter, _("hội đồng"))),
+        ("action", titled(admin.AllValuesFieldListFilter, _("thao tác"))),
+    ]
+    search_fields = ["delegate__full_name", "device"]
+    list_select_related = ["council", "actor_user", "delegate"]

@@ -12,3 +12,11 @@ class ServiceError(Exception):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = str(message)
+
+
+class AccessRevoked(ServiceError):
+    """The credential a socket was opened with no longer holds: answer, then close it."""
+
+    def __init__(self, code: str, message: str, close_code: int) -> None:
+        super().__init__(code, message)
+        self.close_code = close_code

@@ -85,6 +85,13 @@ class Council(models.Model):
     term = models.CharField(_("khóa"), max_length=20, blank=True, help_text=_("Ví dụ: “I”."))
     term_start = models.PositiveSmallIntegerField(_("nhiệm kỳ từ năm"), null=True, blank=True)
     term_end = models.PositiveSmallIntegerField(_("nhiệm kỳ đến năm"), null=True, blank=True)
+    # The badge alone then signs no one in: the delegate sets a PIN at the first sign-in
+    # (meeting.credentials), so whoever holds the badge sheet cannot act for them.
+    require_pin = models.BooleanField(
+        _("yêu cầu mã PIN khi đăng nhập bằng thẻ"),
+        default=False,
+        help_text=_("Đại biểu tự đặt mã PIN ở lần đăng nhập đầu tiên; cấp lại thẻ xóa mã PIN."),
+    )
 
     class Meta:
         verbose_name = _("hội đồng nhân dân")
@@ -95,6 +102,44 @@ class Council(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Membership(models.Model):
+    """A staff user's role in one council (meeting.scope): the council the role acts for.
+
+    The Django group of the same name carries the role's permissions; the membership says
+    where they apply. ``standing`` (the Standing Committee) reads its council and every council
+    under it, and runs nothing.
+    """
+
+    class Role(models.TextChoices):
+        CHAIR = "chair", _("Chủ tọa")
+        SECRETARY = "secretary", _("Thư ký")
+        CLERK = "clerk", _("Văn thư")
+        STANDING = "standing", _("Thường trực HĐND (xem các hội đồng cấp dưới)")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        on_delete=models.CASCADE,
+        related_name="council_roles",
+    )
+    council = models.ForeignKey(
+        Council, verbose_name=_("hội đồng"), on_delete=models.CASCADE, related_name="staff_roles"
+    )
+    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("vai trò của cán bộ")
+        verbose_name_plural = _("vai trò của cán bộ")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "council", "role"], name="membership_once_per_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.council}"
 
 
 class Delegate(models.Model):
@@ -120,6 +165,10 @@ class Delegate(models.Model):
         related_name="delegate",
         help_text=_("Tài khoản nhân viên của đại biểu (ví dụ chủ tọa): biểu quyết từ bàn chủ tọa."),
     )
+    # The delegate's own PIN (Django's password hash), when the council requires one.
+    pin_hash = models.CharField(max_length=128, blank=True, default="", editable=False)
+    pin_failures = models.PositiveSmallIntegerField(default=0, editable=False)
+    pin_locked_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("đại biểu")
@@ -311,6 +360,8 @@ class TabletConnection(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
     worker = models.CharField(max_length=64, db_index=True)
     connection = models.CharField(max_length=64, unique=True)
+    # The browser's device id (cookie set at badge sign-in): tells a second device apart.
+    device = models.CharField(max_length=64, blank=True, default="")
     seen_at = models.DateTimeField()
 
     class Meta:
@@ -352,6 +403,44 @@ class ActionLog(models.Model):
         verbose_name_plural = _("nhật ký thao tác")
         ordering = ["id"]
         indexes = [models.Index(fields=["session", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action}"
+
+
+class CredentialLog(models.Model):
+    """Every use of a council's delegate credentials: badge sheets printed, badge sign-ins,
+    PINs set or failed, badges re-issued — who, when, from which device.
+
+    A hash chain per council, like the session log (meeting.record): each entry's hash covers
+    its content and the hash before it (meeting.credentials.verify_credential_chain).
+    """
+
+    council = models.ForeignKey(
+        Council, verbose_name=_("hội đồng"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("thời điểm"))
+    action = models.CharField(_("thao tác"), max_length=64)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    delegate = models.ForeignKey(
+        Delegate, verbose_name=_("đại biểu"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    device = models.CharField(_("thiết bị"), max_length=64, blank=True, default="")
+    data = models.JSONField(_("chi tiết"), default=dict)
+    previous_hash = models.CharField(max_length=64, default="")
+    hash = models.CharField(max_length=64, default="")
+
+    class Meta:
+        verbose_name = _("nhật ký sử dụng thẻ")
+        verbose_name_plural = _("nhật ký sử dụng thẻ")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["council", "id"])]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action}"

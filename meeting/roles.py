@@ -1,4 +1,9 @@
-"""Staff roles as Django groups, kept in step with their permissions after every migrate."""
+"""Staff roles as Django groups, kept in step with their permissions after every migrate.
+
+A group says what a role may do; a ``Membership`` (user, council, role) says for which council
+(meeting.scope). Granting a membership puts the user in the role's group; removing the last
+membership of a role takes them out of it.
+"""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +18,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "meeting.view_delegate",
         "meeting.view_attendance",
         "meeting.view_actionlog",
+        "meeting.view_credentiallog",
         "documents.add_document",
         "documents.view_document",
     ],
@@ -24,13 +30,33 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             f"meeting.{verb}_{model}"
             for model in ("council", "delegate", "session", "agendaitem")
             for verb in ("add", "change", "view")
+            # Councils and who holds their roles are the administrator's (superuser's).
+            if (model, verb) != ("council", "add")
         ),
         "documents.add_document",
         "documents.view_document",
         "documents.change_document",
     ],
+    # The city's Standing Committee reads the record of its council and the councils under it.
+    "standing": [
+        "meeting.view_council",
+        "meeting.view_session",
+        "meeting.view_delegate",
+        "meeting.view_agendaitem",
+        "meeting.view_attendance",
+        "meeting.view_actionlog",
+        "meeting.view_credentiallog",
+        "documents.view_document",
+        "voting.view_poll",
+        "voting.view_pollresult",
+    ],
 }
-ROLE_LABELS = {"chair": _("Chủ tọa"), "secretary": _("Thư ký"), "clerk": _("Văn thư")}
+ROLE_LABELS = {
+    "chair": _("Chủ tọa"),
+    "secretary": _("Thư ký"),
+    "clerk": _("Văn thư"),
+    "standing": _("Thường trực HĐND"),
+}
 
 
 def sync_role_groups(**kwargs) -> None:
@@ -47,3 +73,35 @@ def sync_role_groups(**kwargs) -> None:
             if permission is not None:
                 wanted.append(permission)
         group.permissions.set(wanted)
+
+
+def membership_grant(*, user, council, role: str):
+    """Give ``user`` the ``role`` in ``council`` (and the role's group)."""
+    from django.contrib.auth.models import Group
+
+    from meeting.models import Membership
+
+    if role not in ROLE_PERMISSIONS:
+        raise ValueError(f"unknown role {role!r}")
+    membership, _created = Membership.objects.get_or_create(user=user, council=council, role=role)
+    group, _created = Group.objects.get_or_create(name=role)
+    user.groups.add(group)
+    return membership
+
+
+def sync_membership_groups(sender, instance, **kwargs) -> None:
+    """``post_save`` / ``post_delete`` of a Membership: the user's role groups follow."""
+    from django.contrib.auth.models import Group
+
+    from meeting.models import Membership
+
+    user = instance.user
+    held = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    for role in ROLE_PERMISSIONS:
+        group = Group.objects.filter(name=role).first()
+        if group is None:
+            continue
+        if role in held:
+            user.groups.add(group)
+        else:
+            user.groups.remove(group)

@@ -234,6 +234,10 @@ def presentation_take_down(*, session: Session) -> bool:
     return bool(taken_down)
 
 
+# Marks only the console makes; a tablet cannot undo them without a badge scan.
+CHAIR_MARKS = (Attendance.Status.LEFT, Attendance.Status.EXCUSED, Attendance.Status.ABSENT)
+
+
 def attendance_set(
     *,
     session_id: int,
@@ -242,11 +246,14 @@ def attendance_set(
     actor: Actor,
     reason: str = "",
     publish_summary: bool = True,
+    arrival: bool = False,
 ) -> Attendance:
     """Mark a delegate present, excused, absent or checked out (``left``).
 
     The console may set any status; a delegate may only check themself in (via the badge
-    or the tablet), and only while the session is live. The console's roster and the
+    or the tablet), and only while the session is live. A mark the chair made (left,
+    excused, absent) yields only to an explicit arrival (``arrival``: a new badge sign-in),
+    never to a tablet's check-in or reconnect (issue 10 item 16). The console's roster and the
     delegate's own tablets hear of the change at once; every screen gets the new count in an
     ``attendance.summary`` event: at once, or (``publish_summary=False``) from the caller's
     coalesced ``attendance_summary_publish`` when many check in together. ``reason`` says why
@@ -283,6 +290,15 @@ def attendance_set(
             },
         )
         previous = None if created else attendance.status
+        if actor.delegate is not None and not arrival and previous in CHAIR_MARKS:
+            raise ServiceError(
+                "attendance.needs_badge",
+                _(
+                    "Chủ tọa đã ghi nhận “%(status)s”. Để điểm danh lại, vui lòng quét thẻ "
+                    "đại biểu."
+                )
+                % {"status": attendance.get_status_display()},
+            )
         if previous == status and attendance.reason == reason:
             return attendance  # nothing changes, nothing to announce
         if not created:
@@ -355,31 +371,48 @@ def attendance_check_in_on_arrival(*, session_id: int, delegate: Delegate) -> bo
 
 
 def badge_reissue(*, delegate_id: int, actor: Actor) -> Delegate:
-    """Issue a new badge; every badge printed before stops working at once."""
+    """Issue a new badge; every badge printed before stops working at once.
+
+    Every tablet still signed in with the old badge is closed, whether or not the council has
+    a live session (meeting.revocation); each live session's log records the re-issue.
+    """
     from meeting.badges import new_badge_key
+    from meeting.credentials import credential_log
+    from meeting.revocation import close_badge
 
     with transaction.atomic():
         delegate = Delegate.objects.select_for_update().get(pk=delegate_id)
         delegate.badge_key = new_badge_key()
         delegate.badge_issued_at = timezone.now()
-        delegate.save(update_fields=["badge_key", "badge_issued_at"])
+        # A new badge, a new PIN: the delegate sets one at the next sign-in.
+        delegate.pin_hash, delegate.pin_failures, delegate.pin_locked_until = "", 0, None
+        delegate.save(
+            update_fields=[
+                "badge_key", "badge_issued_at", "pin_hash", "pin_failures", "pin_locked_until"
+            ]
+        )
+        credential_log(
+            council_id=delegate.council_id,
+            action="badge.reissued",
+            user=actor.user,
+            delegate=delegate,
+        )
         for session in Session.objects.filter(
             council_id=delegate.council_id, status__in=[Status.IN_PROGRESS, Status.ADJOURNED]
         ):
             _log(session, "badge.reissued", actor, delegate=delegate.pk)
-            # Close the tablets still signed in with the old badge.
-            notify(
-                session=session,
-                type="badge.revoked",
-                data={},
-                delegate_id=delegate.pk,
-                close_code=4401,
-            )
+        close_badge(delegate.pk)
     return delegate
 
 
 def tablet_presence(
-    *, session_id: int, delegate_id: int, worker: str, connection: str, connected: bool
+    *,
+    session_id: int,
+    delegate_id: int,
+    worker: str,
+    connection: str,
+    connected: bool,
+    device: str = "",
 ) -> None:
     """Record a tablet's WebSocket opening or closing; tell the console when it changes."""
     from meeting.models import TabletConnection
@@ -395,6 +428,7 @@ def tablet_presence(
                     "delegate_id": delegate_id,
                     "worker": worker,
                     "seen_at": timezone.now(),
+                    "device": device[:64],
                 },
             )
         else:

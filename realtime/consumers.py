@@ -23,14 +23,26 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 
 from documents.selectors import documents_snapshot
 from meeting import selectors, services
-from meeting.access import chair_access, projector_access, tablet_access
+from meeting.access import (
+    chair_access,
+    console_still_allowed,
+    projector_access,
+    tablet_access,
+    tablet_still_signed_in,
+)
 from meeting.actors import SYSTEM, Actor
-from meeting.errors import ServiceError
+from meeting.errors import AccessRevoked, ServiceError
 from realtime import coalesce, convergence  # noqa: F401  (registers its heartbeat)
 from realtime import commands as command_handlers
 from realtime.envelope import Command, MalformedMessage, decode_command, encode
 from realtime.fanout import on_heartbeat, process_fanout
-from realtime.groups import chair_groups, projector_groups, tablet_groups
+from realtime.groups import (
+    chair_groups,
+    login_group,
+    projector_groups,
+    tablet_groups,
+    user_group,
+)
 from realtime.outbound import QueuedSendMixin
 from voting.selectors import voting_snapshot
 
@@ -101,6 +113,10 @@ class ScreenConsumer(QueuedSendMixin, AsyncWebsocketConsumer):
 
     def actor(self):
         raise NotImplementedError
+
+    def recheck(self) -> None:
+        """Before each command, in the database thread: raise AccessRevoked if the credential
+        the socket was opened with no longer holds (issue 10 items 14, 15)."""
 
     async def on_joined(self) -> None:
         pass
@@ -208,6 +224,8 @@ class ScreenConsumer(QueuedSendMixin, AsyncWebsocketConsumer):
             result = await self._execute(command, handler)
         except ServiceError as refused:
             await self.send_error(command.id, refused.code, refused.message)
+            if isinstance(refused, AccessRevoked):
+                await self.close(code=refused.close_code)
             return
         await self.send_ack(command.id, result)
         after = command_handlers.AFTER.get(command.type)
@@ -232,6 +250,7 @@ class ScreenConsumer(QueuedSendMixin, AsyncWebsocketConsumer):
 
     def _execute_once(self, command: Command, handler) -> dict:
         with translation.override(self.language):
+            self.recheck()
             context = command_handlers.Context(
                 session_id=self.session_id,
                 actor=self.actor(),
@@ -326,6 +345,16 @@ class TabletConsumer(ScreenConsumer):
     def actor(self):
         return Actor(delegate=self.delegate)
 
+    def recheck(self) -> None:
+        if not tablet_still_signed_in(
+            delegate_id=self.delegate.pk, badge_key=self.scope["session"].get("badge_key", "")
+        ):
+            raise AccessRevoked(
+                "badge.revoked",
+                _("Thẻ này đã bị thu hồi. Vui lòng liên hệ thư ký kỳ họp."),
+                close_code=4401,
+            )
+
     async def on_joined(self) -> None:
         if await self._presence(connected=True):
             coalesce.soon(
@@ -347,6 +376,7 @@ class TabletConsumer(ScreenConsumer):
             worker=self.fanout.worker_id,
             connection=self.connection_id,
             connected=connected,
+            device=self.scope["session"].get("device_id", ""),
         )
         if connected and services.attendance_check_in_on_arrival(
             session_id=self.session_id, delegate=self.delegate
@@ -364,7 +394,11 @@ class ChairConsumer(ScreenConsumer):
         return chair_access(session_id=self.session_id, user=self.scope.get("user"))
 
     def fanout_groups(self) -> list[str]:
-        return chair_groups(self.session_id)
+        # Also the user's and the login's own groups: losing the role, the password or the
+        # login closes this socket at once (meeting.revocation).
+        groups = [*chair_groups(self.session_id), user_group(self.scope["user"].pk)]
+        session_key = self.scope["session"].session_key
+        return [*groups, login_group(session_key)] if session_key else groups
 
     def snapshot(self) -> dict:
         session = selectors.session_by_id(self.session_id)
@@ -378,6 +412,22 @@ class ChairConsumer(ScreenConsumer):
 
     def actor(self):
         return Actor(user=self.scope["user"])
+
+    def recheck(self) -> None:
+        code = console_still_allowed(
+            session_id=self.session_id,
+            user_id=self.scope["user"].pk,
+            session_key=self.scope["session"].session_key,
+        )
+        if code is not None:
+            raise AccessRevoked(
+                "auth.revoked",
+                _(
+                    "Quyền điều hành kỳ họp của tài khoản này đã thay đổi hoặc phiên đăng nhập "
+                    "đã kết thúc. Vui lòng đăng nhập lại."
+                ),
+                close_code=code,
+            )
 
 
 @on_heartbeat

@@ -38,3 +38,15 @@ def chair_groups(session_id: int) -> list[str]:
         session_group(session_id, Audience.DELEGATES),
         session_group(session_id, Audience.CHAIR),
     ]
+
+
+def user_group(user_id: int) -> str:
+    """Every console of one staff user: closed when the user loses the right to run it."""
+    return f"user.{user_id}"
+
+
+def login_group(session_key: str) -> str:
+    """The consoles of one login (one browser): closed when it logs out."""
+    import hashlib
+
+    return f"login.{hashlib.sha256(session_key.encode()).hexdigest()[:32]}"

@@ -32,8 +32,12 @@ def _matches(text: str, words: list[str]) -> bool:
     return all(word in folded for word in words)
 
 
-def search(*, council: Council | None, query: str, include_restricted: bool) -> list[dict]:
-    """Closed sessions, each with what matched; all closed sessions when there is no query."""
+def search(*, council: Council | None, query: str, include_restricted) -> list[dict]:
+    """Closed sessions, each with what matched; all closed sessions when there is no query.
+
+    ``include_restricted``: True, False, or the ids of the councils whose delegates-only and
+    confidential documents this reader may search (meeting.scope.councils_for).
+    """
     sessions = Session.objects.filter(status=Session.Status.CLOSED).select_related("council")
     scope = councils_under(council)
     if scope is not None:
@@ -61,7 +65,11 @@ def search(*, council: Council | None, query: str, include_restricted: bool) -> 
                         }
                     )
             documents = Document.objects.filter(session=session).select_related("file")
-            if not include_restricted:
+            restricted = include_restricted is True or (
+                not isinstance(include_restricted, bool)
+                and session.council_id in include_restricted
+            )
+            if not restricted:
                 documents = documents.filter(access=Document.Access.PUBLIC)
             by_file = {d.file_id: d for d in documents}
             pages = PageText.objects.filter(file_id__in=by_file)

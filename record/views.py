@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from documents.folding import fold
 from meeting.models import Council, Session
+from meeting.scope import councils_for, may
 from record import archive, exports
 from record.minutes import choice_labels, for_display, minutes_pdf
 from record.selectors import session_record
@@ -24,7 +25,7 @@ from voting.selectors import poll_payload
 def _session_for(request: HttpRequest, session_id: int) -> Session:
     """A closed session's record is public; a live one is the staff's until it closes."""
     session = get_object_or_404(Session.objects.select_related("council"), pk=session_id)
-    staff = request.user.is_authenticated and request.user.has_perm("meeting.view_session")
+    staff = may(request.user, "meeting.view_session", session.council_id)
     if session.status != Session.Status.CLOSED and not staff:
         raise PermissionDenied
     return session
@@ -113,8 +114,12 @@ def archive_page(request: HttpRequest) -> HttpResponse:
         councils.filter(pk=council_id).first() if council_id and council_id.isdigit() else None
     )
     query = request.GET.get("q", "").strip()
-    staff = request.user.is_authenticated and request.user.has_perm("meeting.view_session")
-    results = archive.search(council=council, query=query, include_restricted=staff)
+    # Restricted documents only of the councils the staff user reads (meeting.scope).
+    results = archive.search(
+        council=council,
+        query=query,
+        include_restricted=councils_for(request.user, "meeting.view_session"),
+    )
     return render(
         request,
         "record/archive.html",

@@ -102,8 +102,12 @@ def make_session(
     return session
 
 
-def make_staff(*, role: str = "chair", username: str | None = None) -> User:
-    from meeting.roles import sync_role_groups
+def make_staff(
+    *, role: str = "chair", username: str | None = None, council: Council | None = None
+) -> User:
+    """A staff account holding ``role``; in ``council`` when given (meeting.scope: without a
+    council the role's group is held but the user acts for no council)."""
+    from meeting.roles import membership_grant, sync_role_groups
 
     sync_role_groups()
     # Staff roles sign in through the admin login, which admits staff only.
@@ -111,4 +115,6 @@ def make_staff(*, role: str = "chair", username: str | None = None) -> User:
         username or f"{role}{next(_counter)}", password="pw-123456", is_staff=True
     )
     user.groups.add(Group.objects.get(name=role))
+    if council is not None:
+        membership_grant(user=user, council=council, role=role)
     return user

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from meeting.admin_scope import CouncilScopedAdmin
 from voting.models import Poll, PollResult
 
 
@@ -17,13 +18,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Poll)
-class PollAdmin(ReadOnlyAdmin):
+class PollAdmin(CouncilScopedAdmin, ReadOnlyAdmin):
+    council_path = "session__council_id"
     list_display = ["title", "session", "kind", "status", "opened_at", "closed_at"]
     list_filter = ["status", "kind", "session__council"]
     search_fields = ["title"]
 
 
 @admin.register(PollResult)
-class PollResultAdmin(ReadOnlyAdmin):
+class PollResultAdmin(CouncilScopedAdmin, ReadOnlyAdmin):
+    council_path = "poll__session__council_id"
     list_display = ["poll", "ballots", "base", "required", "passed", "void", "computed_at"]
     list_filter = ["passed", "void"]

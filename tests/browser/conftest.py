@@ -64,7 +64,7 @@ def artifacts() -> Path:
 CONSOLE_PASSWORD = "pw-123456"
 
 
-def make_console_user(role: str = "chair"):
+def make_console_user(role: str = "chair", *, council=None):
     """A staff account that can sign in to the console through the admin's login page.
 
     The password hash is PBKDF2 with few rounds: whatever hashers the server process lists,
@@ -74,7 +74,7 @@ def make_console_user(role: str = "chair"):
 
     from tests.factories import make_staff
 
-    user = make_staff(role=role)
+    user = make_staff(role=role, council=council)
     user.is_staff = True
     hasher = PBKDF2PasswordHasher()
     user.password = hasher.encode(CONSOLE_PASSWORD, hasher.salt(), 1000)

@@ -61,7 +61,7 @@ def _make_sitting():
     for item in items:
         item.title = ITEMS[item.position]
         item.save(update_fields=["title"])
-    chair = make_console_user()
+    chair = make_console_user(council=council)
     clerk = Actor(user=make_staff(role="clerk"))
     delegates = list(council.delegates.order_by("seat_label"))
     for delegate in delegates[:5]:

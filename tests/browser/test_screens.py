@@ -43,7 +43,7 @@ def _make_sitting():
         title, presenter = AGENDA[item.position]
         item.title, item.presenter = title, presenter
         item.save(update_fields=["title", "presenter"])
-    chair = make_staff(role="chair")
+    chair = make_staff(role="chair", council=council)
     # The console's login page is the admin's, which admits staff accounts only; and the
     # server process runs chamber.settings, without the tests' fast MD5 hasher.
     chair.is_staff = True

@@ -42,7 +42,7 @@ def _make_sitting():
     for item in AgendaItem.objects.filter(session=session, parent=None).order_by("position"):
         item.title = ITEMS[item.position]
         item.save(update_fields=["title"])
-    chair = make_console_user()
+    chair = make_console_user(council=council)
     delegates = list(council.delegates.order_by("seat_label"))
     marks = {**dict.fromkeys(range(5), Attendance.Status.PRESENT), 5: Attendance.Status.EXCUSED}
     for index, status in marks.items():
@@ -363,7 +363,7 @@ def test_secret_election_with_options(artifacts):
     is stored with a ballot, and the projector marks who is elected."""
     council = make_council(seats=5, name="HĐND Xã Tân Phú")
     session = make_session(council=council, items=2)
-    chair = make_console_user()
+    chair = make_console_user(council=council)
     delegates = list(council.delegates.order_by("seat_label"))
     for delegate in delegates[:4]:  # the sitting's quorum: four of five
         services.attendance_set(

@@ -72,7 +72,7 @@ def chamber() -> Chamber:
             access: _upload(session, access, actor=clerk)
             for access in (PUBLIC, DELEGATES, CONFIDENTIAL)
         },
-        chair=make_staff(role="chair"),
+        chair=make_staff(role="chair", council=council),
     )
 
 

@@ -69,7 +69,7 @@ def _sitting(seats: int) -> Sitting:
     return Sitting(
         session=session,
         delegates=delegates,
-        chair=make_staff(role="chair"),
+        chair=make_staff(role="chair", council=session.council),
         document=upload(session, "Báo cáo kinh tế - xã hội", PAGES),
         other_document=upload(make_session(council=council), "Tờ trình kỳ trước", 3),
         foreign_document=upload(make_session(council=other_council), "Tài liệu xã khác", 8),

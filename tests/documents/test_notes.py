@@ -63,7 +63,7 @@ def room(transactional_db) -> Room:
         session=session,
         author=author,
         neighbour=neighbour,
-        chair=make_staff(role="chair"),
+        chair=make_staff(role="chair", council=session.council),
         document=upload(session, "Dự toán ngân sách"),
         confidential=upload(session, "Phương án nhân sự", "confidential"),
         other_session_document=upload(make_session(council=council), "Kỳ họp trước"),

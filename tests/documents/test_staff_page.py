@@ -38,9 +38,9 @@ def session():
 
 
 @pytest.fixture
-def clerk_client():
+def clerk_client(session):
     client = Client()
-    client.force_login(make_staff(role="clerk"))
+    client.force_login(make_staff(role="clerk", council=session.council))
     return client
 
 
@@ -76,7 +76,8 @@ def test_the_page_is_for_the_clerk_only(session, clerk_client):
     assert clerk_client.get(progress_url(session)).json() == {"documents": []}
 
     chair = Client()
-    chair.force_login(make_staff(role="chair"))  # runs the sitting, uploads nothing
+    # Runs the sitting, uploads nothing.
+    chair.force_login(make_staff(role="chair", council=session.council))
     delegate = Client()
     delegate.get(sign_in_url("http://testserver", session.council.delegates.first()))
     for client in (Client(), chair, delegate):

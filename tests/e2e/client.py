@@ -33,6 +33,8 @@ NOTICE_TYPES = {
     "attendance.mine",
     "roster.presence",
     "badge.revoked",
+    "badge.second_device",
+    "auth.revoked",
     "poll.result",
     "poll.voters",
     "note.saved",

@@ -33,7 +33,7 @@ def chamber(transactional_db) -> Chamber:
 
     council = make_council(seats=30)
     session = make_session(council=council, items=5)
-    chair = make_staff(role="chair")
+    chair = make_staff(role="chair", council=council)
     client = Client()
     client.force_login(chair)  # the session row is committed: the servers can read it
     return Chamber(

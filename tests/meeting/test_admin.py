@@ -164,8 +164,8 @@ def test_agenda_of_a_draft_session_is_editable_with_parents_from_that_session(ad
 
 
 def test_clerk_can_reissue_and_print_but_chair_cannot_reissue(client, chamber):
-    _council, _session, delegate = chamber
-    chair = make_staff(role="chair")
+    council, _session, delegate = chamber
+    chair = make_staff(role="chair", council=council)
     chair.is_staff = True
     chair.save()
     client.force_login(chair)
@@ -176,7 +176,7 @@ def test_clerk_can_reissue_and_print_but_chair_cannot_reissue(client, chamber):
     )
     assert Delegate.objects.get(pk=delegate.pk).badge_key == old_key
 
-    clerk = make_staff(role="clerk")
+    clerk = make_staff(role="clerk", council=council)
     clerk.is_staff = True
     clerk.save()
     client.force_login(clerk)

@@ -123,7 +123,7 @@ def test_badge_sheet_view_refuses_anonymous(client):
 @pytest.mark.parametrize("role", ["chair", "secretary"])
 def test_badge_sheet_view_refuses_staff_without_the_permission(client, role):
     council = make_council(seats=2)
-    client.force_login(make_staff(role=role))
+    client.force_login(make_staff(role=role, council=council))
     response = client.get(_badges_url(council))
     assert response.status_code in (302, 403)
     assert response.get("Content-Type") != "application/pdf"
@@ -131,7 +131,7 @@ def test_badge_sheet_view_refuses_staff_without_the_permission(client, role):
 
 def test_badge_sheet_view_serves_a_pdf_to_the_clerk(client):
     council = make_council(seats=3)
-    client.force_login(make_staff(role="clerk"))
+    client.force_login(make_staff(role="clerk", council=council))
     response = client.get(_badges_url(council))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -144,7 +144,7 @@ def test_badge_sheet_view_serves_a_pdf_to_the_clerk(client):
 
 
 def test_badge_sheet_view_404_for_unknown_council(client):
-    client.force_login(make_staff(role="clerk"))
+    client.force_login(make_staff(role="clerk", council=make_council(seats=1)))
     assert client.get("/staff/councils/999999/badges.pdf").status_code == 404
 
 
@@ -214,7 +214,7 @@ def test_badge_sheet_fits_long_vietnamese_names_and_titles(client):
     for delegate in (first, second, third):
         delegate.save()
 
-    client.force_login(make_staff(role="clerk"))
+    client.force_login(make_staff(role="clerk", council=council))
     response = client.get(_badges_url(council))
     assert response.status_code == 200, response.content[:300]
     page = pymupdf.open(stream=response.content, filetype="pdf")[0]

@@ -63,8 +63,8 @@ def world(transactional_db) -> World:
         other_session=other_session,
         other_item=other_session.agenda_items.first(),
         other_delegate=other_council.delegates.first(),
-        chair=make_staff(role="chair"),
-        clerk=make_staff(role="clerk"),
+        chair=make_staff(role="chair", council=council),
+        clerk=make_staff(role="clerk", council=council),
     )
 
 
@@ -528,7 +528,9 @@ async def test_repeating_a_command_id_gives_the_same_ack_and_acts_once(world):
         assert await db_state() == before
 
         # The same id from another user is another command.
-        other_chair = await database_sync_to_async(make_staff)(role="secretary")
+        other_chair = await database_sync_to_async(
+            lambda: make_staff(role="secretary", council=world.session.council)
+        )()
         other = await helpers.chair(world.session, other_chair)
         async with opened(other):
             second = await _answer(other, {"type": "agenda.next", "id": "n1"})

@@ -29,4 +29,4 @@ async def test_chair_next_reaches_tablet_and_projector():
 def _setup():
     council = make_council(seats=5)
     session = make_session(council=council)
-    return council, session, make_staff(), council.delegates.first()
+    return council, session, make_staff(council=council), council.delegates.first()

@@ -64,7 +64,7 @@ def test_a_live_sessions_record_is_refused_to_the_public_and_served_to_staff(db)
         assert anonymous.get(url).status_code == 403, url
 
     staff = Client()
-    staff.force_login(make_staff(role="secretary"))
+    staff.force_login(make_staff(role="secretary", council=session.council))
     for url in urls(session):
         assert staff.get(url).status_code == 200, url
     assert ">THÔNG QUA<" in staff.get(f"/record/{session.pk}/").content.decode()

@@ -62,7 +62,7 @@ def world(transactional_db) -> World:
         Attendance.objects.create(
             session=session, delegate=delegate, status="present", changed_at=timezone.now()
         )
-    chair = make_staff(role="chair")
+    chair = make_staff(role="chair", council=council)
     return World(
         session=session,
         delegates=delegates,

@@ -181,7 +181,7 @@ def chamber(transactional_db):
 
     council = make_council(seats=SEATS)
     session = make_session(council=council, items=3)
-    chair = make_staff(role="chair")
+    chair = make_staff(role="chair", council=council)
     client = Client()
     client.force_login(chair)
     return SimpleNamespace(

@@ -101,7 +101,7 @@ def every_row() -> list[tuple[type[models.Model], dict]]:
 def sitting(transactional_db):
     council = make_council(seats=12)
     session = make_session(council=council)
-    user = make_staff(role="chair")
+    user = make_staff(role="chair", council=council)
     delegates = list(council.delegates.order_by("seat_label"))
     for delegate in delegates[:11]:
         meeting.attendance_set(

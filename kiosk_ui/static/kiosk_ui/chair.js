@@ -10,6 +10,7 @@ import {
   renderSummary,
   setText,
   t,
+  toast,
 } from "./chamber.js";
 import { setupChairDocuments } from "./chair_documents.js";
 import { setupQuorumOverride } from "./chair_quorum.js";
@@ -359,6 +360,7 @@ const client = new ChamberClient({
     "attendance.changed": (data) =>
       updateDelegate(data.delegate_id, { status: data.status, by_staff: Boolean(data.by_staff) }),
     "roster.presence": (data) => updateDelegate(data.delegate_id, { connected: data.connected }),
+    "badge.second_device": (data) => toast(data.message, { kind: "error", timeout: 60000 }),
   },
   onRefused(code) {
     if (code === 4401) location.assign(body.dataset.loginUrl);

@@ -13,6 +13,8 @@ const NOTICES = new Set([
   "attendance.mine",
   "roster.presence",
   "badge.revoked",
+  "badge.second_device",
+  "auth.revoked",
   "poll.result",
   "poll.voters",
   "note.saved",

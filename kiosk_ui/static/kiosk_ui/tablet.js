@@ -134,6 +134,8 @@ const client = new ChamberClient({
       renderMe();
     },
     "badge.revoked": () => block(t("badge.revoked")),
+    // Someone signed in with this delegate's badge on another device: say so, and stay.
+    "badge.second_device": (data) => toast(data.message, { kind: "error", timeout: 60000 }),
   },
   onRefused(code) {
     if (code === 4401) {

@@ -21,7 +21,7 @@ from meeting import services
 from meeting.actors import Actor
 from meeting.badges import sign_in_url
 from meeting.models import AgendaItem, Attendance, Council, Delegate, Session
-from meeting.roles import sync_role_groups
+from meeting.roles import membership_grant, sync_role_groups
 
 CITY_NAME = "Hội đồng nhân dân Thành phố Hồ Chí Minh"
 CITY_SEATS = 125
@@ -153,6 +153,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = self._staff()
             council = self._council(chair=users["chutoa"])
+            self._grant_roles(users, council)
             session = self._session(
                 council, actor=Actor(user=users["chutoa"]), secretary=Actor(user=users["thuky"])
             )
@@ -170,6 +171,11 @@ class Command(BaseCommand):
             user.groups.add(Group.objects.get(name=role))
             users[username] = user
         return users
+
+    def _grant_roles(self, users: dict[str, User], council: Council) -> None:
+        """The ward's chair, secretary and clerk: their roles are the ward's (meeting.scope)."""
+        for username, role, _first_name, _last_name in STAFF:
+            membership_grant(user=users[username], council=council, role=role)
 
     def _council(self, *, chair: User) -> Council:
         city, _created = Council.objects.update_or_create(

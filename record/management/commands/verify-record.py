@@ -1,7 +1,9 @@
-"""``chamber verify-record <session>``: check the chain and recount every tally."""
+"""``chamber verify-record <session>``: check the chain and recount every tally; also the
+council's credential log (badge sheets and sign-ins, meeting.credentials)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
+from meeting.credentials import verify_credential_chain
 from meeting.models import Session
 from record.verify import verify_session
 
@@ -20,7 +22,9 @@ class Command(BaseCommand):
         found = Session.objects.filter(pk=session).first()
         if found is None:
             raise CommandError(f"no session {session}")
-        problems = verify_session(found.pk, final_hash=final_hash)
+        problems = verify_session(found.pk, final_hash=final_hash) + verify_credential_chain(
+            found.council_id
+        )
         if problems:
             for problem in problems:
                 self.stderr.write(f"FAIL {problem}")
