@@ -36,7 +36,7 @@ SECRET = "Bầu Phó Chủ tịch Hội đồng nhân dân phường"
 def _sitting():
     council = make_council(seats=6, name="HĐND Phường Bến Thành")
     session = make_session(council=council, items=3, status=Session.Status.SCHEDULED)
-    chair = make_console_user()
+    chair = make_console_user(council=council)
     delegates = list(council.delegates.order_by("seat_label"))
     # The chair of the sitting is delegate 01: her console account votes as her.
     Delegate.objects.filter(pk=delegates[0].pk).update(user=chair)

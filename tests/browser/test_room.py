@@ -79,7 +79,7 @@ def _make_sitting():
     order = selectors.agenda_order(session)
     session.current_item = order[0]
     session.save(update_fields=["current_item"])
-    chair = make_console_user(role="secretary")
+    chair = make_console_user(role="secretary", council=council)
     delegates = list(council.delegates.order_by("seat_label"))
     Attendance.objects.bulk_create(
         Attendance(session=session, delegate=d, status="present", changed_at=timezone.now())

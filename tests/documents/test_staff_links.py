@@ -15,8 +15,8 @@ from tests.factories import make_council, make_session, make_staff
 pytestmark = pytest.mark.django_db
 
 
-def _client(role: str, *, staff: bool = True) -> Client:
-    user = make_staff(role=role)
+def _client(role: str, *, council, staff: bool = True) -> Client:
+    user = make_staff(role=role, council=council)
     user.is_staff = staff
     user.save(update_fields=["is_staff"])
     client = Client()
@@ -26,7 +26,7 @@ def _client(role: str, *, staff: bool = True) -> Client:
 
 def test_upload_page_has_the_staff_pages_header_and_a_success_message_in_green():
     session = make_session(council=make_council(seats=3))
-    clerk = _client("clerk")
+    clerk = _client("clerk", council=session.council)
     url = f"/staff/sessions/{session.pk}/documents/"
     page = clerk.get(url).content.decode()
     # The same frame as the session list: the brand header, the page title, cards.
@@ -50,13 +50,13 @@ def test_upload_page_has_the_staff_pages_header_and_a_success_message_in_green()
 def test_the_admin_and_the_console_lead_to_the_upload_page():
     session = make_session(council=make_council(seats=3))
     link = f'href="/staff/sessions/{session.pk}/documents/"'
-    clerk = _client("clerk")
+    clerk = _client("clerk", council=session.council)
     assert link in clerk.get("/admin/meeting/session/").content.decode()
     assert link in clerk.get(f"/admin/meeting/session/{session.pk}/change/").content.decode()
     # The secretary, at the console, uploads a document that arrives during the sitting.
-    secretary = _client("secretary")
+    secretary = _client("secretary", council=session.council)
     assert link in secretary.get(f"/chair/{session.pk}/").content.decode()
     assert secretary.get(f"/staff/sessions/{session.pk}/documents/").status_code == 200
     # The chair runs the sitting and uploads nothing: no link that would refuse them.
-    chair = _client("chair")
+    chair = _client("chair", council=session.council)
     assert link not in chair.get(f"/chair/{session.pk}/").content.decode()

@@ -20,7 +20,7 @@ from tests.realtime import helpers
 def _sitting():
     council = make_council(seats=5)
     session = make_session(council=council, items=4)
-    return session, make_staff(role="chair")
+    return session, make_staff(role="chair", council=council)
 
 
 @database_sync_to_async

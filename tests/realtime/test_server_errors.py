@@ -43,7 +43,7 @@ def sitting(transactional_db):
     Attendance.objects.create(
         session=session, delegate=delegate, status="present", changed_at=timezone.now()
     )
-    chair = make_staff(role="chair")
+    chair = make_staff(role="chair", council=council)
     poll = voting.poll_create(session_id=session.pk, title="Thông qua", actor=Actor(user=chair))
     # One delegate of five present: below the sitting's quorum, opened on the chair's reason.
     voting.poll_open(

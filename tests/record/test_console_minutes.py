@@ -30,7 +30,7 @@ def test_the_console_asks_for_the_chair_and_secretary_and_for_a_reason():
     artifacts.mkdir(exist_ok=True)
     council = make_council(seats=6, name="HĐND Phường Bến Thành")
     session = make_session(council=council, items=3, status=Session.Status.SCHEDULED)
-    user = make_console_user()
+    user = make_console_user(council=council)
     absent = council.delegates.order_by("seat_label").last()
     errors: list[str] = []
 

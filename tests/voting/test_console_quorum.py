@@ -30,10 +30,10 @@ def hall(transactional_db):
     """Six seats (quorum 4); the chair's console account is delegate 01's."""
     council = make_council(seats=6)
     session = make_session(council=council, status=Session.Status.SCHEDULED)
-    chair = make_staff(role="chair", username="chutoa-test")
+    chair = make_staff(role="chair", username="chutoa-test", council=council)
     delegates = list(council.delegates.order_by("seat_label"))
     Delegate.objects.filter(pk=delegates[0].pk).update(user=chair)
-    return session, chair, delegates, make_staff(role="secretary")
+    return session, chair, delegates, make_staff(role="secretary", council=council)
 
 
 @database_sync_to_async

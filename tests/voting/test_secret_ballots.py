@@ -175,7 +175,7 @@ def test_a_secret_poll_cannot_be_made_to_show_partial_counts(chamber):
 def sitting(transactional_db):
     council = make_council(seats=6)
     session = make_session(council=council)
-    user = make_staff(role="chair")
+    user = make_staff(role="chair", council=council)
     delegates = list(council.delegates.order_by("seat_label"))
     for delegate in delegates:
         meeting.attendance_set(
