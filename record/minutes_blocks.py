@@ -130,6 +130,11 @@ def participants(record: dict) -> list:
             "%(required)s/%(seats)s đại biểu)."
         )
     intro.append(statement % {"required": quorum["required"], "seats": seats})
+    if not quorum["quorate"] and quorum.get("override_reason"):
+        intro.append(
+            _("Chủ tọa quyết định vẫn tiến hành kỳ họp. Lý do: %(reason)s.")
+            % {"reason": quorum["override_reason"].rstrip(".")}
+        )
     lines = "".join(f"<p>{escape(line)}</p>" for line in intro)
     for label, rows in ((_("Vắng có lý do"), excused), (_("Vắng không có lý do"), absent)):
         if rows:

@@ -36,6 +36,19 @@ def vote_block(entry: dict) -> list:
     if entry.get("opened_at"):
         facts.append(_("Bắt đầu lúc %(time)s.") % {"time": vn.time_words(entry["opened_at"])})
     parts.append(f"<p>{' '.join(escape(f) for f in facts)}</p>")
+    at_open = poll.get("quorum_at_open") or {}
+    if at_open and not at_open.get("quorate", True):
+        parts.append(
+            '<p class="mark">'
+            + escape(
+                _(
+                    "Mở biểu quyết khi chưa đủ túc số: có mặt %(present)s/%(seats)s đại biểu, cần "
+                    "ít nhất %(required)s. Chủ tọa quyết định vẫn biểu quyết. Lý do: %(reason)s."
+                )
+                % {**at_open, "reason": (at_open.get("override_reason") or "—").rstrip(".")}
+            )
+            + "</p>"
+        )
     if entry["revote_of_number"]:
         parts.append(
             '<p class="mark">'
@@ -62,6 +75,16 @@ def vote_block(entry: dict) -> list:
             )
             + "</p>"
         )
+        quorum = result.get("sitting_quorum")
+        if quorum:
+            said = (
+                _("Túc số lúc kết thúc biểu quyết: có mặt %(present)s/%(seats)s đại biểu, đủ túc "
+                  "số (ít nhất %(required)s).")
+                if quorum["quorate"]
+                else _("Túc số lúc kết thúc biểu quyết: có mặt %(present)s/%(seats)s đại biểu, "
+                       "KHÔNG ĐỦ túc số (cần ít nhất %(required)s).")
+            )  # fmt: skip
+            parts.append(f"<p>{escape(said % quorum)}</p>")
         if poll["kind"] == "secret":
             parts.append(
                 "<p>"
@@ -122,7 +145,10 @@ def vote_block(entry: dict) -> list:
                 widths=[230, 237.7],
                 head=[_th(_("Đại biểu")), _th(_("Lựa chọn"))],
                 rows=[
-                    [_td(escape(row["full_name"])), _td(escape(row["label"]))]
+                    [
+                        _td(escape(row["full_name"])),
+                        _td(escape(row["label"]) + _recorded(row["delegate_id"], entry)),
+                    ]
                     for row in entry["choices_named"]
                 ],
             )
@@ -135,9 +161,42 @@ def vote_block(entry: dict) -> list:
                 "<p>"
                 + _("%(n)s đại biểu đã tham gia bỏ phiếu kín:") % {"n": count}
                 + f" {names}.</p>"
+                + _on_spare_tablets(entry)
             )
         )
     return blocks
+
+
+def _recorded(delegate_id: int, entry: dict) -> str:
+    """A named vote the secretary recorded from a show of hands: by whom, when."""
+    for row in entry.get("assisted", []):
+        if row["delegate_id"] == delegate_id and row["how"] == "recorded":
+            note = _("do thư ký %(by)s ghi nhận lúc %(time)s") % {
+                "by": row["by"],
+                "time": vn.time_words(row["at"]),
+            }
+            return f" ({escape(note)})"
+    return ""
+
+
+def _on_spare_tablets(entry: dict) -> str:
+    """Who voted on a spare tablet with a one-time pass, and who issued it (never a choice)."""
+    by_issuer: dict[str, list[str]] = {}
+    for row in entry.get("assisted", []):
+        if row["how"] == "pass":
+            by_issuer.setdefault(row["by"], []).append(row["full_name"])
+    return "".join(
+        "<p>"
+        + escape(
+            _(
+                "Bỏ phiếu trên máy tính bảng dự phòng, bằng mã bỏ phiếu một lần do %(by)s cấp: "
+                "%(names)s."
+            )
+            % {"by": by, "names": ", ".join(names)}
+        )  # fmt: skip
+        + "</p>"
+        for by, names in by_issuer.items()
+    )
 
 
 def counting_figures(entry: dict) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from meeting.fixed_rules import rules_of
 from meeting.models import ActionLog, Attendance, Delegate, Guest, Session
 from meeting.quorum import attendance_summary
 from meeting.record_facts import locality_of, place_of
@@ -45,6 +46,7 @@ def timeline(session: Session, attendance: list[dict]) -> dict:
     """What the chain says of the sitting's course: the actual opening and closing times, the
     adjournments, attendance at the opening and every change after it, with its time."""
     opened = closed = last = None
+    opening_quorum: dict = {}
     pauses: list[dict] = []
     at_opening: dict[int, tuple[str, str]] = {}
     marks: dict[int, tuple[str, str]] = {}
@@ -59,6 +61,7 @@ def timeline(session: Session, attendance: list[dict]) -> dict:
         if action == "session.open" and opened is None:
             opened = at
             at_opening = dict(marks)
+            opening_quorum = data.get("quorum") or {}  # with the chair's reason, below it
         elif action == "session.close":
             closed = at
         elif action == "session.adjourn":
@@ -101,6 +104,7 @@ def timeline(session: Session, attendance: list[dict]) -> dict:
         "attendance_at_opening": opening,
         "attendance_changes": changes,
         "items_taken": taken,
+        "opening_quorum": opening_quorum,
     }
 
 
@@ -156,6 +160,7 @@ def session_record(session: Session) -> dict:
     attendance = attendance_record(session)
     course = timeline(session, attendance)
     council = session.council
+    fixed = rules_of(session)  # seats and quorum as the session fixed them at its opening
     present_at_opening = sum(
         1 for row in course["attendance_at_opening"] if row["status"] == Attendance.Status.PRESENT
     )
@@ -164,13 +169,13 @@ def session_record(session: Session) -> dict:
             "id": session.council_id,
             "name": council.name,
             "level": council.level,
-            "seats": council.seats,
+            "seats": fixed.seats,
             "locality": locality_of(council),
             "place": place_of(council),
             "term": council.term,
             "term_start": council.term_start,
             "term_end": council.term_end,
-            "quorum_rule": council.quorum_rule,
+            "quorum_rule": fixed.quorum_rule,
         },
         "session": {
             "id": session.pk,
@@ -194,9 +199,13 @@ def session_record(session: Session) -> dict:
             "final_hash": session.log_head,
             "log_count": session.log_count,
         },
-        "quorum_at_opening": attendance_summary(
-            present=present_at_opening, seats=council.seats, rule=council.quorum_rule
-        ),
+        "quorum_at_opening": {
+            **attendance_summary(
+                present=present_at_opening, seats=fixed.seats, rule=fixed.quorum_rule
+            ),
+            # Opened below the quorum: the chair's reason, as the chain recorded it.
+            "override_reason": course["opening_quorum"].get("override_reason", ""),
+        },
         "attendance": attendance,
         "attendance_at_opening": course["attendance_at_opening"],
         "attendance_changes": course["attendance_changes"],

@@ -11,6 +11,7 @@ from __future__ import annotations
 from meeting.models import ActionLog, Delegate, Session
 from meeting.record import verify_chain
 from record import verify_facts
+from record.verify_assisted import verify_poll_assisted
 from voting import tally
 from voting.models import Ballot, Participation, Poll, PollResult
 from voting.services import ballots_digest
@@ -165,4 +166,5 @@ def verify_session(session_id: int, *, final_hash: str | None = None) -> list[st
     results = PollResult.objects.filter(poll__session_id=session_id).select_related("poll")
     for result in results.order_by("poll_id"):
         problems.extend(verify_poll(result.poll, result, entries))
+        problems.extend(verify_poll_assisted(result.poll, result, entries))
     return problems

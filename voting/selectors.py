@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from meeting.models import Attendance, Delegate, Session
@@ -116,10 +116,51 @@ def participants(poll: Poll) -> list[dict]:
     ]
 
 
+def staff_name(last_name: str, first_name: str, username: str) -> str:
+    """A staff member's name as Vietnamese documents write it: family name first."""
+    return f"{last_name} {first_name}".strip() or username
+
+
+def assisted_votes(poll: Poll) -> list[dict]:
+    """Who voted with the secretary's help (voting.assisted): a named ballot recorded from a
+    show of hands (``recorded``: by whom, when), or a ballot cast on a spare tablet with a
+    one-time pass (``pass``: issued by whom). Never a choice."""
+    rows = (
+        Participation.objects.filter(poll=poll)
+        .filter(Q(recorded_by__isnull=False) | Q(voting_pass__isnull=False))
+        .order_by("delegate__seat_label", "delegate__full_name")
+        .values_list(
+            "delegate_id",
+            "delegate__full_name",
+            "voted_at",
+            "recorded_by__last_name",
+            "recorded_by__first_name",
+            "recorded_by__username",
+            "voting_pass__issued_by__last_name",
+            "voting_pass__issued_by__first_name",
+            "voting_pass__issued_by__username",
+        )
+    )
+    assisted = []
+    for delegate_id, name, voted_at, r_last, r_first, r_user, p_last, p_first, p_user in rows:
+        if r_user:
+            how, by, at = "recorded", staff_name(r_last, r_first, r_user), voted_at.isoformat()
+        else:
+            how, by, at = "pass", staff_name(p_last, p_first, p_user or ""), None
+        assisted.append(
+            {"delegate_id": delegate_id, "full_name": name, "how": how, "by": by, "at": at}
+        )
+    return assisted
+
+
 def poll_record(poll: Poll) -> dict:
     """The record of one poll for the session's minutes: named → who chose what; secret →
     totals, who took part and the receipts (each voter can find their own)."""
-    record = {"poll": poll_payload(poll), "participants": participants(poll)}
+    record = {
+        "poll": poll_payload(poll),
+        "participants": participants(poll),
+        "assisted": assisted_votes(poll),
+    }
     result = PollResult.objects.filter(poll=poll).first()
     record["result"] = result_payload(result) if result else None
     if poll.kind == Poll.Kind.NAMED:
