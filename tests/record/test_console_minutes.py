@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from meeting import services
+from meeting.actors import Actor
 from meeting.models import ActionLog, Attendance, Session
 from tests.browser.conftest import (
     ARTIFACTS,
@@ -32,6 +34,11 @@ def test_the_console_asks_for_the_chair_and_secretary_and_for_a_reason():
     session = make_session(council=council, items=3, status=Session.Status.SCHEDULED)
     user = make_console_user(council=council)
     absent = council.delegates.order_by("seat_label").last()
+    # The secretary's roll call before the opening: the quorum (four of six) is there.
+    for delegate in council.delegates.order_by("seat_label")[:4]:
+        services.attendance_set(
+            session_id=session.pk, delegate_id=delegate.pk, status="present", actor=Actor(user=user)
+        )
     errors: list[str] = []
 
     with running_servers(1, redis=True) as [server], chromium() as new_context:
