@@ -9,11 +9,12 @@ real").
 On each, as people would: the chair and the clerk sign in through the login form, the clerk
 downloads the badge sheet, 30 delegates sign in with the codes printed on it and open their
 tablets, the console steps through the agenda, then a named poll (30 ballots sent in the same
-instant, one delegate changes hers), a secret poll (a change is refused), and a timed poll that
-the countdown closes (a late ballot is refused), and its re-vote, which keeps the countdown.
-Each is closed and published; the chair closes
-the sitting and downloads the minutes, whose counts are read back from the PDF. Every event
-every screen receives is checked for its sequence number; the servers log no traceback.
+instant, one delegate changes hers), a secret poll (a change is refused), a poll the chair
+closes while ballots arrive (what is acknowledged is counted, the rest refused as late), a timed
+poll that the countdown closes (a late ballot is refused) and its re-vote, which keeps the
+countdown. Each is closed and published; the chair closes the sitting and downloads the
+minutes, whose counts are read back from the PDF. Every event every screen receives is checked
+for its sequence number; the servers log no traceback.
 """
 
 from __future__ import annotations
@@ -276,6 +277,34 @@ async def test_a_whole_sitting(install: Install):
         assert result["counts"] == {"yes": 20, "no": 7, "abstain": 3}, result
         assert result["passed"] is True  # 20 of 30 seats: more than half of all delegates
 
+        # -- a poll the chair closes while ballots arrive: whatever the timing, every ballot
+        #    acknowledged is counted and every other one refused as too late ----------------
+        created = await _ack(
+            console, "poll.create", title="Miễn nhiệm Ủy viên Ban Pháp chế", agenda_item_id=item
+        )
+        racing = created["poll_id"]
+        since = _marks(everyone)
+        await _ack(console, "poll.open", poll_id=racing)
+        await _everyone(everyone, _is("poll.opened", racing), since)
+        race_choices = [CHOICES[(i + 1) % 3] for i in range(SEATS)]
+        half = SEATS // 2
+        since = _marks(everyone)
+        first = asyncio.ensure_future(_storm(tablets[:half], racing, race_choices[:half]))
+        await asyncio.sleep(0)  # the first wave is on the wire
+        close = asyncio.ensure_future(console.command("poll.close", _id(), poll_id=racing))
+        await asyncio.sleep(0)
+        second = await _storm(tablets[half:], racing, race_choices[half:])
+        answers = (await first)[0] + second[0]
+        assert (await close)["type"] == "ack"
+        acked = [c for a, c in zip(answers, race_choices, strict=True) if a["type"] == "ack"]
+        refused = {a["data"]["code"] for a in answers if a["type"] == "error"}
+        assert refused <= {"poll.not_open"}, answers
+        print(f"{install.name}: closed in a storm, {len(acked)} counted, {SEATS - len(acked)} late")
+        race_result = await _close_and_publish(console, everyone, racing, since=since)
+        race_counts = {c: Counter(acked)[c] for c in CHOICES}
+        assert race_result["counts"] == race_counts, (race_result, acked)
+        assert race_result["ballots"] == len(acked)
+
         # -- a timed poll: the countdown closes it, every ballot in time is counted ------------
         created = await _ack(
             console,
@@ -325,6 +354,7 @@ async def test_a_whole_sitting(install: Install):
             "no": 7,
             "abstain": 3,
         }
+        assert counts_in_minutes(lines, "Miễn nhiệm Ủy viên Ban Pháp chế", LABELS) == race_counts
         timed_parts = counts_in_minutes(lines, "Nghị quyết dự toán ngân sách", LABELS, every=True)
         assert {"yes": 16, "no": 12, "abstain": 1} in timed_parts, timed_parts
         assert {"yes": 18, "no": 10, "abstain": 2} in timed_parts, timed_parts
