@@ -73,11 +73,13 @@ def _ballots(poll_id: int) -> list:
 def test_a_ballot_the_server_failed_to_record_is_said_so_and_sent_again(artifacts):
     council = make_council(seats=3, name="HĐND Xã Thử")
     session = make_session(council=council, items=2)
-    delegate = council.delegates.order_by("seat_label").first()
-    Attendance.objects.create(
-        session=session, delegate=delegate, status="present", changed_at=timezone.now()
-    )
-    chair = Actor(user=make_staff(role="chair"))
+    # Two of three present: the sitting's quorum (two thirds of the seats) is met.
+    delegate, neighbour = council.delegates.order_by("seat_label")[:2]
+    for present in (delegate, neighbour):
+        Attendance.objects.create(
+            session=session, delegate=present, status="present", changed_at=timezone.now()
+        )
+    chair = Actor(user=make_staff(role="chair", council=council))
     poll = voting.poll_create(session_id=session.pk, title="Thông qua nghị quyết", actor=chair)
     voting.poll_open(poll_id=poll.pk, actor=chair)
     errors: list[str] = []

@@ -40,11 +40,13 @@ WHERE datname = current_database() AND wait_event_type = 'Lock'
 def open_poll(transactional_db):
     council = make_council(seats=3)
     session = make_session(council=council, items=1)
-    delegate = council.delegates.order_by("seat_label").first()
-    Attendance.objects.create(
-        session=session, delegate=delegate, status="present", changed_at=timezone.now()
-    )
-    chair = Actor(user=make_staff(role="chair"))
+    # Two of three present: the sitting's quorum (two thirds of the seats) is met.
+    delegate, neighbour = council.delegates.order_by("seat_label")[:2]
+    for present in (delegate, neighbour):
+        Attendance.objects.create(
+            session=session, delegate=present, status="present", changed_at=timezone.now()
+        )
+    chair = Actor(user=make_staff(role="chair", council=council))
     poll = voting.poll_create(session_id=session.pk, title="Thông qua", actor=chair)
     voting.poll_open(poll_id=poll.pk, actor=chair)
     return session, delegate, poll
