@@ -19,6 +19,8 @@ from tests.e2e.client import EVENT_TYPES, TIMEOUT, Screen, badge_sign_in
 from tests.servers import Server
 from voting.models import Ballot
 
+# The sittings here have fewer tablets than the quorum by law: the chair goes on, saying why.
+BELOW_QUORUM = {"override_reason": "Kiểm thử sự cố: ít máy tính bảng hơn túc số"}
 # Answers after which the same command is sent again (nothing was done; docs/protocol.md).
 RETRYABLE = {"server.error", "server.busy"}
 LOST = (ConnectionClosed, OSError, TimeoutError)

@@ -16,6 +16,7 @@ import pytest
 
 from tests.faults.conftest import HEARTBEAT_SECONDS
 from tests.faults.sitting import (
+    BELOW_QUORUM,
     Console,
     Storm,
     close_all,
@@ -63,7 +64,7 @@ async def test_redis_restart_loses_no_committed_event(chamber, workers, redis_se
         )
         poll_id = created["data"]["poll_id"]
         opened = await command_until_answered(
-            console, "poll.open", servers=workers, poll_id=poll_id
+            console, "poll.open", servers=workers, poll_id=poll_id, **BELOW_QUORUM
         )
         assert opened["type"] == "ack", opened
         before = await converged(

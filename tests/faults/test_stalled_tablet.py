@@ -20,6 +20,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from tests.faults.sitting import (
+    BELOW_QUORUM,
     Console,
     close_all,
     command_until_answered,
@@ -91,7 +92,10 @@ async def test_a_stalled_tablet_delays_no_other_screen(chamber, workers):
                 options=OPTIONS,
             )
             poll_id = created["data"]["poll_id"]
-            for action, extra in [("poll.open", {}), ("poll.cancel", {"reason": "Làm lại"})]:
+            for action, extra in [
+                ("poll.open", BELOW_QUORUM),
+                ("poll.cancel", {"reason": "Làm lại"}),
+            ]:
                 answer = await command_until_answered(
                     console, action, servers=workers, poll_id=poll_id, **extra
                 )

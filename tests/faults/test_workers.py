@@ -23,6 +23,7 @@ from tests.faults.conftest import (
     WORKER_ENV,
 )
 from tests.faults.sitting import (
+    BELOW_QUORUM,
     Console,
     Storm,
     close_all,
@@ -62,7 +63,9 @@ async def _sitting(chamber, workers, *, on_second: int):
         console, "poll.create", servers=workers, title="Thông qua dự toán", kind="named"
     )
     poll_id = created["data"]["poll_id"]
-    opened = await command_until_answered(console, "poll.open", servers=workers, poll_id=poll_id)
+    opened = await command_until_answered(
+        console, "poll.open", servers=workers, poll_id=poll_id, **BELOW_QUORUM
+    )
     assert opened["type"] == "ack", opened
     return console, projector, tablets, poll_id
 
