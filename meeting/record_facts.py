@@ -24,7 +24,7 @@ BODY_PREFIXES = ("hội đồng nhân dân ", "hđnd ")
 
 
 def locality_of(council: Council) -> str:
-    """"phường Bến Thành": the council's locality, from its field or else from its name."""
+    """ "phường Bến Thành": the council's locality, from its field or else from its name."""
     if council.locality.strip():
         return council.locality.strip()
     name = council.name.strip()
@@ -39,7 +39,7 @@ def locality_of(council: Council) -> str:
 
 
 def place_of(council: Council) -> str:
-    """"Bến Thành": the place name of the date line."""
+    """ "Bến Thành": the place name of the date line."""
     if council.place_name.strip():
         return council.place_name.strip()
     locality = locality_of(council)
@@ -78,9 +78,7 @@ def at_open(session: Session) -> dict:
     from meeting.selectors import agenda_order
 
     council = session.council
-    present = Attendance.objects.filter(
-        session=session, status=Attendance.Status.PRESENT
-    ).count()
+    present = Attendance.objects.filter(session=session, status=Attendance.Status.PRESENT).count()
     return {
         "council": council_facts(council),
         "sitting": {
@@ -98,6 +96,7 @@ def at_open(session: Session) -> dict:
         "agenda": [
             [item.pk, item.number, item.title, item.presenter] for item in agenda_order(session)
         ],
+        "current_item": session.current_item_id,
         "present": present,
         "quorum_required": quorum_required(seats=council.seats, rule=council.quorum_rule),
     }
@@ -110,9 +109,7 @@ def at_close(session: Session) -> dict:
         "minutes_copies": session.minutes_copies,
         "venue": session.venue,
         "officers": officers(session),
-        "guests": [
-            [guest.full_name, guest.title, guest.agency] for guest in session.guests.all()
-        ],
+        "guests": [[guest.full_name, guest.title, guest.agency] for guest in session.guests.all()],
     }
 
 

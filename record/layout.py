@@ -78,6 +78,14 @@ class Table:
 
 
 @dataclass
+class Together:
+    """Blocks kept on one page (the close and the signatures: never a page of signatures
+    alone)."""
+
+    blocks: list
+
+
+@dataclass
 class Unit:
     """One line of the layout: cells at x offsets, all as tall as the tallest."""
 
@@ -128,6 +136,8 @@ class Pages:
     def units(self, block) -> list[list[Unit]]:
         """The block as groups of units; a group is never cut by a page break."""
         width = self.content.width
+        if isinstance(block, Together):
+            return [[unit for part in block.blocks for group in self.units(part) for unit in group]]
         if isinstance(block, Keep):
             return [[self._unit([(block.html, width)], border=False)]]
         if isinstance(block, Columns):

@@ -178,8 +178,7 @@ def minutes_pdf(record: dict, *, verify_url: str) -> bytes:
         *blocks_module.participants(shown),
         blocks_module.officers(shown),
         *minutes_votes.proceedings(shown),
-        blocks_module.closing(shown),
-        blocks_module.signatures(shown),
+        layout.Together([blocks_module.closing(shown), blocks_module.signatures(shown)]),
     ]
     pages = layout.Pages(css=CSS, content=CONTENT, footer_rect=FOOTER_RECT, footer=footer)
     pdf = pages.render(blocks)

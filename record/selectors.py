@@ -62,6 +62,8 @@ def timeline(session: Session, attendance: list[dict]) -> dict:
             opened = at
             at_opening = dict(marks)
             opening_quorum = data.get("quorum") or {}  # with the chair's reason, below it
+            if data.get("current_item") is not None:  # the first item, taken at the opening
+                taken.append(data["current_item"])
         elif action == "session.close":
             closed = at
         elif action == "session.adjourn":

@@ -364,6 +364,10 @@ def test_the_same_minutes_downloaded_twice_are_the_same_bytes(sitting, settings)
     first = Client().get(url).content
     second = Client(HTTP_HOST="localhost").get(url).content
     assert first == second
+    # A Vietnamese legal document whatever the reader's language: the same bytes in English.
+    english = Client()
+    english.cookies["django_language"] = "en"
+    assert english.get(url).content == first
     document = pymupdf.open("pdf", first)
     link = f"https://hdnd.dongba.example/record/{sitting.session.pk}/verify/"
     assert link in document[-1].get_text()
