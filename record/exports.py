@@ -31,6 +31,8 @@ def polls_csv(record: dict) -> str:
     rows = []
     for entry in record["polls"]:
         poll, result = entry["poll"], entry["result"] or {}
+        at_open = poll.get("quorum_at_open") or {}
+        at_close = result.get("sitting_quorum") or {}
         labels = choice_labels(poll)
         counts = "; ".join(
             f"{labels.get(choice, choice)}: {count}"
@@ -52,6 +54,14 @@ def polls_csv(record: dict) -> str:
                 result.get("void"),
                 len(entry["participants"]),
                 result.get("digest"),
+                # The sitting's quorum at the opening and at the close of the vote; the
+                # chair's reason when it opened below it.
+                at_open.get("present"),
+                at_open.get("override_reason", ""),
+                at_close.get("present"),
+                at_close.get("seats"),
+                at_close.get("required"),
+                at_close.get("quorate"),
             ]
         )
     return _csv(
@@ -70,6 +80,12 @@ def polls_csv(record: dict) -> str:
             "void",
             "participants",
             "digest",
+            "present_at_open",
+            "opened_below_quorum_reason",
+            "present_at_close",
+            "seats",
+            "quorum_required",
+            "quorate_at_close",
         ],
         rows,
     )
@@ -82,6 +98,11 @@ def named_votes_csv(record: dict) -> str:
         if entry["poll"]["kind"] != "named":
             continue
         labels = choice_labels(entry["poll"])
+        recorded = {
+            row["delegate_id"]: row["by"]
+            for row in entry.get("assisted", [])
+            if row["how"] == "recorded"
+        }
         for row in entry.get("choices", []):
             chosen = [row["choice"]] if isinstance(row["choice"], str) else row["choice"]
             rows.append(
@@ -90,6 +111,7 @@ def named_votes_csv(record: dict) -> str:
                     entry["poll"]["title"],
                     row["full_name"],
                     ", ".join(labels.get(c, c) for c in chosen),
+                    recorded.get(row["delegate_id"], ""),  # a show of hands: who recorded it
                 ]
             )
-    return _csv(["poll_id", "poll", "delegate", "choice"], rows)
+    return _csv(["poll_id", "poll", "delegate", "choice", "recorded_by"], rows)

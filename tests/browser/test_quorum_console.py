@@ -115,6 +115,10 @@ def test_quorum_override_and_assisted_votes_on_the_console(artifacts):
 
         # (3) The chair votes from the console; the secretary records delegate 02's hands.
         expect(console.locator("#my-ballot")).to_contain_text(delegates[0].full_name)
+        for width, height in ((1024, 768), (1280, 800)):
+            console.set_viewport_size({"width": width, "height": height})
+            _no_overflow(console)
+            console.screenshot(path=artifacts / f"console-named-vote-assisted-{width}x{height}.png")
         console.click("#my-ballot-yes")
         expect(console.locator("#my-ballot-done")).to_contain_text("Tán thành")
         hands_for = console.locator(

@@ -173,3 +173,26 @@ def test_rewriting_what_the_minutes_say_of_quorum_and_assisted_votes_is_caught(
         Participation.objects.filter(poll=secret).update(voting_pass=None)
     problems = verify_session(session.pk)
     assert any(named in problem for problem in problems), problems
+
+
+def test_the_exports_carry_the_quorum_and_who_recorded_a_show_of_hands(closed_sitting):
+    import csv
+    import io
+
+    session, delegates, _at = closed_sitting
+    client = Client()
+
+    def rows(name):
+        response = client.get(f"/record/{session.pk}/{name}")
+        assert response.status_code == 200
+        return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+    polls = {row["title"]: row for row in rows("polls.csv")}
+    late = polls["Bổ sung chương trình"]
+    assert (late["present_at_open"], late["opened_below_quorum_reason"]) == ("3", VOTE_REASON)
+    secret = polls["Bầu Phó Chủ tịch"]
+    assert (secret["present_at_close"], secret["quorum_required"]) == ("3", "4")
+    assert secret["quorate_at_close"] == "False"
+    votes = {row["delegate"]: row for row in rows("votes.csv")}
+    assert votes[delegates[1].full_name]["recorded_by"] == "Phạm Thanh Bình"
+    assert votes[delegates[0].full_name]["recorded_by"] == ""

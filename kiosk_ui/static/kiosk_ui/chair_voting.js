@@ -112,8 +112,9 @@ export function setupChairVoting({ client, state, quorum }) {
                 { className: "not-voted-item", dataset: { delegateId: d.id, connected: d.connected ? "true" : "false" } },
                 el("span", { className: "not-voted-seat" }, d.seat || "–"),
                 el("span", { className: "not-voted-name" }, d.full_name),
-                // No tablet, or a dead one: the secretary records the show of hands.
-                assisted.recordButton(entry, d),
+                // No tablet, or a dead one: the secretary records the show of hands (the chair
+                // at the console votes in her own block above).
+                d.id === state.me?.id ? null : assisted.recordButton(entry, d),
               ),
             ),
           )
