@@ -327,7 +327,7 @@ async def check_storm(run: Storm, *, chair: Screen, tablets: list[Screen]) -> No
     assert db.result.ballots == len(acked)
     assert db.result.counts == {c: sum(run.choice_of[pk] == c for pk in acked) for c in CHOICES}
     assert db.result.present == SEATS
-    assert db.result.digest == ballots_digest(db.counted)
+    assert db.result.digest == ballots_digest(db.counted, db.poll)
     assert notice["data"]["result"]["digest"] == db.result.digest
     assert notice["data"]["result"]["ballots"] == len(acked)
 
@@ -440,7 +440,7 @@ async def test_ballots_in_a_storm_while_the_chair_closes(chamber, servers):
                 earlier.result.pk,
                 earlier.result.digest,
             )
-            assert after.result.digest == ballots_digest(after.counted)
+            assert after.result.digest == ballots_digest(after.counted, after.poll)
         summary = {run.kind: (len(run.receipt_of), len(run.refused)) for run in runs}
         print(
             f"(acknowledged, refused): {summary}; seconds: {timings}; "
