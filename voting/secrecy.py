@@ -98,22 +98,24 @@ def sealed_ballots(poll: Poll, result: PollResult) -> dict:
 
 
 def unlink_secret_ballots(poll: Poll) -> None:
-    """Erase what PostgreSQL's row headers say about who cast which secret ballot.
+    """At close, erase what the database's own bookkeeping says of who cast which ballot."""
+    if connection.vendor == "postgresql":
+        _unlink_on_postgresql(poll)
+    elif connection.vendor == "sqlite":
+        _unlink_on_sqlite(poll)
 
-    A ballot and its voter's Participation row commit in one transaction, so both carry the
+
+def _unlink_on_postgresql(poll: Poll) -> None:
+    """A ballot and its voter's Participation row commit in one transaction, so both carry the
     same ``xmin`` and lie on disk in voting order. At close every ballot of the poll is
     rewritten, in random order, by this one transaction (new ``xmin`` for all, shuffled
     positions), and the old row versions are vacuumed away after the commit. While the poll
     is open the link exists only in those system columns, readable by a database operator.
     """
-    if connection.vendor != "postgresql":
-        return  # the embedded SQLite default keeps insertion order (see README)
     with connection.cursor() as cursor:
         cursor.execute("SELECT id FROM voting_ballot WHERE poll_id = %s ORDER BY ctid", [poll.pk])
         in_disk_order = [row[0] for row in cursor.fetchall()]
-        ids = list(in_disk_order)
-        while len(ids) > 1 and ids == in_disk_order:  # never keep the voting order by chance
-            secrets.SystemRandom().shuffle(ids)
+        ids = _shuffled(in_disk_order)
         cursor.executemany(
             "UPDATE voting_ballot SET superseded = superseded WHERE id = %s",
             [(ballot_id,) for ballot_id in ids],
@@ -124,3 +126,80 @@ def unlink_secret_ballots(poll: Poll) -> None:
 def _vacuum_ballots() -> None:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM voting_ballot")
+
+
+def _shuffled(items: list) -> list:
+    shuffled = list(items)
+    while len(shuffled) > 1 and shuffled == items:  # never keep the voting order by chance
+        secrets.SystemRandom().shuffle(shuffled)
+    return shuffled
+
+
+# -- the embedded default: SQLite ----------------------------------------------------------
+#
+# SQLite numbers a table's rows (``rowid``) in the order they are inserted, keeps them in that
+# order, and writes each new row's cell into its page (and each index entry into the index's
+# page) at the next free place — so both ``ORDER BY rowid`` and the bytes of the file tell the
+# order ballots were cast in, next to the Participation rows that say who voted in that order;
+# the write-ahead log keeps every page as it was after each vote until it is checkpointed.
+# * A secret ballot gets a random rowid as it is inserted: its number says nothing, even
+#   while the poll is open (``place_secret_ballot``).
+# * At close the poll's ballots are deleted and inserted again in random order with new random
+#   rowids, with ``secure_delete`` on (the freed cells and pages are zeroed, not left behind),
+#   and after the commit the log is checkpointed and truncated, so no page of the voting is
+#   left in it. Not ``VACUUM``: it rebuilds the whole database under its write lock, and what
+#   it would erase, secure_delete already zeroed.
+# While the poll is open, the cells' places in their pages still follow the voting order, as
+# PostgreSQL's row headers do: readable by whoever copies the file off the box meanwhile.
+
+_ROWID_RANGE = 2**62  # rowids are 64-bit signed; a clash among a chamber's ballots: ~never
+
+
+def _secure_delete(cursor) -> None:
+    cursor.execute("PRAGMA secure_delete = ON")
+
+
+def place_secret_ballot(ballot: Ballot) -> None:
+    """SQLite: move a secret ballot just inserted to a random rowid (see above)."""
+    if connection.vendor != "sqlite":
+        return
+    key = Ballot._meta.pk.get_db_prep_value(ballot.pk, connection)
+    with connection.cursor() as cursor:
+        _secure_delete(cursor)
+        cursor.execute(
+            "UPDATE voting_ballot SET rowid = %s WHERE id = %s",
+            [secrets.randbelow(_ROWID_RANGE) + 1, key],
+        )
+
+
+def _unlink_on_sqlite(poll: Poll) -> None:
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        _secure_delete(cursor)
+        cursor.execute("SELECT * FROM voting_ballot WHERE poll_id = %s ORDER BY rowid", [poll.pk])
+        columns = [quote(column[0]) for column in cursor.description]
+        rows = cursor.fetchall()
+        cursor.execute("DELETE FROM voting_ballot WHERE poll_id = %s", [poll.pk])
+        cursor.executemany(
+            f"INSERT INTO voting_ballot (rowid, {', '.join(columns)}) "
+            f"VALUES (%s{', %s' * len(columns)})",
+            [(secrets.randbelow(_ROWID_RANGE) + 1, *row) for row in _shuffled(rows)],
+        )
+    transaction.on_commit(_checkpoint)
+
+
+def _checkpoint() -> None:
+    """Copy the write-ahead log into the database and empty it (a no-op without a log).
+
+    It waits for readers of older snapshots half a second at most, not the connection's busy
+    timeout, so the close is answered at once; if one is still reading, the log is emptied at
+    a later checkpoint instead (and its frames overwritten as it is reused).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        (patience,) = cursor.fetchone()
+        cursor.execute("PRAGMA busy_timeout = 500")
+        try:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {int(patience)}")

@@ -35,7 +35,13 @@ from realtime.groups import Audience
 from realtime.publish import emit, notify
 from voting import rules, selectors, tally
 from voting.models import Ballot, Participation, Poll, PollResult
-from voting.secrecy import ballots_digest, receipt_for, sealed_ballots, unlink_secret_ballots
+from voting.secrecy import (
+    ballots_digest,
+    place_secret_ballot,
+    receipt_for,
+    sealed_ballots,
+    unlink_secret_ballots,
+)
 
 MAX_COUNTDOWN_SECONDS = 24 * 60 * 60
 
@@ -339,13 +345,15 @@ def _cast(poll_id, delegate, choice, receipt, previous_receipt) -> dict:
             )
     else:
         Participation.objects.create(poll=poll, delegate=delegate, voted_at=timezone.now())
-    Ballot.objects.create(
+    ballot = Ballot.objects.create(
         poll=poll,
         delegate=None if secret else delegate,
         choice=normalised,
         weight=weight,
         receipt=receipt,
     )
+    if secret:
+        place_secret_ballot(ballot)
     return {"poll_id": poll_id, "receipt": receipt, "changed": already}
 
 

@@ -10,7 +10,11 @@ receipt. A named poll, for contrast, says who chose what.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -376,3 +380,107 @@ def test_the_row_headers_do_not_link_a_secret_ballot_to_its_voter(chamber):
     paired_by_xmin = [r for xmin, r in ballots if voter_of_xmin.get(xmin) == voter_of[r]]
     paired_by_order = [voter_of[r] for _, r in ballots] == [pk for _, pk in participations]
     assert (paired_by_xmin, paired_by_order) == ([], False)
+
+
+# -- the embedded default: SQLite keeps no order of voting either ----------------------------
+
+
+@pytest.fixture
+def hall(transactional_db):
+    """Twelve delegates vote one after the other: 12! orders, one of them the voting order."""
+    council = make_council(seats=12)
+    session = make_session(council=council)
+    chair = Actor(user=make_staff(role="chair"))
+    delegates = list(council.delegates.order_by("seat_label"))
+    for delegate in delegates:
+        meeting.attendance_set(
+            session_id=session.pk, delegate_id=delegate.pk, status="present", actor=chair
+        )
+    return SimpleNamespace(session=session, chair=chair, delegates=delegates)
+
+
+def _sqlite_bytes() -> bytes:
+    """The database file and its write-ahead log, as anyone copying them off the box has them."""
+    name = connection.settings_dict["NAME"]
+    content = b""
+    for path in (name, f"{name}-wal"):
+        try:
+            with open(path, "rb") as file:
+                content += file.read()
+        except FileNotFoundError:
+            pass
+    return content
+
+
+@pytest.mark.django_db(transaction=True)  # each ballot commits on its own, as in the chamber
+def test_sqlite_keeps_no_order_of_voting(hall):
+    """SQLite numbers rows (``rowid``) and lays them in its pages in the order they are
+    inserted: a secret ballot's place would say when it was cast, next to the Participation row
+    that says who voted then. Neither the row order nor the file may follow the voting order."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite: run by test_the_embedded_default_keeps_no_order_of_voting")
+    poll = services.poll_create(
+        session_id=hall.session.pk, title="Bầu Chủ tịch", actor=hall.chair, kind="secret"
+    )
+    services.poll_open(poll_id=poll.pk, actor=hall.chair)
+    voted: list[str] = []
+    for i, delegate in enumerate(hall.delegates):
+        cast = services.ballot_cast(
+            poll_id=poll.pk, delegate=delegate, choice=CHOICES[i % 3], command_id=str(uuid.uuid4())
+        )
+        voted.append(cast["receipt"])
+
+    def in_row_order() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT receipt FROM voting_ballot WHERE poll_id = %s ORDER BY rowid", [poll.pk]
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    assert sorted(in_row_order()) == sorted(voted)
+    assert in_row_order() != voted  # already while the poll is open
+
+    services.poll_close(poll_id=poll.pk, actor=hall.chair)
+    assert in_row_order() not in (voted, voted[::-1])
+    # The file: each ballot where its row (and its key's index entry) lies now, and nowhere
+    # else — no page left over from the voting, in the database or its log.
+    ids = {b.receipt: b.pk.hex for b in Ballot.objects.filter(poll=poll)}  # stored as 32 hex digits
+    content = _sqlite_bytes()
+    places = {
+        receipt: [i for i in range(len(content)) if content.startswith(key.encode(), i)]
+        for receipt, key in ids.items()
+    }
+    assert len({len(found) for found in places.values()}) == 1  # no ballot has a stale copy
+    assert 1 <= len(places[voted[0]]) <= 2  # its row, and the primary key's index entry
+    for nth in range(len(places[voted[0]])):
+        on_disk = sorted(voted, key=lambda receipt: places[receipt][nth])
+        assert on_disk not in (voted, voted[::-1])
+
+
+def test_the_embedded_default_keeps_no_order_of_voting(tmp_path):
+    """The test above, on SQLite (the suite runs on PostgreSQL), in a process of its own."""
+    if connection.vendor == "sqlite":
+        pytest.skip("already on SQLite")
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'chamber.sqlite3'}",
+        "TEST_DB_NAME": str(tmp_path / "test.sqlite3"),
+    }
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"{__file__}::test_sqlite_keeps_no_order_of_voting",
+        ],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0 and "1 passed" in run.stdout, run.stdout[-3000:] + run.stderr
