@@ -297,7 +297,7 @@ async def test_nothing_stored_or_sent_links_a_secret_ballot_to_its_voter(sitting
 def chamber():
     council = make_council(seats=6)
     session = make_session(council=council)
-    chair = Actor(user=make_staff(role="chair"))
+    chair = Actor(user=make_staff(role="chair", council=council))
     delegates = list(council.delegates.order_by("seat_label"))
     for delegate in delegates:
         meeting.attendance_set(
@@ -390,7 +390,7 @@ def hall(transactional_db):
     """Twelve delegates vote one after the other: 12! orders, one of them the voting order."""
     council = make_council(seats=12)
     session = make_session(council=council)
-    chair = Actor(user=make_staff(role="chair"))
+    chair = Actor(user=make_staff(role="chair", council=council))
     delegates = list(council.delegates.order_by("seat_label"))
     for delegate in delegates:
         meeting.attendance_set(

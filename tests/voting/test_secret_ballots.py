@@ -41,7 +41,7 @@ def new_id() -> str:
 def chamber():
     council = make_council(seats=6)
     session = make_session(council=council)
-    chair = Actor(user=make_staff(role="chair"))
+    chair = Actor(user=make_staff(role="chair", council=council))
     delegates = list(council.delegates.order_by("seat_label"))
     for delegate in delegates:
         meeting.attendance_set(
