@@ -274,7 +274,8 @@ async def test_nothing_stored_or_sent_links_a_secret_ballot_to_its_voter(sitting
 
         # -- the record for the minutes: totals, who took part, receipts; no pairing ---------
         record = await database_sync_to_async(selectors.poll_record)(poll)
-        assert set(record) == {"poll", "participants", "result", "receipts"}
+        assert set(record) == {"poll", "participants", "assisted", "result", "receipts"}
+        assert record["assisted"] == []  # every ballot here came from the voter's own tablet
         assert sorted(p["delegate_id"] for p in record["participants"]) == sorted(voters)
         assert record["receipts"] == sorted(receipt_of.values())
         assert record["result"]["ballots"] == len(voters)
@@ -346,7 +347,7 @@ def test_the_record_of_a_named_poll_says_who_chose_what(chamber):
     poll, choice_of, _ = _vote(chamber, "named")
     services.poll_close(poll_id=poll.pk, actor=chamber.chair)
     record = selectors.poll_record(Poll.objects.get(pk=poll.pk))
-    assert set(record) == {"poll", "participants", "result", "choices"}
+    assert set(record) == {"poll", "participants", "assisted", "result", "choices"}
     names = {d.pk: d.full_name for d in chamber.delegates}
     assert record["choices"] == [
         {"delegate_id": pk, "full_name": names[pk], "choice": choice}
