@@ -203,31 +203,35 @@ def _look(pages: dict[str, Page], step: str, artifacts) -> None:
 
 
 def _agree(console: Page, projector: Page, tablet: Page) -> None:
-    """The console says what the projector shows, and the tablet follows the same item."""
-    current = console.locator("body").get_attribute("data-current-item-id")
-    assert current
-    expect(projector.locator("#current-item")).to_have_attribute("data-item-id", current)
+    """The console says what the projector shows, and the tablet follows the same item.
+
+    The step before waited for the projector; the console and the tablet must come to the same
+    state (they hear the same events, maybe a moment later) and stay there.
+    """
+    current = projector.locator("body").get_attribute("data-current-item-id")
+    view = projector.locator("body").get_attribute("data-view")
+    assert current and view
+    body = console.locator("body")
+    expect(body).to_have_attribute("data-current-item-id", current)
+    expect(body).to_have_attribute("data-room-view", view)
     expect(tablet.locator("#agenda .agenda-item.current")).to_have_attribute(
         "data-item-id", current
     )
-    view = console.locator("body").get_attribute("data-room-view")
-    expect(projector.locator("body")).to_have_attribute("data-view", view)
-    shown = console.locator("body").get_attribute("data-presented-document-id") or ""
-    page = console.locator("body").get_attribute("data-presented-page") or ""
     badge = console.locator("#tab-documents-badge")
-    panel = projector.locator("#doc-panel")
-    back = tablet.locator("#follow-return")
     if view == "document":
-        assert shown
-        expect(panel).to_have_attribute("data-document-id", shown)
-        expect(panel).to_have_attribute("data-image-page", page)
+        panel = projector.locator("#doc-panel")
+        expect(body).to_have_attribute(
+            "data-presented-document-id", panel.get_attribute("data-document-id")
+        )
+        expect(body).to_have_attribute("data-presented-page", panel.get_attribute("data-page"))
+        expect(panel).to_have_attribute("data-image-page", panel.get_attribute("data-page"))
         expect(badge).to_be_visible()
     else:
-        expect(panel).to_be_hidden()
+        expect(projector.locator("#doc-panel")).to_be_hidden()
         expect(badge).to_be_hidden()
-    if not shown:
+    if not body.get_attribute("data-presented-document-id"):
         expect(console.locator("#present-now")).to_have_attribute("data-empty", "true")
-        expect(back).to_be_hidden()  # no "back to the page shown" when none is
+        expect(tablet.locator("#follow-return")).to_be_hidden()  # no "back to" a page not shown
 
 
 def _connected(page: Page) -> None:
@@ -262,9 +266,15 @@ def test_the_room_follows_one_state_on_every_screen_at_every_size(artifacts):
         _agree(console, projector, tablet)
         _look(pages, "1-opening", artifacts)
 
+        def at(item) -> None:
+            """The room is on ``item``: the projector and the console (whose next tap counts
+            from there) both say so."""
+            expect(current).to_have_attribute("data-item-id", str(item.pk))
+            expect(console.locator("body")).to_have_attribute("data-current-item-id", str(item.pk))
+
         # (2) One tap on the next row moves the room at once; a jump further asks first.
         _row(console, order[1])
-        expect(current).to_have_attribute("data-item-id", str(order[1].pk))
+        at(order[1])
         jump = console.locator("#confirm-jump")
         far = order[-2]
         _row(console, far)
@@ -278,10 +288,10 @@ def test_the_room_follows_one_state_on_every_screen_at_every_size(artifacts):
         expect(jump).to_be_hidden()
         # Nothing moved: the next step (one row) lands right after the item it was on.
         _row(console, order[2])
-        expect(current).to_have_attribute("data-item-id", str(order[2].pk))
+        at(order[2])
         _row(console, far)
         console.click("#confirm-jump-yes")
-        expect(current).to_have_attribute("data-item-id", str(far.pk))
+        at(far)
         _agree(console, projector, tablet)
         # ... and one tap takes the room back to where it was.
         back = console.locator("#agenda-back")
@@ -289,11 +299,12 @@ def test_the_room_follows_one_state_on_every_screen_at_every_size(artifacts):
         expect(back).to_contain_text(f"Quay lại nội dung {order[2].number}.")
         _look(pages, "2-after-jump", artifacts)
         back.click()
-        expect(current).to_have_attribute("data-item-id", str(order[2].pk))
+        at(order[2])
         expect(back).to_be_hidden()
         console.click("#previous-item")  # the previous item, as ever
-        expect(current).to_have_attribute("data-item-id", str(order[1].pk))
+        at(order[1])
         _agree(console, projector, tablet)
+        _look(pages, "2-longest-title", artifacts)  # the demo's longest title, current
 
         # (3) A page shown to the room takes the projector's height and is readable.
         console.click("#tab-documents")
@@ -348,10 +359,14 @@ def test_the_room_follows_one_state_on_every_screen_at_every_size(artifacts):
 
         # (5) The agenda moves on: the page leaves the wall on every screen alike.
         console.click("#next-item")
-        expect(current).to_have_attribute("data-item-id", str(order[2].pk))
+        at(order[2])
         expect(projector.locator("#doc-panel")).to_be_hidden()
         expect(console.locator("#present-now")).to_have_attribute("data-empty", "true")
         expect(tablet.locator("#follow-return")).to_be_hidden()
+        # The delegate, still reading, is told that the room moved on.
+        expect(tablet.locator(".toast-info")).to_contain_text(
+            f"Kỳ họp chuyển sang nội dung {order[2].number}. {order[2].title}"
+        )
         _agree(console, projector, tablet)
         _look(pages, "5-agenda-moved", artifacts)
 

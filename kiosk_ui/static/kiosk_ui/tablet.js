@@ -127,6 +127,11 @@ const client = new ChamberClient({
       state.session = { ...state.session, current_item_id: data.current_item_id };
       renderCurrent();
       reader.renderLibrary();
+      // Reading a document, the delegate does not see the agenda: say that the room moved on.
+      const item = state.agenda.find((candidate) => candidate.id === data.current_item_id);
+      if (item && body.dataset.view !== "agenda") {
+        toast(t("agenda.moved", { item: `${item.number}. ${item.title}` }), { kind: "info", timeout: 10000 });
+      }
     },
     "attendance.summary": (data) => renderSummary(data),
     "attendance.mine": (data) => {
