@@ -85,7 +85,7 @@ def _make_sitting():
         Attendance(session=session, delegate=d, status="present", changed_at=timezone.now())
         for d in delegates[1:11]
     )
-    clerk = Actor(user=make_staff(role="clerk"))
+    clerk = Actor(user=make_staff(role="clerk", council=council))
     report = documents.document_upload(
         session_id=session.pk,
         title="Báo cáo tình hình kinh tế - xã hội, quốc phòng - an ninh năm 2026",

@@ -30,12 +30,12 @@ def room():
         Attendance(session=session, delegate=d, status="present", changed_at=timezone.now())
         for d in council.delegates.all()
     )
-    chair = Actor(user=make_staff(role="chair"))
+    chair = Actor(user=make_staff(role="chair", council=council))
     document = documents.document_upload(
         session_id=session.pk,
         title="Báo cáo kinh tế - xã hội",
         data=pdfs.make_pdf(count=3),
-        actor=Actor(user=make_staff(role="clerk")),
+        actor=Actor(user=make_staff(role="clerk", council=council)),
     )
     return session, chair, document
 
