@@ -18,13 +18,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# CHAMBER_BIND_HOST: Django's debug pages only for a server bound to this machine (loopback).
 demo: install
 	$(BIN)/chamber migrate --no-input
 	$(BIN)/chamber load_demo --host $(HOST) --port $(PORT)
-	$(BIN)/daphne -b $(HOST) -p $(PORT) chamber.asgi:application
+	CHAMBER_BIND_HOST=$(HOST) $(BIN)/daphne -b $(HOST) -p $(PORT) chamber.asgi:application
 
 serve: install
-	$(BIN)/daphne -b $(HOST) -p $(PORT) chamber.asgi:application
+	CHAMBER_BIND_HOST=$(HOST) $(BIN)/daphne -b $(HOST) -p $(PORT) chamber.asgi:application
 
 # Debian packages the browser tests need (chromium); installed with apt-get when CI=true.
 system-deps:

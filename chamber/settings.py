@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from chamber.security import is_loopback
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CHAMBER_VAR_DIR", BASE_DIR / "var"))
 
@@ -23,7 +25,10 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_bool("DEBUG", "SECRET_KEY" not in os.environ)
+# Debug pages show settings and tracebacks: only ever to this machine. The Makefile says where
+# the server listens (CHAMBER_BIND_HOST=$(HOST)); bound to the room's network, DEBUG is off.
+BIND_HOST = os.environ.get("CHAMBER_BIND_HOST", "127.0.0.1")
+DEBUG = env_bool("DEBUG", "SECRET_KEY" not in os.environ) and is_loopback(BIND_HOST)
 SECRET_KEY = os.environ.get("SECRET_KEY", "chamber-embedded-development-key-not-for-production")
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -50,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "chamber.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -250,6 +256,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+# With SECRET_KEY set (production), HTTPS only: secure cookies, HTTP redirected to HTTPS, HSTS.
+# SECURE_COOKIES=false turns all three off, for a closed LAN served over plain HTTP.
+HTTPS_ONLY = "SECRET_KEY" in os.environ and env_bool("SECURE_COOKIES", True)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS_ONLY
+SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if HTTPS_ONLY else 0
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the containers' health check, from inside

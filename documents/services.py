@@ -69,6 +69,12 @@ def _refusal(answer: dict) -> ServiceError:
     return ServiceError(code, message)
 
 
+def too_large_message() -> str:
+    return _("Tệp quá lớn: tối đa %(mb)d MB.") % {
+        "mb": settings.CHAMBER_MAX_PDF_BYTES // (1024 * 1024)
+    }
+
+
 def inspect_pdf(data: bytes) -> InspectedPdf:
     """Check that the bytes are a readable, unprotected PDF within the limits; read its text.
 
@@ -76,11 +82,7 @@ def inspect_pdf(data: bytes) -> InspectedPdf:
     time, memory and text. Nothing is written: a refused file leaves nothing behind.
     """
     if len(data) > settings.CHAMBER_MAX_PDF_BYTES:
-        raise ServiceError(
-            "document.too_large",
-            _("Tệp quá lớn: tối đa %(mb)d MB.")
-            % {"mb": settings.CHAMBER_MAX_PDF_BYTES // (1024 * 1024)},
-        )
+        raise ServiceError("document.too_large", too_large_message())
     # The header may follow a little junk (the PDF standard allows it in the first 1 KiB).
     if PDF_MAGIC not in data[:1024]:
         raise ServiceError("document.not_pdf", _("Tệp không phải là PDF."))

@@ -201,6 +201,8 @@ def _staff_context(session: Session, **extra) -> dict:
         "documents": documents,
         "agenda": agenda_order(session),
         "access_choices": Document.Access.choices,
+        "max_bytes": settings.CHAMBER_MAX_PDF_BYTES,
+        "too_large": services.too_large_message(),
         **extra,
     }
 
