@@ -187,8 +187,12 @@ def test_next_item_reaches_projector_and_tablet(artifacts):
         for page in (projector, tablet):
             page.evaluate(WATCH_CONNECTION)
             page.evaluate("window.chamber.client.socket.close()")
+            # A function, not an expression: Playwright evaluates it once, which the pages'
+            # Content-Security-Policy (no eval) lets the test harness do; an expression is
+            # re-evaluated on every poll and refused.
             page.wait_for_function(
-                "window.__states.includes('closed') && document.body.dataset.connection === 'open'"
+                "() => window.__states.includes('closed')"
+                " && document.body.dataset.connection === 'open'"
             )
         # The projector pretends it missed an event: the next one shows a gap, and it asks for
         # a snapshot instead of applying it.
