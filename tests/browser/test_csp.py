@@ -35,8 +35,8 @@ document.addEventListener("securitypolicyviolation", (event) => window.__violati
 """
 
 
-def _staff(role: str):
-    user = make_staff(role=role)
+def _staff(role: str, council):
+    user = make_staff(role=role, council=council)
     user.is_staff = True
     user.password = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt(), 1000)
     user.save(update_fields=["is_staff", "password"])
@@ -82,7 +82,7 @@ def _login(page: Page, base: str, user, target: str) -> None:
 def test_every_screen_works_under_the_content_security_policy(artifacts):
     council = make_council(seats=6, name="HĐND Phường Sài Gòn")
     session = make_session(council=council, items=3)
-    chair, clerk = _staff("chair"), _staff("clerk")
+    chair, clerk = _staff("chair", council), _staff("clerk", council)
     documents.document_upload(
         session_id=session.pk,
         title="Tờ trình ngân sách",

@@ -34,7 +34,7 @@ def sitting(transactional_db):
     cookies = {}
     for role in ("chair", "clerk"):
         client = Client()
-        client.force_login(make_staff(role=role))
+        client.force_login(make_staff(role=role, council=session.council))
         cookies[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
     return session, cookies
 
