@@ -48,7 +48,8 @@ def open_poll(transactional_db):
         )
     chair = Actor(user=make_staff(role="chair", council=council))
     poll = voting.poll_create(session_id=session.pk, title="Thông qua", actor=chair)
-    voting.poll_open(poll_id=poll.pk, actor=chair)
+    # One delegate of three present: below the quorum, opened on the chair's reason.
+    voting.poll_open(poll_id=poll.pk, actor=chair, override_reason="Kiểm thử kết nối bị ngắt.")
     return session, delegate, poll
 
 
