@@ -20,6 +20,7 @@ from meeting import services
 from meeting.actors import Actor
 from meeting.admin_scope import CouncilScopedAdmin
 from meeting.errors import ServiceError
+from meeting.fixed_rules import rules_of
 from meeting.models import (
     ActionLog,
     AgendaItem,
@@ -224,13 +225,34 @@ class SessionAdmin(CouncilScopedAdmin, PrintBadgesMixin, admin.ModelAdmin):
     date_hierarchy = "planned_start"
     inlines = [AgendaItemInline, GuestInline]
     actions = ["schedule_sessions", "print_badges"]
-    live_fields = ["status", "current_item", "event_seq", "screens", "documents_link"]
+    live_fields = [
+        "status",
+        "current_item",
+        "fixed_rules",
+        "event_seq",
+        "screens",
+        "documents_link",
+    ]
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
         if obj is None:
             return self.live_fields
         # A session's council is fixed once it exists: its attendance and votes refer to it.
         return ["council", *self.live_fields]
+
+    @admin.display(description=_("số đại biểu và túc số của kỳ họp"))
+    def fixed_rules(self, session: Session) -> str:
+        """What the session counts with: fixed at its opening, the council's until then."""
+        if session.pk is None:
+            return "—"
+        rules = rules_of(session)
+        text = _("%(seats)s đại biểu, túc số %(required)s") % {
+            "seats": rules.seats,
+            "required": rules.quorum_required,
+        }
+        if rules.fixed:
+            return text + " " + str(_("(cố định từ lúc khai mạc)"))
+        return text + " " + str(_("(theo hội đồng, cố định khi khai mạc)"))
 
     @admin.display(description=_("số sự kiện đã phát"))
     def event_seq(self, session: Session) -> int:

@@ -173,3 +173,16 @@ def test_the_record_check_accepts_a_later_council_change_and_names_a_rewritten_s
     Session.objects.filter(pk=scheduled.pk).update(seats=25)  # the session's own, rewritten
     problems = verify_session(scheduled.pk)
     assert any("rules" in p and "seats" in p for p in problems), problems
+
+
+def test_the_admin_shows_what_the_session_counts_with(scheduled, chair, client):
+    from django.contrib.auth.models import User
+    from django.urls import reverse
+
+    client.force_login(User.objects.create_superuser("quantri-qs", password="pw-123456"))
+    url = reverse("admin:meeting_session_change", args=[scheduled.pk])
+    assert "30 đại biểu, túc số 20 (theo hội đồng" in client.get(url).content.decode()
+    roll_call(scheduled, 20, chair)
+    open_(scheduled, chair)
+    Council.objects.filter(pk=scheduled.council_id).update(seats=9)
+    assert "30 đại biểu, túc số 20 (cố định từ lúc khai mạc)" in client.get(url).content.decode()
