@@ -146,8 +146,11 @@ KEY_PARTS = {
         "#session-status",
         "#quorum",
         "#doc-image",
-        "#doc-title",
-        "#doc-page",
+        # What is shown, whole: not cut off by the column it stands in.
+        *(
+            f"{part}@.proj-doc-info"
+            for part in ("#doc-item", "#doc-title", "#doc-page", "#doc-access")
+        ),
         *(
             f"{part}@#proj-main"
             for part in (
