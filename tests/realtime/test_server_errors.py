@@ -213,7 +213,7 @@ ALLOWED_CODES = {
     "ballot.already_cast",
     "ballot.too_many_selections",
     "ballot.too_few_selections",
-    "ballot.receipt_unknown",
+    "ballot.previous_unknown",
     "document.not_found",
     "document.bad_page",
     "agenda.item_not_found",

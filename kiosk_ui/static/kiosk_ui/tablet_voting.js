@@ -27,7 +27,7 @@ import {
 // Answers that leave nothing behind on the server: the id may be forgotten.
 const UNKNOWN_OUTCOME = new Set(["command.timeout", "command.offline", "connection.closed"]);
 // Answers after which the snapshot knows better than this screen.
-const STALE = new Set(["ballot.already_cast", "poll.not_open", "poll.not_found", "ballot.receipt_unknown"]);
+const STALE = new Set(["ballot.already_cast", "poll.not_open", "poll.not_found", "ballot.previous_unknown"]);
 
 function readJSON(key, fallback) {
   try {
