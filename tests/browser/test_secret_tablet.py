@@ -69,6 +69,16 @@ def test_a_secret_ballot_is_changed_by_its_tablet_and_forgotten_at_sign_out(arti
         tablet.screenshot(path=artifacts / "tablet-secret-changed-1024x768.png")
 
         console.click("#tab-voting")
+        # The console offers no partial counts for a secret poll (the server refuses them too).
+        console.click("#poll-new")
+        console.click("#poll-advanced summary")
+        partial = console.locator("#poll-show-partial")
+        expect(partial).to_be_enabled()
+        partial.check()
+        console.check('input[name="kind"][value="secret"]')
+        expect(partial).to_be_disabled()
+        expect(partial).not_to_be_checked()
+        console.click("#poll-form-cancel")
         console.click('#poll-detail [data-action="close"]')
         console.click("#poll-close-yes")
         expect(tablet.locator("#poll-card")).to_have_attribute("data-status", "closed")
