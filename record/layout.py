@@ -116,13 +116,18 @@ class Pages:
         self.footer = footer
         self.archive = archive()
         self.borders: list[tuple[int, pymupdf.Rect]] = []
+        self._heights: dict[tuple[str, float], float] = {}
 
     def story(self, html: str) -> pymupdf.Story:
         return pymupdf.Story(html, user_css=self.css, archive=self.archive)
 
     def height(self, html: str, width: float) -> float:
-        _more, filled = self.story(html).place(pymupdf.Rect(0, 0, width, TALL))
-        return filled[3]
+        # Names and choices repeat from vote to vote: each distinct cell is measured once.
+        key = (html, width)
+        if key not in self._heights:
+            _more, filled = self.story(html).place(pymupdf.Rect(0, 0, width, TALL))
+            self._heights[key] = filled[3]
+        return self._heights[key]
 
     def _unit(self, cells: list[tuple[str, float]], *, border: bool) -> Unit:
         placed, x, tallest = [], 0.0, 0.0
