@@ -47,6 +47,7 @@ def timeline(session: Session, attendance: list[dict]) -> dict:
     adjournments, attendance at the opening and every change after it, with its time."""
     opened = closed = last = None
     opening_quorum: dict = {}
+    opening_facts: dict = {}
     pauses: list[dict] = []
     at_opening: dict[int, tuple[str, str]] = {}
     marks: dict[int, tuple[str, str]] = {}
@@ -62,6 +63,7 @@ def timeline(session: Session, attendance: list[dict]) -> dict:
             opened = at
             at_opening = dict(marks)
             opening_quorum = data.get("quorum") or {}  # with the chair's reason, below it
+            opening_facts = data
             if data.get("current_item") is not None:  # the first item, taken at the opening
                 taken.append(data["current_item"])
         elif action == "session.close":
@@ -107,6 +109,7 @@ def timeline(session: Session, attendance: list[dict]) -> dict:
         "attendance_changes": changes,
         "items_taken": taken,
         "opening_quorum": opening_quorum,
+        "opening_facts": opening_facts,
     }
 
 
@@ -166,7 +169,7 @@ def session_record(session: Session) -> dict:
     present_at_opening = sum(
         1 for row in course["attendance_at_opening"] if row["status"] == Attendance.Status.PRESENT
     )
-    return {
+    record = {
         "council": {
             "id": session.council_id,
             "name": council.name,
@@ -223,3 +226,35 @@ def session_record(session: Session) -> dict:
         "agenda": agenda,
         "polls": poll_records,
     }
+    return as_fixed_at_opening(record, course["opening_facts"])
+
+
+def as_fixed_at_opening(record: dict, opening: dict) -> dict:
+    """The council and the delegates as the chain fixed them when the sitting opened.
+
+    A council renamed or a delegate's name corrected later does not rewrite the minutes of a
+    past sitting: what they print of them comes from the chain, not from today's tables."""
+    council = opening.get("council") or {}
+    for key in ("name", "level", "locality", "place", "term", "term_start", "term_end"):
+        if key in council:
+            record["council"][key] = council[key]
+    roster = {row[0]: row for row in opening.get("roster") or []}
+
+    def fix(row: dict, *, seat: str = "seat", title: str = "title") -> None:
+        fixed = roster.get(row.get("delegate_id"))
+        if fixed is None:
+            return
+        row["full_name"] = fixed[2]
+        if seat in row:
+            row[seat] = fixed[1]
+        if title in row:
+            row[title] = fixed[3]
+
+    for row in [*record["attendance"], *record["attendance_at_opening"]]:
+        fix(row)
+    for change in record["attendance_changes"]:
+        fix(change)
+    for entry in record["polls"]:
+        for row in [*entry.get("choices", []), *entry.get("participants", [])]:
+            fix(row)
+    return record

@@ -17,10 +17,11 @@ from decimal import Decimal
 
 import pymupdf
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from meeting.models import ActionLog, Delegate
+from meeting.models import ActionLog, Council, Delegate
 from tests.record.sitting import (
     BUDGET,
     CANDIDATES,
@@ -534,3 +535,17 @@ def test_the_printable_page_lists_no_voter_of_a_secret_poll(sitting):
         ).group(0)
         names = [name for name in NAMES if name in section]
         assert names == (VOTERS if poll.kind == "named" else []), poll.title
+
+
+def test_a_delegate_renamed_after_the_sitting_keeps_the_name_the_minutes_were_made_with(sitting):
+    """The council renamed and a name corrected after the close: the minutes print both as
+    the chain fixed them at the opening, and the record still verifies."""
+    delegate = sitting.delegates[2]
+    Delegate.objects.filter(pk=delegate.pk).update(full_name="Huỳnh Ngọc Ẩn (đã đổi)")
+    Council.objects.filter(pk=sitting.council.pk).update(name="HĐND Phường Mới", locality="")
+    lines = body_lines(
+        pymupdf.open("pdf", Client().get(f"/record/{sitting.session.pk}/minutes.pdf").content)
+    )
+    assert lines[:2] == ["HỘI ĐỒNG NHÂN DÂN", "PHƯỜNG ĐÔNG BA"]
+    assert NAMES[2] in lines and not any("(đã đổi)" in line for line in lines)
+    call_command("verify-record", str(sitting.session.pk), stdout=io.StringIO())
