@@ -97,7 +97,7 @@ def test_a_delegate_finds_their_ballot_by_its_receipt(sitting):
         html = client.get(url, {"receipt": receipt}).content.decode()
         assert 'id="receipt-result" data-found="true"' in html, receipt
         assert f"Phiếu của bạn đã được ghi nhận trong “{poll.title}”." in html
-        assert f'id="receipt-digest" style="word-break:break-all">{poll.result.digest}<' in html
+        assert f'id="receipt-digest" class="hash">{poll.result.digest}<' in html
         assert "<strong>" not in html and not [text for text in hidden if text in html]
 
     # Typed with capitals and spaces, as read off a tablet: still found.
