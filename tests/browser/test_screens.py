@@ -218,11 +218,15 @@ def test_next_item_reaches_projector_and_tablet(artifacts):
         tablet.set_viewport_size({"width": 800, "height": 1280})
         tablet.screenshot(path=artifacts / "tablet-800x1280.png")
 
-        # The chair marks the tablet's delegate absent; the delegate checks in from the tablet.
+        # The chair marks the tablet's delegate absent; the tablet's check-in does not undo it
+        # (issue 10 item 16): the delegate scans the badge again.
         tablet.set_viewport_size({"width": 1280, "height": 800})
         row.locator('.seg-btn[data-status="absent"]').click()
         expect(tablet.locator("#my-status")).to_have_attribute("data-status", "absent")
         tablet.click("#check-in")
+        expect(tablet.locator(".toast-error").last).to_contain_text("quét thẻ")
+        expect(tablet.locator("#my-status")).to_have_attribute("data-status", "absent")
+        tablet.goto(sign_in_url(server.http, delegate))
         expect(tablet.locator("#my-status")).to_have_attribute("data-status", "present")
         expect(tablet.locator("#check-in")).to_be_hidden()
         expect(row).to_have_attribute("data-status", "present")

@@ -199,7 +199,8 @@ def test_named_vote_from_console_to_tablets_and_projector(artifacts):
         expect(tablet.locator("#last-receipt-code")).to_have_attribute("data-receipt", receipt)
         tablet.screenshot(path=artifacts / "tablet-voting-card-1280x800.png")
 
-        # (4) A delegate marked absent is refused with the server's message, checks in, votes.
+        # (4) A delegate marked absent is refused with the server's message; the tablet's check-in
+        # does not undo the chair's mark (issue 10 item 16): scanning the badge again does.
         late = others[2]
         console.click("#tab-roster")
         late_row = console.locator(f'#roster tr[data-delegate-id="{voters[3].pk}"]')
@@ -214,7 +215,11 @@ def test_named_vote_from_console_to_tablets_and_projector(artifacts):
         )
         expect(late.locator("#ballot")).to_have_attribute("data-state", "confirm")
         late.click("#ballot-check-in")
+        expect(late.locator(".toast-error").last).to_contain_text("quét thẻ")
+        expect(late.locator("body")).to_have_attribute("data-attendance", "absent")
+        late.goto(sign_in_url(server.http, voters[3]))
         expect(late.locator("body")).to_have_attribute("data-attendance", "present")
+        late.click('#ballot-choices .choice-btn[data-choice="no"]')
         late.click("#ballot-send")
         expect(late.locator("#ballot")).to_have_attribute("data-state", "cast")
 
