@@ -10,7 +10,6 @@ import {
   renderSummary,
   setText,
   t,
-  toast,
 } from "./chamber.js";
 import { setupChairDocuments } from "./chair_documents.js";
 import { setupQuorumOverride } from "./chair_quorum.js";
@@ -291,12 +290,33 @@ function updateDelegate(id, change) {
   voting?.renderSoon(); // who has not voted yet follows the roster
 }
 
+// A badge that signed in on a second device while a tablet of that delegate was connected
+// (issue 10 item 13): flagged on the roster, without covering the console's controls.
+const secondDevices = new Map();
+
+function flagSecondDevice(data) {
+  secondDevices.set(data.delegate_id, data);
+  const row = document.querySelector(`#roster tr[data-delegate-id="${data.delegate_id}"]`);
+  if (row) {
+    row.dataset.secondDevice = "true";
+    row.title = data.message;
+  }
+  renderFlags();
+}
+
 function renderFlags() {
   const lost = [...state.roster.values()].filter((d) => d.status === "present" && !d.connected && !d.by_staff).length;
   const line = document.getElementById("roster-flags");
-  line.textContent = lost ? `${t("presence.lost")}: ${lost}` : "";
-  line.classList.toggle("flag-text", lost > 0);
+  const parts = lost ? [`${t("presence.lost")}: ${lost}`] : [];
+  if (secondDevices.size) {
+    const names = [...secondDevices.values()].map((d) => d.full_name).join(", ");
+    parts.push(`${t("badge.second_device")}: ${names}`);
+  }
+  line.textContent = parts.join(" · ");
+  line.title = [...secondDevices.values()].map((d) => d.message).join("\n");
+  line.classList.toggle("flag-text", parts.length > 0);
   body.dataset.lostTablets = String(lost);
+  body.dataset.secondDevices = String(secondDevices.size);
 }
 
 document.querySelector("#roster tbody").addEventListener("click", (event) => {
@@ -360,7 +380,7 @@ const client = new ChamberClient({
     "attendance.changed": (data) =>
       updateDelegate(data.delegate_id, { status: data.status, by_staff: Boolean(data.by_staff) }),
     "roster.presence": (data) => updateDelegate(data.delegate_id, { connected: data.connected }),
-    "badge.second_device": (data) => toast(data.message, { kind: "error", timeout: 60000 }),
+    "badge.second_device": (data) => flagSecondDevice(data),
   },
   onRefused(code) {
     if (code === 4401) location.assign(body.dataset.loginUrl);

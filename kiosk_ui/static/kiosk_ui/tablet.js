@@ -140,7 +140,19 @@ const client = new ChamberClient({
     },
     "badge.revoked": () => block(t("badge.revoked")),
     // Someone signed in with this delegate's badge on another device: say so, and stay.
-    "badge.second_device": (data) => toast(data.message, { kind: "error", timeout: 60000 }),
+    "badge.second_device": (data) => {
+      let chip = document.getElementById("second-device");
+      if (!chip) {
+        chip = document.createElement("span");
+        chip.id = "second-device";
+        chip.className = "chip flag-text";
+        chip.setAttribute("role", "status");
+        document.getElementById("my-status").after(chip);
+      }
+      chip.textContent = t("badge.second_device");
+      chip.title = data.message;
+      body.dataset.secondDevice = "true";
+    },
   },
   onRefused(code) {
     if (code === 4401) {
