@@ -410,6 +410,7 @@ def test_the_room_follows_one_state_on_every_screen_at_every_size(artifacts):
         expect(projector.locator("#poll-panel")).to_be_hidden()
         expect(projector.locator("#closing-panel")).to_contain_text("Kỳ họp đã bế mạc")
         _agree(console, projector, tablet)
+        expect(console.locator(".session-buttons")).to_be_hidden()  # nothing left to run
         record = console.locator("#record-link")
         minutes = console.locator("#minutes-link")
         expect(record).to_be_visible()

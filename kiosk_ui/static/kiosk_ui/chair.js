@@ -45,7 +45,9 @@ function renderControls() {
   const hint = document.getElementById("session-hint");
   hint.textContent = status === "draft" ? t("session.draft_hint") : status === "closed" ? t("session.closed") : "";
   hint.hidden = !hint.textContent;
+  // Closed: nothing left to run; the record and the minutes take the buttons' place.
   document.getElementById("session-record").hidden = status !== "closed";
+  document.querySelector(".session-buttons").hidden = status === "closed";
   for (const button of document.querySelectorAll("#agenda .agenda-button")) button.disabled = !live;
   renderBack(live);
   for (const button of document.querySelectorAll("#roster .seg-btn")) button.disabled = status === "closed";
