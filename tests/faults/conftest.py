@@ -7,6 +7,7 @@ Redis channel layer, then plays a fault against a live sitting (``chamber``).
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import time
@@ -82,6 +83,10 @@ class RedisServer:
 
 @pytest.fixture
 def redis_server(tmp_path):
+    if shutil.which("redis-server") is None:
+        pytest.fail(
+            "the fault suite starts its own redis-server: apt-get install redis-server"
+        )
     server = RedisServer(port=free_port(), directory=tmp_path)
     server.start()
     yield server
