@@ -84,9 +84,7 @@ class RedisServer:
 @pytest.fixture
 def redis_server(tmp_path):
     if shutil.which("redis-server") is None:
-        pytest.fail(
-            "the fault suite starts its own redis-server: apt-get install redis-server"
-        )
+        pytest.fail("the fault suite starts its own redis-server: apt-get install redis-server")
     server = RedisServer(port=free_port(), directory=tmp_path)
     server.start()
     yield server

@@ -211,8 +211,9 @@ def counted_receipts(poll_id: int) -> set[str]:
 
 
 @sync_to_async
-def outbox_left() -> int:
-    return OutboxFrame.objects.count()
+def outbox_ids() -> set[int]:
+    """Frames committed and not yet taken by the channel layer."""
+    return set(OutboxFrame.objects.values_list("id", flat=True))
 
 
 async def converged(screens, session_id: int, timeout: float) -> tuple[int, int | None]:
