@@ -76,7 +76,7 @@ async def _ends_well(chamber, workers, console, projector, tablets, poll_id, sto
     assert await counted_receipts(poll_id) == set(storm.acked.values())
     await reconnect_lost([console, *tablets], workers)
     everyone = [console.screen, projector, *(t.screen for t in tablets)]
-    await converged(everyone, chamber.session.pk, timeout=15)
+    await converged(everyone, chamber.session.pk, timeout=20)
     await console_runs_the_sitting(
         console, [projector, *(t.screen for t in tablets)], chamber.session.pk, servers=workers
     )
