@@ -118,3 +118,22 @@ def make_staff(
     if council is not None:
         membership_grant(user=user, council=council, role=role)
     return user
+
+
+def make_sitting(*, seats: int):
+    """A live sitting of ``seats`` delegates, every one marked present by its chair: the
+    ``session``, the chair's ``Actor`` and the ``delegates`` in seat order."""
+    from types import SimpleNamespace
+
+    from meeting import services as meeting
+    from meeting.actors import Actor
+
+    council = make_council(seats=seats)
+    session = make_session(council=council)
+    chair = Actor(user=make_staff(role="chair", council=council))
+    delegates = list(council.delegates.order_by("seat_label"))
+    for delegate in delegates:
+        meeting.attendance_set(
+            session_id=session.pk, delegate_id=delegate.pk, status="present", actor=chair
+        )
+    return SimpleNamespace(session=session, chair=chair, delegates=delegates)

@@ -29,7 +29,7 @@ from meeting.actors import Actor
 from meeting.models import ActionLog, Delegate
 from realtime.models import CommandReceipt
 from realtime.publish import capturing
-from tests.factories import make_council, make_session, make_staff
+from tests.factories import make_council, make_session, make_sitting, make_staff
 from tests.realtime import helpers
 from tests.realtime.helpers import RecordingScreen as Screen
 from voting import selectors, services
@@ -296,15 +296,7 @@ async def test_nothing_stored_or_sent_links_a_secret_ballot_to_its_voter(sitting
 
 @pytest.fixture
 def chamber():
-    council = make_council(seats=6)
-    session = make_session(council=council)
-    chair = Actor(user=make_staff(role="chair", council=council))
-    delegates = list(council.delegates.order_by("seat_label"))
-    for delegate in delegates:
-        meeting.attendance_set(
-            session_id=session.pk, delegate_id=delegate.pk, status="present", actor=chair
-        )
-    return SimpleNamespace(session=session, chair=chair, delegates=delegates)
+    return make_sitting(seats=6)
 
 
 def _vote(chamber, kind: str) -> tuple[Poll, dict[int, str], dict[int, str]]:
@@ -389,15 +381,7 @@ def test_the_row_headers_do_not_link_a_secret_ballot_to_its_voter(chamber):
 @pytest.fixture
 def hall(transactional_db):
     """Twelve delegates vote one after the other: 12! orders, one of them the voting order."""
-    council = make_council(seats=12)
-    session = make_session(council=council)
-    chair = Actor(user=make_staff(role="chair", council=council))
-    delegates = list(council.delegates.order_by("seat_label"))
-    for delegate in delegates:
-        meeting.attendance_set(
-            session_id=session.pk, delegate_id=delegate.pk, status="present", actor=chair
-        )
-    return SimpleNamespace(session=session, chair=chair, delegates=delegates)
+    return make_sitting(seats=12)
 
 
 def _sqlite_bytes() -> bytes:

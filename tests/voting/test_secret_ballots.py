@@ -26,7 +26,7 @@ from meeting.fixed_rules import FIXED_FIELDS, fix_rules
 from meeting.models import ActionLog
 from realtime import commands
 from realtime.publish import capturing
-from tests.factories import make_council, make_session, make_staff
+from tests.factories import make_council, make_session, make_sitting, make_staff
 from tests.realtime import helpers
 from tests.realtime.helpers import RecordingScreen as Screen
 from voting import selectors, services
@@ -39,15 +39,7 @@ def new_id() -> str:
 
 @pytest.fixture
 def chamber():
-    council = make_council(seats=6)
-    session = make_session(council=council)
-    chair = Actor(user=make_staff(role="chair", council=council))
-    delegates = list(council.delegates.order_by("seat_label"))
-    for delegate in delegates:
-        meeting.attendance_set(
-            session_id=session.pk, delegate_id=delegate.pk, status="present", actor=chair
-        )
-    return SimpleNamespace(session=session, chair=chair, delegates=delegates)
+    return make_sitting(seats=6)
 
 
 def open_poll(chamber, **options) -> Poll:
