@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from documents import services
 from documents.models import Document
-from meeting.actors import Actor
 from meeting.admin_scope import CouncilScopedAdmin
-from meeting.errors import ServiceError
+from realtime.actors import Actor
+from realtime.errors import ServiceError
 
 
 class UploadForm(forms.ModelForm):

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from documents import intake, rendering, selectors
 from documents.folding import fold
 from documents.models import Document, Note, PageText, Presentation, StoredFile
-from meeting import record
-from meeting.actors import Actor
-from meeting.errors import ServiceError
+from meeting import chain
 from meeting.models import AgendaItem
-from meeting.services import lock_session
+from meeting.services import session_lock
+from realtime.actors import Actor
+from realtime.errors import ServiceError
 from realtime.publish import emit, notify
 
 PDF_MAGIC = b"%PDF-"
@@ -142,7 +142,7 @@ def document_upload(
     wrote = False
     try:
         with transaction.atomic():
-            session = lock_session(session_id)
+            session = session_lock(session_id)
             if (
                 agenda_item_id is not None
                 and not AgendaItem.objects.filter(pk=agenda_item_id, session=session).exists()
@@ -159,7 +159,7 @@ def document_upload(
                 file=stored,
                 uploaded_by=actor.user,
             )
-            record.append(
+            chain.append(
                 session_id=session.pk,
                 action="document.upload",
                 actor=actor,
@@ -205,7 +205,7 @@ def document_show(*, session_id: int, document_id: int, page: int, actor: Actor)
     """Show a page to the room: the projector and every tablet that follows switch to it,
     from one event."""
     with transaction.atomic():
-        session = lock_session(session_id)
+        session = session_lock(session_id)
         if not session.is_live:
             raise ServiceError("session.not_live", _("Kỳ họp chưa khai mạc hoặc đã bế mạc."))
         document = _document_of_session(session_id, document_id)

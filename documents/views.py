@@ -24,11 +24,11 @@ from django.views.decorators.http import require_GET
 from documents import rendering, selectors, services
 from documents.access import may_download_original, may_read, reader_for
 from documents.models import Document
-from meeting.actors import Actor
-from meeting.errors import ServiceError
 from meeting.models import Session
 from meeting.scope import may
 from meeting.selectors import agenda_order
+from realtime.actors import Actor
+from realtime.errors import ServiceError
 
 YEAR = 60 * 60 * 24 * 365
 

@@ -17,9 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from meeting import services
-from meeting.actors import Actor
 from meeting.admin_scope import CouncilScopedAdmin
-from meeting.errors import ServiceError
 from meeting.fixed_rules import rules_of
 from meeting.models import (
     ActionLog,
@@ -32,6 +30,8 @@ from meeting.models import (
     Membership,
     Session,
 )
+from realtime.actors import Actor
+from realtime.errors import ServiceError
 
 admin.site.site_header = _("Chamber — quản trị kỳ họp")
 admin.site.site_title = _("Chamber")

@@ -17,7 +17,7 @@ import qrcode
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from meeting.errors import ServiceError
+from realtime.errors import ServiceError
 
 if TYPE_CHECKING:
     from meeting.models import Council, Delegate

@@ -22,8 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meeting import selectors
-from meeting.errors import ServiceError
 from meeting.models import Council, CredentialLog, Delegate, Session, TabletConnection
+from realtime.errors import ServiceError
 from realtime.groups import Audience
 from realtime.publish import notify
 

@@ -213,7 +213,7 @@ class Session(models.Model):
         related_name="+",
     )
     seq = models.BigIntegerField(_("số thứ tự sự kiện"), default=0, editable=False)
-    # The hash of the last entry of the session's log (meeting.record).
+    # The hash of the last entry of the session's log (meeting.chain).
     log_head = models.CharField(max_length=64, default="0" * 64, editable=False)
     # The council's seats, quorum and default vote rules as they were when the sitting opened
     # (meeting.fixed_rules): a later change of the council applies to later sessions only.
@@ -236,7 +236,7 @@ class Session(models.Model):
     minutes_copies = models.PositiveSmallIntegerField(_("số bản biên bản"), default=2)
     # Given at the close: the council's own sequence of minutes in the year ("Số: 12/BB-HĐND").
     minutes_number = models.PositiveIntegerField(_("số biên bản"), null=True, editable=False)
-    # The seal of the chain made at the close (meeting.record.seal): the number of entries and
+    # The seal of the chain made at the close (meeting.chain.seal): the number of entries and
     # the final hash, under a key the database does not hold.
     log_count = models.PositiveIntegerField(default=0, editable=False)
     log_seal = models.CharField(max_length=64, blank=True, editable=False)
@@ -412,7 +412,7 @@ class CredentialLog(models.Model):
     """Every use of a council's delegate credentials: badge sheets printed, badge sign-ins,
     PINs set or failed, badges re-issued — who, when, from which device.
 
-    A hash chain per council, like the session log (meeting.record): each entry's hash covers
+    A hash chain per council, like the session log (meeting.chain): each entry's hash covers
     its content and the hash before it (meeting.credentials.verify_credential_chain).
     """
 

@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meeting import fixed_rules, record, record_facts, selectors
-from meeting.actors import Actor
-from meeting.errors import ServiceError
+from meeting import chain, fixed_rules, record_facts, selectors
 from meeting.models import AgendaItem, Attendance, Delegate, Session
+from realtime.actors import Actor
+from realtime.errors import ServiceError
 from realtime.groups import Audience
 from realtime.publish import emit, notify
 
@@ -32,7 +32,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
-def lock_session(session_id: int) -> Session:
+def session_lock(session_id: int) -> Session:
     """Lock the session row for this transaction: its writes and sequence numbers serialise."""
     try:
         return Session.objects.select_for_update().select_related("council").get(pk=session_id)
@@ -41,7 +41,7 @@ def lock_session(session_id: int) -> Session:
 
 
 def _log(session: Session, action: str, actor: Actor, **data) -> None:
-    record.append(session_id=session.pk, action=action, actor=actor, **data)
+    chain.append(session_id=session.pk, action=action, actor=actor, **data)
 
 
 def _require_live(session: Session) -> None:
@@ -95,7 +95,7 @@ def session_transition(
         raise ServiceError("session.unknown_action", _("Thao tác không hợp lệ với kỳ họp."))
     sources, target = TRANSITIONS[action]
     with transaction.atomic():
-        session = lock_session(session_id)
+        session = session_lock(session_id)
         if session.status not in sources:
             raise ServiceError(
                 "session.bad_transition",
@@ -136,7 +136,7 @@ def session_transition(
         session.save(update_fields=changed)
         _log(session, f"session.{action}", actor, previous=previous, status=target, **facts)
         if target == Status.CLOSED:
-            record.seal(session_id=session.pk)
+            chain.seal(session_id=session.pk)
         emit(session=session, type="session.changed", data=selectors.session_state(session))
         if target == Status.CLOSED:
             presentation_take_down(session=session)
@@ -164,7 +164,7 @@ def session_officers_set(
             "session.officers_required", _("Cần nhập họ tên chủ tọa và thư ký của kỳ họp.")
         )
     with transaction.atomic():
-        session = lock_session(session_id)
+        session = session_lock(session_id)
         if session.status == Status.CLOSED:
             raise ServiceError("session.closed", _("Kỳ họp đã bế mạc."))
         if all(getattr(session, name) == value for name, value in values.items()):
@@ -179,7 +179,7 @@ def session_officers_set(
 
 def agenda_select(*, session_id: int, item_id: int, actor: Actor) -> Session:
     with transaction.atomic():
-        session = lock_session(session_id)
+        session = session_lock(session_id)
         _require_live(session)
         if not AgendaItem.objects.filter(pk=item_id, session=session).exists():
             raise ServiceError(
@@ -191,7 +191,7 @@ def agenda_select(*, session_id: int, item_id: int, actor: Actor) -> Session:
 def agenda_step(*, session_id: int, step: int, actor: Actor) -> Session:
     """Move to the next (step=1) or previous (step=-1) item in agenda order."""
     with transaction.atomic():
-        session = lock_session(session_id)
+        session = session_lock(session_id)
         _require_live(session)
         ids = [item.pk for item in selectors.agenda_order(session)]
         if not ids:
@@ -263,7 +263,7 @@ def attendance_set(
     if status not in Attendance.Status.values:
         raise ServiceError("attendance.bad_status", _("Trạng thái điểm danh không hợp lệ."))
     with transaction.atomic():
-        session = lock_session(session_id)
+        session = session_lock(session_id)
         if session.status == Status.CLOSED:
             raise ServiceError("session.closed", _("Kỳ họp đã bế mạc, không thể điểm danh."))
         if actor.delegate is not None:
@@ -343,7 +343,7 @@ def attendance_set(
 def attendance_summary_publish(*, session_id: int) -> None:
     """Tell every screen the present count and quorum state (coalesced check-ins)."""
     with transaction.atomic():
-        session = lock_session(session_id)
+        session = session_lock(session_id)
         emit(session=session, type="attendance.summary", data=selectors.attendance_summary(session))
 
 
@@ -355,7 +355,7 @@ def attendance_check_in_on_arrival(*, session_id: int, delegate: Delegate) -> bo
     publishes the summary, coalesced with the other arrivals.
     """
     with transaction.atomic():
-        session = lock_session(session_id)
+        session = session_lock(session_id)
         if session.status != Status.IN_PROGRESS:
             return False
         if Attendance.objects.filter(session=session, delegate=delegate).exists():

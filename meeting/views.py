@@ -7,11 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from meeting import credentials, selectors, services
-from meeting.actors import Actor
 from meeting.badges import badges_pdf, delegate_for_badge
-from meeting.errors import ServiceError
 from meeting.models import Attendance, Council, Delegate, Session
 from meeting.scope import may
+from realtime.actors import Actor
+from realtime.errors import ServiceError
 
 # The browser's session key holding a badge that still waits for its PIN.
 PENDING = "pending_badge"

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from documents import services as documents
 from meeting import services
-from meeting.actors import Actor
-from meeting.errors import ServiceError
 from meeting.models import Delegate
+from realtime.actors import Actor
+from realtime.errors import ServiceError
 from realtime.models import CommandReceipt
 from voting import assisted
 from voting import live as voting_live

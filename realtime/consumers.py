@@ -30,11 +30,11 @@ from meeting.access import (
     tablet_access,
     tablet_still_signed_in,
 )
-from meeting.actors import SYSTEM, Actor
-from meeting.errors import AccessRevoked, ServiceError
 from realtime import coalesce, convergence  # noqa: F401  (registers its heartbeat)
 from realtime import commands as command_handlers
+from realtime.actors import SYSTEM, Actor
 from realtime.envelope import Command, MalformedMessage, decode_command, encode
+from realtime.errors import AccessRevoked, ServiceError
 from realtime.fanout import on_heartbeat, process_fanout
 from realtime.groups import (
     chair_groups,

@@ -8,8 +8,8 @@ that counted it — with the chain's rules, seats and attendance."""
 
 from __future__ import annotations
 
+from meeting.chain import verify_chain
 from meeting.models import ActionLog, Delegate, Session
-from meeting.record import verify_chain
 from record import verify_facts
 from record.verify_assisted import verify_poll_assisted
 from voting import tally

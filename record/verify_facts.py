@@ -4,9 +4,9 @@ at the opening and at the close, and the chain's length against the seal made at
 from __future__ import annotations
 
 from meeting import record_facts
+from meeting.chain import seal_matches
 from meeting.fixed_rules import rules_of
 from meeting.models import ActionLog, Attendance, Delegate, Session
-from meeting.record import seal_matches
 from meeting.selectors import agenda_order
 
 

@@ -126,7 +126,7 @@ def make_sitting(*, seats: int):
     from types import SimpleNamespace
 
     from meeting import services as meeting
-    from meeting.actors import Actor
+    from realtime.actors import Actor
 
     council = make_council(seats=seats)
     session = make_session(council=council)

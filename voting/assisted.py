@@ -22,10 +22,10 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from meeting import record
-from meeting.actors import Actor
-from meeting.errors import ServiceError
+from meeting import chain
 from meeting.models import Attendance, Delegate
+from realtime.actors import Actor
+from realtime.errors import ServiceError
 from voting.models import Ballot, Participation, Poll, VotingPass
 from voting.services import ballot_cast, receipt_for
 
@@ -85,7 +85,7 @@ def ballot_record(
         participation = Participation.objects.get(poll=poll, delegate=delegate)
         participation.recorded_by = actor.user
         participation.save(update_fields=["recorded_by"])
-        record.append(
+        chain.append(
             session_id=poll.session_id,
             action="ballot.recorded",
             actor=actor,
@@ -147,7 +147,7 @@ def voting_pass_issue(
             issued_by=actor.user,
             issued_at=now,
         )
-        record.append(
+        chain.append(
             session_id=poll.session_id,
             action="pass.issued",
             actor=actor,
@@ -229,7 +229,7 @@ def ballot_cast_with_pass(*, pass_id: int, claim: str, choice, command_id: str) 
         Participation.objects.filter(
             poll_id=voting_pass.poll_id, delegate=voting_pass.delegate
         ).update(voting_pass=voting_pass)
-        record.append(
+        chain.append(
             session_id=voting_pass.poll.session_id,
             action="pass.used",
             actor=Actor(delegate=voting_pass.delegate),

@@ -13,8 +13,8 @@ from datetime import datetime
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
-from meeting.errors import ServiceError
 from realtime import coalesce
+from realtime.errors import ServiceError
 from realtime.fanout import on_heartbeat
 from voting import services
 

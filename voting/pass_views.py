@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from meeting.errors import ServiceError
+from realtime.errors import ServiceError
 from voting import assisted, services
 from voting.views import STATUS_BY_CODE
 

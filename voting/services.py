@@ -25,12 +25,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meeting import record
-from meeting.actors import Actor
-from meeting.errors import ServiceError
+from meeting import chain
 from meeting.fixed_rules import rules_of
 from meeting.models import AgendaItem, Attendance, Delegate, Session
-from meeting.services import lock_session, presentation_take_down, quorum_gate
+from meeting.services import presentation_take_down, quorum_gate, session_lock
+from realtime.actors import Actor
+from realtime.errors import ServiceError
 from realtime.groups import Audience
 from realtime.publish import emit, notify
 from voting import rules, selectors, tally
@@ -47,7 +47,7 @@ MAX_COUNTDOWN_SECONDS = 24 * 60 * 60
 
 
 def _log(poll: Poll, action: str, actor: Actor, **data) -> None:
-    record.append(session_id=poll.session_id, action=action, actor=actor, poll=poll.pk, **data)
+    chain.append(session_id=poll.session_id, action=action, actor=actor, poll=poll.pk, **data)
 
 
 def _poll_not_found() -> ServiceError:
@@ -94,7 +94,7 @@ def poll_create(
     if not title:
         raise ServiceError("poll.invalid", _("Cần nhập nội dung biểu quyết."))
     with transaction.atomic():
-        session = lock_session(session_id)
+        session = session_lock(session_id)
         if session.status == Session.Status.CLOSED:
             raise ServiceError("session.closed", _("Kỳ họp đã bế mạc."))
         council = session.council
@@ -194,7 +194,7 @@ def poll_open(
     why the chair goes on without it. The quorum of the moment is kept with the poll."""
     with transaction.atomic():
         poll = _lock_poll(poll_id, session_id)
-        session = lock_session(poll.session_id)
+        session = session_lock(poll.session_id)
         if poll.status != Poll.Status.DRAFT:
             raise ServiceError("poll.bad_transition", _("Chỉ mở được biểu quyết đang ở dự thảo."))
         if session.status != Session.Status.IN_PROGRESS:
@@ -363,7 +363,7 @@ def poll_close(*, poll_id: int, actor: Actor, session_id: int | None = None) -> 
         poll = _lock_poll(poll_id, session_id)  # waits for the ballots in flight
         if poll.status != Poll.Status.OPEN:
             raise ServiceError("poll.not_open", _("Cuộc biểu quyết không mở hoặc đã kết thúc."))
-        session = lock_session(poll.session_id)
+        session = session_lock(poll.session_id)
         poll.status = Poll.Status.CLOSED
         poll.closed_at = timezone.now()
         poll.save(update_fields=["status", "closed_at"])
@@ -448,7 +448,7 @@ def poll_publish(*, poll_id: int, actor: Actor, session_id: int | None = None) -
         poll = _lock_poll(poll_id, session_id)
         if poll.status != Poll.Status.CLOSED:
             raise ServiceError("poll.bad_transition", _("Chỉ công bố được biểu quyết đã kết thúc."))
-        session = lock_session(poll.session_id)
+        session = session_lock(poll.session_id)
         poll.status = Poll.Status.PUBLISHED
         poll.published_at = timezone.now()
         poll.save(update_fields=["status", "published_at"])
@@ -476,7 +476,7 @@ def poll_cancel(*, poll_id: int, reason: str, actor: Actor, session_id: int | No
             raise ServiceError(
                 "poll.bad_transition", _("Chỉ hủy được biểu quyết đang mở hoặc đã kết thúc.")
             )
-        session = lock_session(poll.session_id)
+        session = session_lock(poll.session_id)
         PollResult.objects.filter(poll=poll).update(void=True)
         poll.status = Poll.Status.CANCELLED
         poll.cancelled_at = timezone.now()
@@ -540,7 +540,7 @@ def poll_progress_publish(*, poll_id: int) -> None:
         session_id = Poll.objects.filter(pk=poll_id).values_list("session_id", flat=True).first()
         if session_id is None:
             return
-        session = lock_session(session_id)
+        session = session_lock(session_id)
         poll = Poll.objects.get(pk=poll_id)
         if poll.status != Poll.Status.OPEN:
             return

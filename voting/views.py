@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meeting.access import signed_in_delegate
-from meeting.actors import Actor
-from meeting.errors import ServiceError
 from realtime import commands
+from realtime.actors import Actor
 from realtime.commands import server_error_message
 from realtime.envelope import MalformedMessage, decode_command
+from realtime.errors import ServiceError
 from voting import services
 
 logger = logging.getLogger(__name__)

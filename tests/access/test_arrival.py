@@ -11,9 +11,9 @@ from channels.db import database_sync_to_async
 from django.test import Client
 
 from meeting import services
-from meeting.actors import Actor
 from meeting.badges import badge_token
 from meeting.models import Attendance
+from realtime.actors import Actor
 from tests.factories import make_council, make_session, make_staff
 from tests.realtime import helpers
 

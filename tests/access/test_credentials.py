@@ -8,10 +8,10 @@ from django.test import Client
 from django.urls import reverse
 
 from meeting import services
-from meeting.actors import Actor
 from meeting.badges import badge_token
 from meeting.credentials import verify_credential_chain
 from meeting.models import CredentialLog, Delegate
+from realtime.actors import Actor
 from tests.factories import make_council, make_session, make_staff
 from tests.realtime import helpers
 

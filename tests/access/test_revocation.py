@@ -13,8 +13,8 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 
 from meeting import services
-from meeting.actors import Actor
 from meeting.models import Delegate, Membership, Session
+from realtime.actors import Actor
 from tests.factories import make_council, make_session, make_staff
 from tests.realtime import helpers
 

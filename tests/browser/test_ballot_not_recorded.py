@@ -17,9 +17,9 @@ from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from meeting.actors import Actor
 from meeting.badges import sign_in_url
 from meeting.models import Attendance
+from realtime.actors import Actor
 from tests.browser.conftest import chromium, watch_errors
 from tests.factories import make_council, make_session, make_staff
 from tests.servers import running_servers

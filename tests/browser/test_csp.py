@@ -14,8 +14,8 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from playwright.sync_api import Page, expect
 
 from documents import services as documents
-from meeting.actors import Actor
 from meeting.badges import sign_in_url
+from realtime.actors import Actor
 from tests.browser.conftest import chromium
 from tests.documents.pdfs import make_pdf
 from tests.factories import make_council, make_session, make_staff

@@ -15,10 +15,10 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from meeting import record, services
-from meeting.actors import Actor
+from meeting import chain, services
 from meeting.badges import sign_in_url
 from meeting.models import ActionLog, Attendance, Delegate, Session
+from realtime.actors import Actor
 from tests.browser.conftest import chromium, console_login, make_console_user, watch_errors
 from tests.factories import make_council, make_session
 from tests.servers import running_servers
@@ -203,4 +203,4 @@ def test_quorum_override_and_assisted_votes_on_the_console(artifacts):
     ]
     used = VotingPass.objects.get(poll=secret)
     assert used.delegate_id == delegates[2].pk and used.used_at is not None
-    assert record.verify_chain(session.pk) == []
+    assert chain.verify_chain(session.pk) == []

@@ -18,9 +18,9 @@ from playwright.sync_api import Page, expect
 from documents import services as documents
 from documents.models import Document, Note
 from meeting import selectors, services
-from meeting.actors import Actor
 from meeting.badges import sign_in_url
 from meeting.models import AgendaItem, Attendance
+from realtime.actors import Actor
 from tests.browser.conftest import chromium, console_login, make_console_user, watch_errors
 from tests.documents.pdfs import make_pdf
 from tests.factories import make_council, make_session, make_staff

@@ -18,10 +18,10 @@ from playwright.sync_api import Page, expect
 
 from documents import services as documents
 from meeting import selectors
-from meeting.actors import Actor
 from meeting.badges import sign_in_url
 from meeting.management.commands.load_demo import COUNCIL_NAME, agenda
 from meeting.models import AgendaItem, Attendance
+from realtime.actors import Actor
 from tests.browser.conftest import chromium, console_login, make_console_user, watch_errors
 from tests.factories import make_council, make_session, make_staff
 from tests.servers import running_servers

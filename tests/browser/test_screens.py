@@ -14,9 +14,9 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from playwright.sync_api import Page, expect
 
 from meeting import selectors, services
-from meeting.actors import Actor
 from meeting.badges import sign_in_url
 from meeting.models import AgendaItem, Attendance
+from realtime.actors import Actor
 from tests.browser.conftest import chromium
 from tests.factories import make_council, make_session, make_staff
 from tests.servers import running_servers

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from meeting.actors import Actor
+from realtime.actors import Actor
 from tests.browser.conftest import chromium, console_login, watch_errors
 from tests.browser.test_voting import _connected, _make_sitting, _open_tablet, _vote
 from tests.servers import running_servers

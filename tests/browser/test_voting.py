@@ -15,9 +15,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from meeting import selectors, services
-from meeting.actors import Actor
 from meeting.badges import sign_in_url
 from meeting.models import AgendaItem, Attendance
+from realtime.actors import Actor
 from tests.browser.conftest import chromium, console_login, make_console_user, watch_errors
 from tests.factories import make_council, make_session
 from tests.servers import running_servers

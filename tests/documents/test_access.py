@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from documents import render_worker, rendering, services
 from documents.models import Document
-from meeting.actors import Actor
 from meeting.badges import sign_in_url
 from meeting.models import Delegate, Session
+from realtime.actors import Actor
 from tests.documents import pdfs
 from tests.factories import make_council, make_session, make_staff
 

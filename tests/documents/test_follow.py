@@ -22,9 +22,9 @@ from django.utils import timezone
 
 from documents import services
 from documents.models import Document, Presentation
-from meeting.actors import Actor
 from meeting.badges import sign_in_url
 from meeting.models import Attendance, Delegate, Session
+from realtime.actors import Actor
 from realtime.models import CommandReceipt
 from realtime.publish import capturing
 from tests.documents import pdfs, ws

@@ -10,9 +10,9 @@ from django.test import Client
 from documents import rendering, services
 from documents.models import Document, PageText, StoredFile
 from documents.selectors import search
-from meeting.actors import Actor
-from meeting.errors import ServiceError
 from meeting.models import ActionLog
+from realtime.actors import Actor
+from realtime.errors import ServiceError
 from tests.documents import pdfs
 from tests.factories import make_council, make_session, make_staff
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from documents import services
 from documents.models import Document, Note
-from meeting.actors import Actor
 from meeting.models import Attendance, Delegate, Session
+from realtime.actors import Actor
 from realtime.publish import capturing
 from tests.documents import pdfs, ws
 from tests.factories import make_council, make_session, make_staff

@@ -10,8 +10,8 @@ from documents import services as documents
 from documents.models import Presentation
 from documents.selectors import documents_snapshot
 from meeting import services
-from meeting.actors import Actor
 from meeting.models import Attendance
+from realtime.actors import Actor
 from tests.documents import pdfs
 from tests.factories import make_council, make_session, make_staff
 from voting import services as voting

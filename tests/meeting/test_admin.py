@@ -5,10 +5,10 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from meeting import services
-from meeting.actors import Actor
 from meeting.badges import badge_token, delegate_for_badge
-from meeting.errors import ServiceError
 from meeting.models import ActionLog, AgendaItem, Attendance, Delegate, Session
+from realtime.actors import Actor
+from realtime.errors import ServiceError
 from tests.factories import make_council, make_session, make_staff
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,6 @@ import pymupdf
 import pytest
 
 from meeting import services
-from meeting.actors import Actor
 from meeting.badges import (
     ALPHABET,
     badge_token,
@@ -14,8 +13,9 @@ from meeting.badges import (
     delegate_for_badge,
     display_code,
 )
-from meeting.errors import ServiceError
 from meeting.models import ActionLog, Attendance, Delegate, Session
+from realtime.actors import Actor
+from realtime.errors import ServiceError
 from tests.factories import make_council, make_session, make_staff
 
 pytestmark = pytest.mark.django_db

@@ -96,7 +96,7 @@ def test_printed_links_work(client):
 
 def test_a_closed_demo_session_is_kept_and_a_new_one_opened():
     from meeting import services
-    from meeting.actors import SYSTEM
+    from realtime.actors import SYSTEM
 
     _load()
     closed = Session.objects.get()

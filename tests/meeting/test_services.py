@@ -4,9 +4,9 @@ import pytest
 from django.db import transaction
 
 from meeting import selectors, services
-from meeting.actors import Actor
-from meeting.errors import ServiceError
 from meeting.models import ActionLog, AgendaItem, Attendance, Council, Session
+from realtime.actors import Actor
+from realtime.errors import ServiceError
 from tests.factories import make_council, make_session, make_staff
 
 pytestmark = pytest.mark.django_db

@@ -4,11 +4,11 @@ fixed for the session when it opens (issue 9 §2, issue 10 item 12)."""
 import pytest
 from django.utils import translation
 
-from meeting import record, selectors, services
-from meeting.actors import Actor
-from meeting.errors import ServiceError
+from meeting import chain, selectors, services
 from meeting.fixed_rules import rules_of
 from meeting.models import ActionLog, Attendance, Council, Session
+from realtime.actors import Actor
+from realtime.errors import ServiceError
 from tests.factories import make_council, make_session, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -83,11 +83,11 @@ def test_the_chair_may_open_below_the_quorum_only_saying_why_and_the_chain_keeps
         "quorate": False,
         "override_reason": reason,
     }
-    assert record.verify_chain(scheduled.pk) == []
+    assert chain.verify_chain(scheduled.pk) == []
     # The reason is part of the hash: changing it afterwards is caught.
     data = {**entry.data, "quorum": {**entry.data["quorum"], "override_reason": "Đủ túc số"}}
     ActionLog.objects.filter(pk=entry.pk).update(data=data)
-    assert any("session.open" in problem for problem in record.verify_chain(scheduled.pk))
+    assert any("session.open" in problem for problem in chain.verify_chain(scheduled.pk))
 
 
 def test_with_the_quorum_no_reason_is_needed_nor_kept(scheduled, chair):

@@ -19,8 +19,8 @@ from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
 from meeting import services
-from meeting.actors import Actor
 from meeting.models import ActionLog, AgendaItem, Attendance, Delegate, Session
+from realtime.actors import Actor
 from realtime.models import CommandReceipt
 from tests.factories import make_council, make_session, make_staff
 from tests.realtime import helpers
@@ -307,7 +307,7 @@ async def test_a_command_of_another_screen_is_forbidden(world, screen):
 
 async def test_a_delegate_cannot_mark_anyone_through_the_service(world):
     """The service refuses a delegate acting for another, whatever reached it."""
-    from meeting.errors import ServiceError
+    from realtime.errors import ServiceError
 
     before = await db_state()
     for delegate_id, status in [(world.neighbour.pk, "absent"), (world.delegate.pk, "absent")]:

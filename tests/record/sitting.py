@@ -13,8 +13,8 @@ import uuid
 from dataclasses import dataclass, field
 
 from meeting import services as meeting
-from meeting.actors import Actor
 from meeting.models import AgendaItem, Council, Delegate, Guest, Session
+from realtime.actors import Actor
 from tests.factories import make_council, make_session, make_staff
 from voting import services as voting
 from voting.models import Poll

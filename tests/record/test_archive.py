@@ -10,8 +10,8 @@ from django.test import Client
 
 from documents.services import document_upload
 from meeting import services as meeting
-from meeting.actors import Actor
 from meeting.models import AgendaItem, Council
+from realtime.actors import Actor
 from tests.documents.pdfs import make_pdf
 from tests.factories import make_council, make_session, make_staff
 from tests.record.sitting import make_sitting

@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from meeting import services
-from meeting.actors import Actor
 from meeting.models import ActionLog, Attendance, Session
+from realtime.actors import Actor
 from tests.browser.conftest import (
     ARTIFACTS,
     chromium,

@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone
 
 from meeting import services as meeting
-from meeting.actors import Actor
 from meeting.models import Session
+from realtime.actors import Actor
 from record.verify import verify_session
 from tests.factories import make_council, make_session, make_staff
 from tests.record.test_minutes import body_lines, flat, vote_sections

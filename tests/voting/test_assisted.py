@@ -6,11 +6,11 @@ import uuid
 import pytest
 from django.test import Client
 
-from meeting import record
+from meeting import chain
 from meeting import services as meeting
-from meeting.actors import Actor
-from meeting.errors import ServiceError
 from meeting.models import ActionLog
+from realtime.actors import Actor
+from realtime.errors import ServiceError
 from tests.factories import make_council, make_session, make_staff
 from voting import assisted, services
 from voting.models import Ballot, Participation, Poll, VotingPass
@@ -82,7 +82,7 @@ def test_the_secretary_records_a_show_of_hands_marked_with_who_and_when(sitting)
     services.ballot_cast(poll_id=poll.pk, delegate=delegates[1], choice="yes", command_id=new_id())
     result = services.poll_close(poll_id=poll.pk, actor=secretary)
     assert result.counts == {"yes": 1, "no": 1, "abstain": 0}
-    assert record.verify_chain(session.pk) == []
+    assert chain.verify_chain(session.pk) == []
 
 
 @pytest.mark.parametrize(
@@ -180,7 +180,7 @@ def test_a_pass_signs_a_spare_tablet_in_for_one_secret_ballot(sitting):
     assert Client().get(f"/tablet/pass/{token}/").context["error_code"] == "pass.used"
     again = spare.post("/tablet/pass/", {"choice": "yes"})
     assert again.context["done"] and Ballot.objects.filter(poll=poll).count() == 1
-    assert record.verify_chain(session.pk) == []
+    assert chain.verify_chain(session.pk) == []
 
 
 def test_the_secretary_never_sees_the_choice(sitting):

@@ -19,8 +19,8 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
-from meeting.actors import Actor
 from meeting.models import Attendance
+from realtime.actors import Actor
 from tests.factories import make_council, make_session, make_staff
 from tests.realtime import helpers
 from tests.servers import database_url

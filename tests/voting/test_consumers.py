@@ -18,9 +18,9 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from meeting import services as meeting
-from meeting.actors import Actor
 from meeting.models import ActionLog, Attendance, Delegate, Session
 from realtime import coalesce
+from realtime.actors import Actor
 from realtime.models import CommandReceipt
 from tests.factories import make_council, make_session, make_staff
 from tests.realtime import helpers

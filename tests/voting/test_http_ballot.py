@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from meeting import services as meeting
-from meeting.actors import Actor
+from realtime.actors import Actor
 from tests.factories import make_council, make_session, make_staff
 from voting import services
 from voting.models import Ballot

@@ -6,11 +6,11 @@ import uuid
 
 import pytest
 
-from meeting import record
+from meeting import chain
 from meeting import services as meeting
-from meeting.actors import Actor
-from meeting.errors import ServiceError
 from meeting.models import ActionLog, Council, Delegate, Session
+from realtime.actors import Actor
+from realtime.errors import ServiceError
 from tests.factories import make_council, make_session, make_staff
 from voting import selectors, services
 from voting.models import Poll
@@ -90,7 +90,7 @@ def test_the_chair_opens_it_anyway_with_a_reason_kept_with_the_poll_the_chain_an
     payload = selectors.poll_record(Poll.objects.get(pk=poll.pk))
     assert payload["result"]["sitting_quorum"] == at_open
     assert payload["poll"]["quorum_at_open"]["override_reason"] == reason
-    assert record.verify_chain(session.pk) == []
+    assert chain.verify_chain(session.pk) == []
 
 
 def test_the_quorum_is_counted_again_at_each_vote(sitting):

@@ -25,8 +25,8 @@ from django.contrib.sessions.models import Session as BrowserSession
 from django.db import connection, models
 
 from meeting import services as meeting
-from meeting.actors import Actor
 from meeting.models import ActionLog, Delegate
+from realtime.actors import Actor
 from realtime.models import CommandReceipt
 from realtime.publish import capturing
 from tests.factories import make_council, make_session, make_sitting, make_staff

@@ -20,11 +20,11 @@ from channels.db import database_sync_to_async
 from django.test import Client
 
 from meeting import services as meeting
-from meeting.actors import Actor
-from meeting.errors import ServiceError
 from meeting.fixed_rules import FIXED_FIELDS, fix_rules
 from meeting.models import ActionLog
 from realtime import commands
+from realtime.actors import Actor
+from realtime.errors import ServiceError
 from realtime.publish import capturing
 from tests.factories import make_council, make_session, make_sitting, make_staff
 from tests.realtime import helpers

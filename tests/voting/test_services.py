@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 
 from meeting import services as meeting
-from meeting.actors import Actor
-from meeting.errors import ServiceError
 from meeting.fixed_rules import FIXED_FIELDS, fix_rules
+from realtime.actors import Actor
+from realtime.errors import ServiceError
 from tests.factories import make_council, make_session, make_staff
 from voting import services
 from voting.models import Ballot, Participation, Poll, PollResult

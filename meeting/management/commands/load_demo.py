@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meeting import services
-from meeting.actors import Actor
 from meeting.badges import sign_in_url
 from meeting.models import AgendaItem, Attendance, Council, Delegate, Session
 from meeting.roles import membership_grant, sync_role_groups
+from realtime.actors import Actor
 
 CITY_NAME = "Hội đồng nhân dân Thành phố Hồ Chí Minh"
 CITY_SEATS = 125

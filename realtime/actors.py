@@ -3,14 +3,14 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-
-from meeting.models import Delegate
+from django.db.models import Model
 
 
 @dataclass(frozen=True)
 class Actor:
     user: AbstractBaseUser | None = None
-    delegate: Delegate | None = None
+    # A meeting.Delegate; typed as a model so that realtime imports no app.
+    delegate: Model | None = None
 
     @property
     def key(self) -> str:

@@ -17,8 +17,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from meeting.actors import Actor
 from meeting.models import ActionLog, Session
+from realtime.actors import Actor
 
 GENESIS = "0" * 64
 
