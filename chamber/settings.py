@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "documents",
     "voting",
     "record",
+    "floor",
     "realtime",
     "kiosk_ui",
 ]

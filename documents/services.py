@@ -120,6 +120,13 @@ def _store(inspected: InspectedPdf, data: bytes) -> tuple[StoredFile, bool]:
     return stored, True
 
 
+def file_store(*, inspected: InspectedPdf, data: bytes):
+    """Store a checked PDF by its hash (once, however many use it), with its page text, for
+    a use other than a session document (a written answer, floor.questions)."""
+    stored, _wrote = _store(inspected, data)
+    return stored
+
+
 def document_upload(
     *,
     session_id: int,

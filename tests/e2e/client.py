@@ -27,6 +27,8 @@ EVENT_TYPES = {
     "poll.cancelled",
     "document.added",
     "document.shown",
+    "floor.changed",
+    "questions.changed",
 }
 NOTICE_TYPES = {
     "attendance.changed",
@@ -38,6 +40,7 @@ NOTICE_TYPES = {
     "poll.result",
     "poll.voters",
     "note.saved",
+    "written.answered",
 }
 ANSWER_TYPES = {"ack", "error"}
 TIMEOUT = 10.0
