@@ -394,3 +394,5 @@ class CredentialLogAdmin(CouncilScopedAdmin, ReadOnlyAdmin):
     ]
     search_fields = ["delegate__full_name", "device"]
     list_select_related = ["council", "actor_user", "delegate"]
+
+from meeting import admin_agencies  # noqa: E402, F401  (registers the agencies' admin)

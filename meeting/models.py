@@ -444,3 +444,10 @@ class CredentialLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action}"
+
+
+# Lists and logs of a council outside its sessions, kept in modules of their own.
+from meeting.agencies import Agency, AgencyOfficer  # noqa: E402, F401
+from meeting.council_log import CouncilLog, CouncilLogHead  # noqa: E402, F401
+from meeting.reminders import SentReminder  # noqa: E402, F401
+

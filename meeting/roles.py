@@ -36,6 +36,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "documents.add_document",
         "documents.view_document",
         "documents.change_document",
+        # The council's list of agencies (meeting.agencies) and who answers for each.
+        *(
+            f"meeting.{verb}_{model}"
+            for model in ("agency", "agencyofficer")
+            for verb in ("add", "change", "view", "delete")
+        ),
+        "meeting.view_councillog",
     ],
     # The city's Standing Committee reads the record of its council and the councils under it.
     "standing": [
@@ -46,6 +53,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "meeting.view_attendance",
         "meeting.view_actionlog",
         "meeting.view_credentiallog",
+        "meeting.view_agency",
+        "meeting.view_councillog",
         "documents.view_document",
         "voting.view_poll",
         "voting.view_pollresult",

@@ -1,8 +1,10 @@
 """``chamber verify-record <session>``: check the chain and recount every tally; also the
-council's credential log (badge sheets and sign-ins, meeting.credentials)."""
+council's credential log (badge sheets and sign-ins, meeting.credentials) and the council's own
+log (petitions and other work outside sessions, meeting.council_log)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
+from meeting.council_log import verify_council_log
 from meeting.credentials import verify_credential_chain
 from meeting.models import Session
 from record.verify import verify_session
@@ -22,8 +24,10 @@ class Command(BaseCommand):
         found = Session.objects.filter(pk=session).first()
         if found is None:
             raise CommandError(f"no session {session}")
-        problems = verify_session(found.pk, final_hash=final_hash) + verify_credential_chain(
-            found.council_id
+        problems = (
+            verify_session(found.pk, final_hash=final_hash)
+            + verify_credential_chain(found.council_id)
+            + verify_council_log(found.council_id)
         )
         if problems:
             for problem in problems:
