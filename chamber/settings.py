@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "floor",
     "realtime",
     "kiosk_ui",
+    "search",
 ]
 
 MIDDLEWARE = [

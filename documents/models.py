@@ -60,12 +60,11 @@ class Document(models.Model):
 
 
 class PageText(models.Model):
-    """The text of one page, and the same folded (no diacritics, lower case) for search."""
+    """The text of one page; searched through the search index (documents.search_index)."""
 
     file = models.ForeignKey(StoredFile, on_delete=models.CASCADE, related_name="pages")
     number = models.PositiveIntegerField()  # 1-based
     text = models.TextField(blank=True)
-    folded = models.TextField(blank=True)
 
     class Meta:
         constraints = [

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from documents.folding import fold, snippet
 from documents.models import Document, Note, PageText, Presentation
+from documents.search_index import PAGE
 from meeting.models import Delegate, Session
+from search.folding import fold, snippet
+from search.selectors import search_ids
 
 MAX_HITS = 200
 
@@ -65,16 +67,16 @@ def documents_snapshot(session: Session, *, screen: str, delegate: Delegate | No
 
 
 def search(documents: list[Document], query: str) -> list[dict]:
-    """Pages of these documents whose text holds the query, diacritics and case ignored."""
-    needle = fold(query).strip()
-    if len(needle) < 2 or not documents:
+    """Pages of these documents holding every word of the query (each as the beginning of a
+    word), diacritics and case ignored — through the search index, not a scan."""
+    if len(fold(query).strip()) < 2 or not documents:
         return []
     by_file: dict[str, list[Document]] = {}
     for document in documents:
         by_file.setdefault(document.file_id, []).append(document)
     hits = []
     pages = (
-        PageText.objects.filter(file_id__in=by_file, folded__contains=needle)
+        PageText.objects.filter(file_id__in=by_file, pk__in=search_ids(kind=PAGE, query=query))
         .order_by("file_id", "number")
         .only("file_id", "number", "text")[:MAX_HITS]
     )

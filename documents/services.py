@@ -12,8 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from documents import intake, rendering, selectors
-from documents.folding import fold
+from documents import intake, rendering, search_index, selectors
 from documents.models import Document, Note, PageText, Presentation, StoredFile
 from meeting import chain
 from meeting.models import AgendaItem
@@ -107,10 +106,11 @@ def _store(inspected: InspectedPdf, data: bytes) -> tuple[StoredFile, bool]:
     stored = StoredFile.objects.create(
         sha256=inspected.sha256, size=len(data), page_count=inspected.page_count
     )
-    PageText.objects.bulk_create(
-        PageText(file=stored, number=number, text=text, folded=fold(text))
+    pages = PageText.objects.bulk_create(
+        PageText(file=stored, number=number, text=text)
         for number, text in enumerate(inspected.texts, start=1)
     )
+    search_index.index_pages(pages)
     path = rendering.pdf_path(inspected.sha256)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

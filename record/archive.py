@@ -7,12 +7,18 @@ query: session titles, agenda items, polls and their outcomes, and the text of t
 
 from __future__ import annotations
 
-from documents.folding import fold, snippet
+from django.db.models import Q
+
 from documents.models import Document, PageText
+from documents.search_index import PAGE
 from meeting.models import AgendaItem, Council, Session
+from record.search_index import AGENDA_ITEM, POLL, SESSION
+from search.folding import snippet
+from search.selectors import search_ids, search_words
 from voting.models import Poll
 
 MAX_RESULTS = 100
+PAGES_PER_SESSION = 20
 
 
 def councils_under(council: Council | None) -> list[int] | None:
@@ -26,10 +32,15 @@ def councils_under(council: Council | None) -> list[int] | None:
     return found
 
 
-def _matches(text: str, words: list[str]) -> bool:
-    """Every word of the query is in the text (in any order, apart or together)."""
-    folded = fold(text)
-    return all(word in folded for word in words)
+def _restricted_ok(include_restricted) -> Q:
+    """The documents this reader may search: all, the public ones, or those plus the
+    restricted ones of the councils they read."""
+    if include_restricted is True:
+        return Q()
+    public = Q(access=Document.Access.PUBLIC)
+    if include_restricted is False:
+        return public
+    return public | Q(session__council_id__in=list(include_restricted))
 
 
 def search(*, council: Council | None, query: str, include_restricted) -> list[dict]:
@@ -37,56 +48,93 @@ def search(*, council: Council | None, query: str, include_restricted) -> list[d
 
     ``include_restricted``: True, False, or the ids of the councils whose delegates-only and
     confidential documents this reader may search (meeting.scope.councils_for).
+
+    Through the search index: a handful of statements whatever the number of sessions, and
+    the newest matching sessions, not matches among the newest sessions.
     """
-    sessions = Session.objects.filter(status=Session.Status.CLOSED).select_related("council")
+    sessions = Session.objects.filter(status=Session.Status.CLOSED)
     scope = councils_under(council)
     if scope is not None:
         sessions = sessions.filter(council_id__in=scope)
-    sessions = list(sessions.order_by("-planned_start", "-number")[:MAX_RESULTS])
-    # Word by word: "nghi quyet ngan sach" finds "Nghị quyết về ngân sách".
-    words = fold(query).split()
-    results = []
-    for session in sessions:
-        hits = []
-        if words:
-            if _matches(session.title, words):
-                hits.append({"kind": "session", "text": session.title})
-            for title in AgendaItem.objects.filter(session=session).values_list("title", flat=True):
-                if _matches(title, words):
-                    hits.append({"kind": "agenda", "text": title})
-            for poll in Poll.objects.filter(session=session).exclude(status=Poll.Status.DRAFT):
-                if _matches(poll.title, words):
-                    outcome = getattr(poll, "result", None)
-                    hits.append(
-                        {
-                            "kind": "poll",
-                            "text": poll.title,
-                            "passed": None if outcome is None or outcome.void else outcome.passed,
-                        }
-                    )
-            documents = Document.objects.filter(session=session).select_related("file")
-            restricted = include_restricted is True or (
-                not isinstance(include_restricted, bool)
-                and session.council_id in include_restricted
+    newest = ("-planned_start", "-number")
+    if not search_words(query):
+        chosen = sessions.select_related("council").order_by(*newest)[:MAX_RESULTS]
+        return [{"session": session, "hits": []} for session in chosen]
+
+    found = {
+        kind: search_ids(kind=kind, query=query, council_ids=scope)
+        for kind in (SESSION, AGENDA_ITEM, POLL)
+    }
+    items = AgendaItem.objects.filter(pk__in=found[AGENDA_ITEM], session__in=sessions)
+    polls = (
+        Poll.objects.filter(pk__in=found[POLL], session__in=sessions)
+        .exclude(status=Poll.Status.DRAFT)
+        .select_related("result")
+    )
+    documents = Document.objects.filter(session__in=sessions).filter(
+        _restricted_ok(include_restricted)
+    )
+    pages = PageText.objects.filter(
+        pk__in=search_ids(kind=PAGE, query=query), file__documents__in=documents
+    )
+    matched = sessions.filter(
+        Q(pk__in=found[SESSION])
+        | Q(pk__in=items.values("session_id"))
+        | Q(pk__in=polls.values("session_id"))
+        | Q(pk__in=documents.filter(file__pages__in=pages).values("session_id"))
+    )
+    chosen = list(matched.select_related("council").order_by(*newest)[:MAX_RESULTS])
+    hits = _hits(chosen, query, found[SESSION], items, polls, documents, pages)
+    return [{"session": session, "hits": hits[session.pk]} for session in chosen]
+
+
+def _hits(sessions, query, session_ids, items, polls, documents, pages) -> dict[int, list]:
+    """What matched in each of these sessions, in the order the archive shows it."""
+    ids = [session.pk for session in sessions]
+    hits: dict[int, list] = {pk: [] for pk in ids}
+    for pk, title in Session.objects.filter(pk__in=session_ids, id__in=ids).values_list(
+        "pk", "title"
+    ):
+        hits[pk].append({"kind": "session", "text": title})
+    for session_id, title in items.filter(session_id__in=ids).values_list("session_id", "title"):
+        hits[session_id].append({"kind": "agenda", "text": title})
+    for poll in polls.filter(session_id__in=ids):
+        outcome = getattr(poll, "result", None)
+        hits[poll.session_id].append(
+            {
+                "kind": "poll",
+                "text": poll.title,
+                "passed": None if outcome is None or outcome.void else outcome.passed,
+            }
+        )
+    # A session's files, each shown as its (last) document there, as before.
+    by_file: dict[int, dict[str, Document]] = {pk: {} for pk in ids}
+    for document in documents.filter(session_id__in=ids):
+        by_file[document.session_id][document.file_id] = document
+    files = {file_id for shown in by_file.values() for file_id in shown}
+    matched_pages = list(
+        pages.filter(file_id__in=files)
+        .order_by("file_id", "number")
+        .distinct()
+        .values_list("pk", "file_id", "number")
+    )
+    shown_pages: dict[int, list[tuple[int, str, int]]] = {pk: [] for pk in ids}
+    for page in matched_pages:
+        for session_id, shown in by_file.items():
+            if page[1] in shown and len(shown_pages[session_id]) < PAGES_PER_SESSION:
+                shown_pages[session_id].append(page)
+    wanted = {page[0] for listed in shown_pages.values() for page in listed}
+    texts = dict(PageText.objects.filter(pk__in=wanted).values_list("pk", "text"))
+    for session_id, listed in shown_pages.items():
+        for pk, file_id, number in listed:
+            document = by_file[session_id][file_id]
+            hits[session_id].append(
+                {
+                    "kind": "document",
+                    "text": document.title,
+                    "page": number,
+                    "snippet": snippet(texts[pk], query),
+                    "document_id": document.pk,
+                }
             )
-            if not restricted:
-                documents = documents.filter(access=Document.Access.PUBLIC)
-            by_file = {d.file_id: d for d in documents}
-            pages = PageText.objects.filter(file_id__in=by_file)
-            for word in words:
-                pages = pages.filter(folded__contains=word)
-            for page in pages.order_by("file_id", "number")[:20]:
-                document = by_file[page.file_id]
-                hits.append(
-                    {
-                        "kind": "document",
-                        "text": document.title,
-                        "page": page.number,
-                        "snippet": snippet(page.text, query) or snippet(page.text, words[0]),
-                        "document_id": document.pk,
-                    }
-                )
-            if not hits:
-                continue
-        results.append({"session": session, "hits": hits})
-    return results
+    return hits

@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from documents.folding import fold
 from meeting.models import Council, Session
 from meeting.scope import councils_for, may
 from record import archive, exports
 from record.minutes import choice_labels, for_display, minutes_pdf
 from record.selectors import session_record
+from search.folding import fold
 from voting.models import Ballot, Poll, PollResult
 from voting.selectors import poll_payload
 

@@ -1,5 +1,12 @@
-"""Text folded for search: no diacritics, lower case — "nghi quyet" finds "Nghị quyết"."""
+"""Text folded for search: no diacritics, lower case — "nghi quyet" finds "Nghị quyết".
 
+``words`` is what the index stores and what a query is cut into: the folded text's runs of
+ASCII letters and digits. Both engines (PostgreSQL's 'simple' parser, SQLite's unicode61
+tokenizer) see the same words in a text of only ``[a-z0-9]`` and spaces, whatever their
+locale — so the same query finds the same rows on both.
+"""
+
+import re
 import unicodedata
 
 # Letters that do not decompose into a base letter and a mark.
@@ -18,6 +25,16 @@ def fold(text: str) -> str:
     return "".join(_fold_char(c) for c in unicodedata.normalize("NFC", text))
 
 
+# Longer runs are not words a person types (PostgreSQL would also drop runs over 2,047 bytes).
+_MAX_WORD = 60
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def words(text: str) -> list[str]:
+    """The folded words of ``text``: "Nghị quyết 12/NQ-HĐND" → nghi, quyet, 12, nq, hdnd."""
+    return [w for w in _WORD.findall(fold(text)) if len(w) <= _MAX_WORD]
+
+
 def fold_with_positions(text: str) -> tuple[str, list[int]]:
     """The folded text and, for each of its characters, its index in the NFC original —
     so that a hit in the folded text points back at the words the reader sees."""
@@ -31,10 +48,14 @@ def fold_with_positions(text: str) -> tuple[str, list[int]]:
 
 
 def snippet(text: str, query: str, *, around: int = 60) -> str | None:
-    """The original words around the first match of ``query`` (folded), or None."""
+    """The original words around the first match of ``query`` (folded) — the whole query if
+    it stands in the text as typed, else its first word that does — or None."""
     folded, positions = fold_with_positions(text)
-    needle = fold(query).strip()
-    at = folded.find(needle) if needle else -1
+    at, needle = -1, ""
+    for needle in [fold(query).strip(), *words(query)]:
+        at = folded.find(needle) if needle else -1
+        if at >= 0:
+            break
     if at < 0:
         return None
     original = unicodedata.normalize("NFC", text)
