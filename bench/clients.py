@@ -234,7 +234,7 @@ class ScreenFleet:
             await asyncio.wait_for(screen.snapshot_future, deadline - monotonic())
 
         async def open_one(screen: Screen) -> None:
-            # Like the screens' own client (kiosk_ui/chamber.js): after a failure, try again
+            # Like the screens' own client (kiosk_ui/client.js): after a failure, try again
             # after a growing, jittered delay.
             for attempt_no in range(CONNECT_ATTEMPTS):
                 async with gate:

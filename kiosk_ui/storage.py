@@ -4,6 +4,6 @@ from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
 class HashedStaticStorage(CompressedManifestStaticFilesStorage):
-    # Rewrite ``import … from "./chamber.js"`` to the hashed name too, so modules can be
+    # Rewrite ``import … from "./client.js"`` to the hashed name too, so modules can be
     # cached for a year like everything else.
     support_js_module_import_aggregation = True

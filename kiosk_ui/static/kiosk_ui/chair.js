@@ -1,16 +1,8 @@
 // The chair's console: session status, the agenda, attendance, quorum and the roster; votes
 // (chair_voting.js); pages shown to the room (chair_documents.js).
-import {
-  ChamberClient,
-  agendaItemContent,
-  block,
-  el,
-  isLive,
-  renderSession,
-  renderSummary,
-  setText,
-  t,
-} from "./chamber.js";
+import { ChamberClient } from "./client.js";
+import { agendaItemContent, isLive, renderSession, renderSummary } from "./sitting.js";
+import { block, el, setText, t } from "./ui.js";
 import { setupChairDocuments } from "./chair_documents.js";
 import { setupQuorumOverride } from "./chair_quorum.js";
 import { setupChairVoting } from "./chair_voting.js";

@@ -1,7 +1,8 @@
 // Every present delegate can vote (voting/assisted.py): the secretary records a show of hands
 // in a named vote, issues a one-time pass (QR code and link) for a spare tablet in a secret
 // vote, and the chair — a delegate with a linked account — votes from the console.
-import { commandId, el, t, toast } from "./chamber.js";
+import { commandId } from "./client.js";
+import { el, t, toast } from "./ui.js";
 
 const YES_NO_ABSTAIN = ["yes", "no", "abstain"];
 

@@ -8,7 +8,8 @@
 //
 // State mirrored for tests: #present-now[data-document-id][data-page][data-wall],
 // #present-preview[data-document-id][data-page].
-import { el, isLive, setText, t } from "./chamber.js";
+import { isLive } from "./sitting.js";
+import { el, setText, t } from "./ui.js";
 import { WIDTH_NARROW, WIDTH_THUMB, accessBadge, groupByAgenda, pageUrl } from "./documents.js";
 
 function $(id) {

@@ -1,7 +1,7 @@
 // Quorum by law on the console: opening the sitting or a vote below the council's quorum is
 // refused by the server (`quorum.not_met`); the console then shows the refusal and offers to
 // go on anyway, only with a reason, which the server keeps in the record and the minutes.
-import { t, toast } from "./chamber.js";
+import { t, toast } from "./ui.js";
 
 export function setupQuorumOverride({ client }) {
   const dialog = document.getElementById("quorum-dialog");

@@ -1,11 +1,10 @@
 // The console's votes: create a poll for the current item, open, close, publish, cancel and
 // re-vote it; live progress, who has not voted yet (named polls), and the result at close.
 import { setupAssistedVotes } from "./chair_assisted.js";
-import { el, setText, t, toast } from "./chamber.js";
+import { el, setText, t, toast } from "./ui.js";
+import { everyTick, formatClock } from "./clock.js";
 import {
   PollStore,
-  everyTick,
-  formatClock,
   kindBadge,
   remaining,
   resultChart,

@@ -1,7 +1,7 @@
 // Session documents, shared by the tablet's reader, the console's presentation panel and the
 // projector: page image URLs, the access badge, documents grouped by agenda item, and search
 // highlights that ignore diacritics the way the server's search does (documents/folding.py).
-import { el, t } from "./chamber.js";
+import { el, t } from "./ui.js";
 import { lockIcon } from "./voting.js";
 
 // The widths the server renders (documents/rendering.py WIDTHS).

@@ -4,7 +4,10 @@
 //
 // What the room sees is decided from the server's state alone (room.js): the server takes a
 // page down when something else takes the room, so the console and the tablets agree with it.
-import { ChamberClient, block, renderSession, renderSummary, setText, t } from "./chamber.js";
+import { ChamberClient } from "./client.js";
+import { wallClock } from "./clock.js";
+import { renderSession, renderSummary } from "./sitting.js";
+import { block, setText, t } from "./ui.js";
 import { PollStore } from "./voting.js";
 import { renderPresentation } from "./projector_documents.js";
 import { renderPoll } from "./projector_voting.js";
@@ -95,12 +98,7 @@ const client = new ChamberClient({
   },
 });
 
-function tick() {
-  const now = new Date();
-  setText("clock", now.toLocaleTimeString(document.documentElement.lang || "vi", { hour: "2-digit", minute: "2-digit" }));
-}
-tick();
-setInterval(tick, 10000);
+wallClock("clock");
 
 // For the browser tests and for looking around in the developer tools.
 window.chamber = { client, state };

@@ -7,7 +7,7 @@
 //
 // State mirrored for tests: #doc-panel[data-document-id][data-page][data-access][data-image-page],
 // #doc-image[data-crop="top right bottom left"] (fractions of the page cut away).
-import { el, setText, t } from "./chamber.js";
+import { el, setText, t } from "./ui.js";
 import { WIDTH_ROOM, accessBadge, pageUrl } from "./documents.js";
 
 let shownUrl = null;

@@ -1,10 +1,9 @@
 // The projector's vote panel: progress and countdown while open, "waiting for publication"
 // after close, then a large bar chart with the verdict. Read from the back of the room.
-import { el, setText, t } from "./chamber.js";
+import { el, setText, t } from "./ui.js";
+import { everyTick, formatClock } from "./clock.js";
 import {
   choicesOf,
-  everyTick,
-  formatClock,
   kindBadge,
   mirror,
   percent,

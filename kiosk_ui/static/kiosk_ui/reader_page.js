@@ -5,7 +5,7 @@
 // Page images are fetched into object URLs kept in a small cache: a confidential page is
 // never cached by the browser (the server marks it no-store), yet the preloaded next page must
 // still be there when the delegate turns to it.
-import { el, t } from "./chamber.js";
+import { el, t } from "./ui.js";
 import { WIDTH_NARROW, WIDTH_ROOM, WIDTH_TABLET, WIDTH_THUMB, pageUrl } from "./documents.js";
 
 const PAD = 16; // around the page, inside the stage

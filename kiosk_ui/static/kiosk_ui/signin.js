@@ -1,4 +1,6 @@
 // Tablet sign-in: type the badge code, or scan the badge's QR code with the camera.
+import { forgetBallots } from "./tablet_storage.js";
+
 const strings = JSON.parse(document.getElementById("signin-i18n").textContent);
 const input = document.getElementById("code");
 const scanButton = document.getElementById("scan-qr");
@@ -11,13 +13,7 @@ const TYPED_CODE = /^[0-9A-Za-z]{4}(-?[0-9A-Za-z]{4}){3}$/;
 
 // Whoever reaches this page is signed out (or was, by a revoked badge or an expired session):
 // nothing of a ballot stays on the tablet — receipts, command ids, unsent ballots.
-try {
-  for (const key of Object.keys(localStorage)) {
-    if (key.startsWith("chamber.receipts.") || key.startsWith("chamber.ballot.")) localStorage.removeItem(key);
-  }
-} catch (error) {
-  console.error("localStorage failed", error);
-}
+forgetBallots();
 
 // -- typing: upper case, a dash after every four characters ---------------------------------
 input.addEventListener("input", () => {

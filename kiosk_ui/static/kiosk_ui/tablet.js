@@ -1,17 +1,8 @@
 // The delegate's tablet: the agenda with the current item, attendance and check-in, the
 // ballot while a vote is open, and the session's documents (tablet_reader.js).
-import {
-  ChamberClient,
-  agendaItemContent,
-  block,
-  el,
-  isLive,
-  renderSession,
-  renderSummary,
-  setText,
-  t,
-  toast,
-} from "./chamber.js";
+import { ChamberClient } from "./client.js";
+import { agendaItemContent, isLive, renderSession, renderSummary } from "./sitting.js";
+import { block, el, setText, t, toast } from "./ui.js";
 import { setupTabletReader } from "./tablet_reader.js";
 import { setupTabletVoting } from "./tablet_voting.js";
 

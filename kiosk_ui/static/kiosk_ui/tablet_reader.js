@@ -8,7 +8,8 @@
 //
 // State mirrored for tests: <section id="reader" data-document-id data-page data-follow
 // data-image-page data-zoom>, <body data-view data-follow>.
-import { el, setText, t, toast } from "./chamber.js";
+import { readJSON, writeJSON } from "./tablet_storage.js";
+import { el, setText, t, toast } from "./ui.js";
 import { accessBadge, fold, groupByAgenda, highlighted, pageUrl, WIDTH_THUMB } from "./documents.js";
 import { PageViewer } from "./reader_page.js";
 import { lockIcon } from "./voting.js";
@@ -22,23 +23,6 @@ function $(id) {
   return document.getElementById(id);
 }
 
-function readStore(storage, key, fallback) {
-  try {
-    const value = storage.getItem(key);
-    return value === null ? fallback : JSON.parse(value);
-  } catch {
-    return fallback;
-  }
-}
-
-function writeStore(storage, key, value) {
-  try {
-    storage.setItem(key, JSON.stringify(value));
-  } catch (error) {
-    console.error("storage failed", error);
-  }
-}
-
 const noteKey = (documentId, page) => `${documentId}:${page}`;
 
 export function setupTabletReader({ client, state, delegateId, sessionId }) {
@@ -48,7 +32,7 @@ export function setupTabletReader({ client, state, delegateId, sessionId }) {
   const noteText = $("note-text");
   const placeKey = `chamber.reader.${delegateId}.${sessionId}`;
   const draftsKey = `chamber.notes.drafts.${delegateId}`;
-  const saved = readStore(sessionStorage, placeKey, {});
+  const saved = readJSON(placeKey, {}, sessionStorage);
 
   let documents = []; // snapshot order
   const byId = new Map();
@@ -60,7 +44,7 @@ export function setupTabletReader({ client, state, delegateId, sessionId }) {
   // Notes: the server's, the delegate's unsaved words (kept until acknowledged, also across
   // a reload), the ones on their way, and why one could not be saved.
   const notes = new Map();
-  const drafts = new Map(Object.entries(readStore(localStorage, draftsKey, {})));
+  const drafts = new Map(Object.entries(readJSON(draftsKey, {})));
   const sending = new Map();
   const noteErrors = new Map();
   const savedKeys = new Set();
@@ -84,12 +68,12 @@ export function setupTabletReader({ client, state, delegateId, sessionId }) {
 
   // -- where the delegate is ----------------------------------------------------------------
   function persist() {
-    writeStore(sessionStorage, placeKey, {
+    writeJSON(placeKey, {
       view: view.name,
       documentId: view.documentId,
       page: view.page,
       follow: follow.on,
-    });
+    }, sessionStorage);
   }
 
   function atTarget() {
@@ -391,7 +375,7 @@ export function setupTabletReader({ client, state, delegateId, sessionId }) {
 
   // -- notes --------------------------------------------------------------------------------------
   function saveDrafts() {
-    writeStore(localStorage, draftsKey, Object.fromEntries(drafts));
+    writeJSON(draftsKey, Object.fromEntries(drafts));
   }
 
   function currentKey() {

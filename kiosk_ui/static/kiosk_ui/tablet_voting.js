@@ -6,14 +6,16 @@
 // a reload) is the same ballot and counts once. While the poll is open the id is kept with the
 // receipt: it is the proof that changes a secret ballot (the receipt, on screen, is not).
 // A secret ballot's choice is shown from memory only, until the poll closes; nothing of any
-// ballot stays on the tablet after sign-out (forgetBallots, also run by the sign-in page).
-import { CommandError, commandId, el, setText, t, toast } from "./chamber.js";
+// ballot stays on the tablet after sign-out (forgetBallots, also run by the sign-in page;
+// tablet_storage.js).
+import { CommandError, commandId } from "./client.js";
+import { forgetBallots, readJSON, writeJSON } from "./tablet_storage.js";
+import { el, setText, t, toast } from "./ui.js";
+import { everyTick, formatClock } from "./clock.js";
 import {
   PollStore,
   choiceLabel,
   choicesOf,
-  everyTick,
-  formatClock,
   formatReceipt,
   kindBadge,
   mirror,
@@ -28,39 +30,6 @@ import {
 const UNKNOWN_OUTCOME = new Set(["command.timeout", "command.offline", "connection.closed"]);
 // Answers after which the snapshot knows better than this screen.
 const STALE = new Set(["ballot.already_cast", "poll.not_open", "poll.not_found", "ballot.previous_unknown"]);
-
-function readJSON(key, fallback) {
-  try {
-    const value = localStorage.getItem(key);
-    return value === null ? fallback : JSON.parse(value);
-  } catch {
-    return fallback;
-  }
-}
-
-function writeJSON(key, value) {
-  try {
-    if (value === null) localStorage.removeItem(key);
-    else localStorage.setItem(key, JSON.stringify(value));
-  } catch (error) {
-    console.error("localStorage failed", error);
-  }
-}
-
-/** Forget every ballot kept on this tablet (all delegates' but `keep`'s): ids, receipts. */
-export function forgetBallots(keep = null) {
-  try {
-    const mine = keep === null ? [] : [`chamber.receipts.${keep}`, `chamber.ballot.pending.${keep}.`];
-    for (const key of Object.keys(localStorage)) {
-      const ballot = key.startsWith("chamber.receipts.") || key.startsWith("chamber.ballot.");
-      if (ballot && !mine.some((prefix) => key === prefix || (prefix.endsWith(".") && key.startsWith(prefix)))) {
-        localStorage.removeItem(key);
-      }
-    }
-  } catch (error) {
-    console.error("localStorage failed", error);
-  }
-}
 
 export function setupTabletVoting({ client, state, delegateId, checkIn, ballotUrl = "/tablet/ballot/" }) {
   const store = new PollStore();

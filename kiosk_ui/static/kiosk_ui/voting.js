@@ -2,16 +2,14 @@
 //
 // A PollStore keeps what the screen knows of each poll: the `polls` part of a snapshot, then
 // the poll.* events and notices of docs/protocol.md applied on top. Countdowns run locally
-// from `remaining_seconds`, counted from the moment the payload arrived.
-import { el, t } from "./chamber.js";
+// from `remaining_seconds`, counted from the moment the payload arrived (clock.js).
+import { deadlineIn, secondsLeft } from "./clock.js";
+import { el, t } from "./ui.js";
 
 const YES_NO_ABSTAIN = ["yes", "no", "abstain"];
 
 function deadlineOf(poll) {
-  if (poll.status !== "open" || poll.remaining_seconds === null || poll.remaining_seconds === undefined) {
-    return null;
-  }
-  return performance.now() + poll.remaining_seconds * 1000;
+  return poll.status === "open" ? deadlineIn(poll.remaining_seconds) : null;
 }
 
 export class PollStore {
@@ -139,33 +137,8 @@ export class PollStore {
 
 /** Seconds left on the poll's countdown (null: no countdown). */
 export function remaining(entry) {
-  if (!entry || entry.deadline === null) return null;
-  return Math.max(0, (entry.deadline - performance.now()) / 1000);
+  return entry ? secondsLeft(entry.deadline) : null;
 }
-
-export function formatClock(seconds) {
-  const whole = Math.ceil(seconds);
-  const h = Math.floor(whole / 3600);
-  const m = Math.floor((whole % 3600) / 60);
-  const s = String(whole % 60).padStart(2, "0");
-  return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
-}
-
-const tickers = new Set();
-/** Call `callback` four times a second (countdowns); returns a function that stops it. */
-export function everyTick(callback) {
-  tickers.add(callback);
-  return () => tickers.delete(callback);
-}
-setInterval(() => {
-  for (const callback of tickers) {
-    try {
-      callback();
-    } catch (error) {
-      console.error("ticker failed", error);
-    }
-  }
-}, 250);
 
 /** The choices of a poll in order: [{id, label, tone}]. */
 export function choicesOf(poll) {

@@ -1,10 +1,12 @@
-// Chamber real-time client, shared by the tablet, the console and the projector.
+// Chamber real-time client: the connection of the tablet, the console and the projector.
 //
 // It implements docs/protocol.md: one WebSocket per screen; a `snapshot` replaces the state;
 // events advance `seq` by one (a gap asks for a new snapshot); notices keep `seq`; every
 // command carries a unique id and is answered by `ack` or `error` with that id. The socket
 // reconnects by itself with a growing, jittered delay. The state it knows is mirrored on
 // <body> as data attributes (data-connection, data-seq) so that tests can wait for changes.
+
+import { block, t, toast } from "./ui.js";
 
 // Notices go to a narrower audience and keep `seq` (docs/protocol.md, "Notices"): they are
 // applied whatever their `seq`, since one built in a concurrent transaction may carry an older one.
@@ -24,86 +26,6 @@ const REFUSALS = new Set([4401, 4403, 4404]);
 const COMMAND_TIMEOUT_MS = 15000;
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 15000;
-
-let messages = null;
-
-/** The active language's strings, rendered by the template into <script id="i18n">. */
-export function t(key, values = {}) {
-  if (messages === null) {
-    const element = document.getElementById("i18n");
-    messages = element ? JSON.parse(element.textContent) : {};
-  }
-  const text = messages[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (match, name) => (name in values ? values[name] : match));
-}
-
-/** A short-lived message at the bottom of the screen; errors stay longer. */
-export function toast(message, { kind = "error", timeout } = {}) {
-  const host = document.getElementById("toasts");
-  if (!host) return;
-  const item = document.createElement("div");
-  item.className = `toast toast-${kind}`;
-  item.setAttribute("role", kind === "error" ? "alert" : "status");
-  const text = document.createElement("span");
-  text.className = "toast-text";
-  text.textContent = message;
-  const close = document.createElement("button");
-  close.type = "button";
-  close.className = "toast-close";
-  close.setAttribute("aria-label", t("toast.close"));
-  close.textContent = "×";
-  item.append(text, close);
-  const remove = () => item.remove();
-  close.addEventListener("click", remove);
-  host.append(item);
-  while (host.children.length > 4) host.firstElementChild.remove();
-  setTimeout(remove, timeout ?? (kind === "error" ? 8000 : 4000));
-}
-
-/** A message over the whole screen, for a connection the server refused for good. */
-export function block(message) {
-  const blocker = document.getElementById("blocker");
-  if (!blocker) return;
-  document.getElementById("blocker-message").textContent = message;
-  blocker.hidden = false;
-}
-
-/** Small DOM helper: el("li", {className: "x", dataset: {id: 1}, style: {"--depth": 1}}, "text"). */
-export function el(tag, props = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === "dataset") Object.assign(element.dataset, value);
-    else if (key === "style") {
-      for (const [name, css] of Object.entries(value)) element.style.setProperty(name, css);
-    }
-    else if (key in element) element[key] = value;
-    else element.setAttribute(key, value);
-  }
-  for (const child of children) {
-    if (child !== null && child !== undefined && child !== false) element.append(child);
-  }
-  return element;
-}
-
-/** The number, title and presenter of an agenda item, as every screen's agenda shows them. */
-export function agendaItemContent(item) {
-  return [
-    el("span", { className: "agenda-number" }, item.number),
-    el(
-      "span",
-      { className: "agenda-text" },
-      el("span", { className: "agenda-title" }, item.title),
-      item.presenter
-        ? el("span", { className: "agenda-presenter" }, t("agenda.presenter", { name: item.presenter }))
-        : null,
-    ),
-  ];
-}
-
-export function setText(id, text) {
-  const element = document.getElementById(id);
-  if (element && element.textContent !== String(text)) element.textContent = text;
-}
 
 /**
  * A command id: a random UUID (v4). Unguessable, as ballots require (docs/protocol.md).
@@ -394,36 +316,4 @@ export class ChamberClient {
     if (type === "ack") command.resolve(data);
     else command.reject(new CommandError(data.code, data.message || data.code, data.retryable === true));
   }
-}
-
-/** Attendance numbers and the quorum chip, the same on every screen. */
-export function renderSummary(summary) {
-  if (!summary) return;
-  setText("present-count", summary.present);
-  setText("seats-count", summary.seats);
-  setText("required-count", summary.required);
-  const quorum = document.getElementById("quorum");
-  if (quorum) {
-    quorum.dataset.quorate = summary.quorate ? "true" : "false";
-    quorum.textContent = summary.quorate ? t("quorum.yes") : t("quorum.no");
-  }
-  document.body.dataset.present = String(summary.present);
-  document.body.dataset.quorate = summary.quorate ? "true" : "false";
-}
-
-/** The session's title line and status badge, the same on every screen. */
-export function renderSession(session) {
-  if (!session) return;
-  setText("session-title", `${t("session.title", { number: session.number })} · ${session.title}`);
-  const status = document.getElementById("session-status");
-  if (status) {
-    status.className = `status status-${session.status}`;
-    status.textContent = session.status_label;
-  }
-  document.body.dataset.sessionStatus = session.status;
-  document.body.dataset.currentItemId = session.current_item_id ?? "";
-}
-
-export function isLive(session) {
-  return session && (session.status === "in_progress" || session.status === "adjourned");
 }
