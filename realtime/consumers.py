@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -30,7 +29,7 @@ from meeting.access import (
     tablet_access,
     tablet_still_signed_in,
 )
-from realtime import coalesce, convergence  # noqa: F401  (registers its heartbeat)
+from realtime import coalesce, convergence, registry  # noqa: F401  (registers its heartbeat)
 from realtime import commands as command_handlers
 from realtime.actors import SYSTEM, Actor
 from realtime.envelope import Command, MalformedMessage, decode_command, encode
@@ -53,8 +52,6 @@ class ScreenConsumer(QueuedSendMixin, AsyncWebsocketConsumer):
     # Deliberately no channel layer per connection: fan-out is one receiver per process.
     channel_layer_alias = "chamber.no-channel-per-connection"
     screen = "screen"
-    # command type -> handler(consumer_context, data) -> ack data; run in a worker thread.
-    commands: dict[str, Callable[..., dict]] = {}
 
     joined: list[str] = []
 
@@ -212,43 +209,41 @@ class ScreenConsumer(QueuedSendMixin, AsyncWebsocketConsumer):
                 await self.send_snapshot(command.id)
                 await self.send_ack(command.id, {})
                 return
-            handler = self.commands.get(command.type)
-            if handler is None:
-                if command.type in command_handlers.ALL_COMMANDS:
+            spec = registry.command_of(self.screen, command.type)
+            if spec is None:
+                if command.type in registry.command_types():
                     code, message = "command.forbidden", _("Màn hình này không được gửi lệnh này.")
                 else:
                     code, message = "command.unknown", _("Lệnh không được hỗ trợ.")
                 await self.send_error(command.id, code, message)
                 return
         try:
-            result = await self._execute(command, handler)
+            result = await self._execute(command, spec)
         except ServiceError as refused:
             await self.send_error(command.id, refused.code, refused.message)
             if isinstance(refused, AccessRevoked):
                 await self.close(code=refused.close_code)
             return
         await self.send_ack(command.id, result)
-        after = command_handlers.AFTER.get(command.type)
-        if after is not None:
+        if spec.after is not None:
             try:
-                after(result)
+                spec.after(result)
             except Exception:  # answered already: what follows a command never undoes it
                 logger.exception("after %s (id %r) failed", command.type, command.id)
 
-    async def _execute(self, command: Command, handler) -> dict:
+    async def _execute(self, command: Command, spec: registry.CommandSpec) -> dict:
         # Ballots are independent transactions (the poll row is only share-locked): run them
         # on the thread pool so a storm does not queue in the one thread that serves the
         # console's commands and snapshots (bench/RESULTS.md, "Ballots", "Closing").
-        parallel = command.type in command_handlers.PARALLEL
-        run = DatabaseSyncToAsync(self._execute_sync, thread_sensitive=not parallel)
-        return await run(command, handler)
+        run = DatabaseSyncToAsync(self._execute_sync, thread_sensitive=not spec.parallel)
+        return await run(command, spec)
 
-    def _execute_sync(self, command: Command, handler) -> dict:
+    def _execute_sync(self, command: Command, spec: registry.CommandSpec) -> dict:
         return command_handlers.retry_if_disconnected(
-            lambda: self._execute_once(command, handler), what=f"{command.type} {command.id!r}"
+            lambda: self._execute_once(command, spec), what=f"{command.type} {command.id!r}"
         )
 
-    def _execute_once(self, command: Command, handler) -> dict:
+    def _execute_once(self, command: Command, spec: registry.CommandSpec) -> dict:
         with translation.override(self.language):
             self.recheck()
             context = command_handlers.Context(
@@ -261,7 +256,8 @@ class ScreenConsumer(QueuedSendMixin, AsyncWebsocketConsumer):
                 context=context,
                 command_type=command.type,
                 command_id=command.key,
-                run=lambda: handler(context, command.data),
+                run=lambda: spec.handler(context, command.data),
+                self_idempotent=spec.self_idempotent,
             )
 
     async def send_ack(self, command_id: str | int | None, data: dict[str, Any]) -> None:
@@ -322,7 +318,6 @@ class ProjectorConsumer(ScreenConsumer):
 
 class TabletConsumer(ScreenConsumer):
     screen = "tablet"
-    commands = command_handlers.TABLET_COMMANDS
 
     @database_sync_to_async
     def authorise(self) -> int | None:
@@ -387,7 +382,6 @@ class TabletConsumer(ScreenConsumer):
 
 class ChairConsumer(ScreenConsumer):
     screen = "chair"
-    commands = command_handlers.CHAIR_COMMANDS
 
     @database_sync_to_async
     def authorise(self) -> int | None:

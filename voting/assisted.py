@@ -8,7 +8,7 @@
   (``voting_pass_claim``) and casts the ballot (``ballot_cast_with_pass``); the secretary
   never sees the choice, and nothing stored ties the ballot to the pass.
 * The chair, a delegate whose console account is linked to them, votes from the console as
-  themself (``realtime.commands``): the same ``ballot_cast`` as a tablet.
+  themself (``voting.commands``): the same ``ballot_cast`` as a tablet.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from realtime.commands import server_error_message
 from realtime.envelope import MalformedMessage, decode_command
 from realtime.errors import ServiceError
 from voting import services
+from voting.commands import ballot_cast as ballot_cast_command
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def ballot_cast(request: HttpRequest) -> JsonResponse:
     context = commands.Context(session_id=0, actor=Actor(delegate=delegate), command_id=command.key)
     try:
         result = commands.retry_if_disconnected(
-            lambda: commands.ballot_cast(context, command.data), what=f"ballot {command_id!r}"
+            lambda: ballot_cast_command(context, command.data), what=f"ballot {command_id!r}"
         )
     except ServiceError as refused:
         error = {"code": refused.code, "message": refused.message}

@@ -22,14 +22,13 @@ from django.test import Client
 from meeting import services as meeting
 from meeting.fixed_rules import FIXED_FIELDS, fix_rules
 from meeting.models import ActionLog
-from realtime import commands
 from realtime.actors import Actor
 from realtime.errors import ServiceError
 from realtime.publish import capturing
 from tests.factories import make_council, make_session, make_sitting, make_staff
 from tests.realtime import helpers
 from tests.realtime.helpers import RecordingScreen as Screen
-from voting import selectors, services
+from voting import commands, selectors, services
 from voting.models import Ballot, Poll
 
 
