@@ -16,12 +16,10 @@ from typing import Any
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.utils.translation import gettext as _
 
-from documents import services as documents
 from realtime import registry
 from realtime.actors import Actor
 from realtime.errors import ServiceError
 from realtime.models import CommandReceipt
-from realtime.registry import TABLET, register_command
 
 logger = logging.getLogger(__name__)
 
@@ -157,28 +155,6 @@ def str_field(data: dict[str, Any], name: str) -> str:
         )
     return value
 
-
-
-
-def note_save(context: Context, data: dict) -> dict:
-    note = documents.note_save(
-        session_id=context.session_id,
-        document_id=int_field(data, "document_id"),
-        page=int_field(data, "page"),
-        text=str_field(data, "text"),
-        actor=context.actor,
-    )
-    return {"document_id": note.document_id, "page": note.page}
-
-
-# Not moved to its app yet: registered from here.
-TABLET_COMMANDS: dict[str, Callable[[Context, dict], dict]] = {
-    "note.save": note_save,
-}
-# Commands that touch no shared row exclusively: they may run side by side in worker threads.
-PARALLEL = {"note.save"}
-for _type, _handler in TABLET_COMMANDS.items():
-    register_command(_handler, type=_type, screens=[TABLET], parallel=_type in PARALLEL)
 
 
 def __getattr__(name: str):
