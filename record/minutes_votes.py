@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from record import vn
+from record import minutes_floor, vn
 from record.layout import Keep, Table
 from record.minutes_blocks import _td, _th
 
@@ -219,6 +219,9 @@ def proceedings(record: dict) -> list:
     """Section IV: the items in the order they were taken, each with its votes."""
     items = {item["id"]: item for item in record["agenda"]}
     order = [i for i in record["items_taken"] if i in items] or list(items)
+    # An item someone spoke on is in the proceedings even if the chain never made it current.
+    spoken_on = {s["agenda_item_id"] for s in record["floor"]["speakers"]}
+    order += [i for i in items if i in spoken_on and i not in order]
     by_item: dict[int | None, list[dict]] = {}
     for entry in record["polls"]:
         by_item.setdefault(entry["poll"]["agenda_item_id"], []).append(entry)
@@ -230,6 +233,13 @@ def proceedings(record: dict) -> list:
         if item["presenter"]:
             heading += f"<p>{_('Trình bày')}: {escape(item['presenter'])}.</p>"
         entries = by_item.get(item_id, [])
+        spoken = minutes_floor.item_blocks(record, item_id, heading)
+        if spoken:  # the heading went with the first speaker
+            blocks.extend(spoken)
+            for entry in entries:
+                blocks.extend(vote_block(entry))
+            shown.update(e["number"] for e in entries)
+            continue
         if not entries:
             blocks.append(Keep(heading))
             continue
@@ -248,4 +258,6 @@ def proceedings(record: dict) -> list:
             blocks.extend(vote_block(entry))
     if not record["polls"]:
         blocks.append(Keep(f"<p>{_('Không có biểu quyết.')}</p>"))
+    blocks += minutes_floor.unplaced(record)
+    blocks += minutes_floor.written_due(record)
     return blocks

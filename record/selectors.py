@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from floor.record import floor_record
 from meeting.fixed_rules import rules_of
 from meeting.models import ActionLog, Attendance, Delegate, Guest, Session
 from meeting.quorum import attendance_summary
@@ -225,6 +226,7 @@ def session_record(session: Session) -> dict:
         },
         "agenda": agenda,
         "polls": poll_records,
+        "floor": floor_record(session),
     }
     return as_fixed_at_opening(record, course["opening_facts"])
 
@@ -257,4 +259,9 @@ def as_fixed_at_opening(record: dict, opening: dict) -> dict:
     for entry in record["polls"]:
         for row in [*entry.get("choices", []), *entry.get("participants", [])]:
             fix(row)
+    for item in record["floor"]["speakers"]:
+        for row in item["turns"]:
+            fix(row)
+    for question in record["floor"]["questions"]:
+        fix(question["asker"])
     return record

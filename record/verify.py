@@ -12,6 +12,7 @@ from meeting.chain import verify_chain
 from meeting.models import ActionLog, Delegate, Session
 from record import verify_facts
 from record.verify_assisted import verify_poll_assisted
+from record.verify_floor import verify_floor
 from voting import tally
 from voting.models import Ballot, Participation, Poll, PollResult
 from voting.services import ballots_digest
@@ -163,6 +164,7 @@ def verify_session(session_id: int, *, final_hash: str | None = None) -> list[st
     problems += verify_facts.verify_sitting(session, entries)
     problems += verify_facts.verify_attendance(session, entries)
     problems += verify_facts.verify_polls_course(session, entries)
+    problems += verify_floor(session, entries)
     results = PollResult.objects.filter(poll__session_id=session_id).select_related("poll")
     for result in results.order_by("poll_id"):
         problems.extend(verify_poll(result.poll, result, entries))
