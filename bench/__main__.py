@@ -6,6 +6,7 @@ Examples::
     python -m bench --tablets 5000 --server uvicorn
     python -m bench --tablets 5000 --matrix           # daphne/uvicorn x redis/pubsub
     python -m bench --tablets 5000 --workers-sweep    # 1 and 2 workers
+    python -m bench --city --server uvicorn           # the city's morning (bench/city)
 """
 
 from __future__ import annotations
@@ -54,7 +55,16 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--timeout", type=float, default=540.0, help="seconds per run")
     parser.add_argument("--db-name", default="chamber_bench")
-    return parser.parse_args(argv)
+    city = parser.add_argument_group("the city's morning (bench/city)")
+    city.add_argument("--city", action="store_true", help="every council's sitting at once")
+    city.add_argument("--communes", type=int, default=168)
+    city.add_argument("--commune-seats", type=int, default=30)
+    city.add_argument("--city-seats", type=int, default=95)
+    city.add_argument("--arrive-spread", type=float, default=60.0, help="s; 0: all at once only")
+    city.add_argument("--voting-together", type=int, default=20)
+    args = parser.parse_args(argv)
+    args.raw = " ".join(a for a in (argv if argv is not None else sys.argv[1:]) if a != "--city")
+    return args
 
 
 def _versions() -> dict:
@@ -88,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         "profile": args.profile,
         "quiet_wait_s": args.quiet_wait,
     }
+    if args.city:
+        from bench.city.main import city_main
+
+        return city_main(args, base)
     if args.matrix:
         plan = [
             {"server": server, "layer": layer}

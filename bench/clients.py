@@ -54,6 +54,7 @@ class Target:
     url: str
     origin: str
     cookie: str | None = None  # the Cookie header value
+    sitting: int = 0  # the session it shows (the city's morning has many)
 
 
 def choice_for(index: int) -> str:
@@ -157,14 +158,7 @@ class ScreenFleet:
                     screen.repeats += 1
                     return
             screen.seq = seq
-            self.receipts.setdefault(seq, []).append(now)
-            if screen.target.role == "projector":
-                self.projector_receipts.setdefault(seq, []).append(now)
-            known = self.types.setdefault(seq, kind)
-            if known != kind:
-                self.type_conflicts += 1
-            if kind == "poll.progress":
-                self.progress[seq] = frame["data"].get("voted")
+            self._event(screen, seq, kind, frame, now)
             if self.waiters:
                 self._reached(screen, seq)
         elif kind == "snapshot":
@@ -186,6 +180,17 @@ class ScreenFleet:
         else:
             self.notices[kind] += 1
 
+    def _event(self, screen: Screen, seq: int, kind: str, frame: dict, now: float) -> None:
+        """Record an event in order (the city's fleet records it per sitting instead)."""
+        self.receipts.setdefault(seq, []).append(now)
+        if screen.target.role == "projector":
+            self.projector_receipts.setdefault(seq, []).append(now)
+        known = self.types.setdefault(seq, kind)
+        if known != kind:
+            self.type_conflicts += 1
+        if kind == "poll.progress":
+            self.progress[seq] = frame["data"].get("voted")
+
     def _reached(self, screen: Screen, seq: int) -> None:
         for waiter in self.waiters:
             if seq >= waiter.seq and screen in waiter.pending:
@@ -201,8 +206,14 @@ class ScreenFleet:
     async def op_ping(self) -> dict:
         return {"screens": len(self.screens)}
 
-    async def op_connect(self, *, timeout: float, concurrency: int) -> dict:
-        """Open every screen's WebSocket and wait for its snapshot, ``concurrency`` at once."""
+    async def op_connect(
+        self, *, timeout: float, concurrency: int, start_at: float = 0.0, spread: float = 0.0
+    ) -> dict:
+        """Open every screen's WebSocket and wait for its snapshot, ``concurrency`` at once.
+
+        With a ``spread``, screen i of n arrives at ``start_at + spread * i / n`` (people
+        coming in over the morning) instead of all at once.
+        """
         gate = asyncio.Semaphore(max(1, concurrency))
         compression = "deflate" if self.options.get("compression", True) else None
         deadline = monotonic() + timeout
@@ -233,7 +244,9 @@ class ScreenFleet:
             screen.reader = asyncio.create_task(self._read(screen, screen.ws))
             await asyncio.wait_for(screen.snapshot_future, deadline - monotonic())
 
-        async def open_one(screen: Screen) -> None:
+        async def open_one(screen: Screen, rank: int) -> None:
+            if spread:
+                await asyncio.sleep(max(0.0, start_at + spread * rank / total - monotonic()))
             # Like the screens' own client (kiosk_ui/client.js): after a failure, try again
             # after a growing, jittered delay.
             for attempt_no in range(CONNECT_ATTEMPTS):
@@ -258,7 +271,9 @@ class ScreenFleet:
                 await asyncio.sleep(min(delay, max(0.0, deadline - monotonic())))
             failures[screen.closed or "failed"] += 1
 
-        await asyncio.gather(*(open_one(s) for s in self.screens))
+        total = max(1, len(self.screens))
+        order = sorted(self.screens, key=lambda s: s.target.index)
+        await asyncio.gather(*(open_one(s, rank) for rank, s in enumerate(order)))
         connected = [s for s in self.screens if s.snapshot_at and not s.closed]
         return {
             "connected": len(connected),
@@ -288,11 +303,25 @@ class ScreenFleet:
         return {"missing": len(missing), "waited": monotonic() - started}
 
     async def op_cast(
-        self, *, poll_id: int, start_at: float, spread: float, total: int, timeout: float
+        self,
+        *,
+        poll_id: int | None = None,
+        polls: dict[int, int] | None = None,
+        start_at: float,
+        spread: float,
+        total: int,
+        timeout: float,
     ) -> dict:
-        """Every tablet casts once, tablet i at ``start_at + spread * i / total``."""
+        """Every tablet casts once, tablet i at ``start_at + spread * i / total``.
+
+        ``polls`` (sitting -> poll) lets only the tablets of those sittings vote, each in its
+        own sitting's poll (``total`` is then the number of screens, whose indices are spread
+        over the whole city).
+        """
+        polls = polls if polls is not None else {0: poll_id}
         tablets = sorted(
-            (s for s in self.screens if s.target.role == "tablet"), key=lambda s: s.target.index
+            (s for s in self.screens if s.target.role == "tablet" and s.target.sitting in polls),
+            key=lambda s: s.target.index,
         )
         results: list[tuple] = []
         errors: Counter = Counter()
@@ -307,7 +336,10 @@ class ScreenFleet:
             command = {
                 "type": "ballot.cast",
                 "id": screen.ballot_id,
-                "data": {"poll_id": poll_id, "choice": choice_for(screen.target.index)},
+                "data": {
+                    "poll_id": polls[screen.target.sitting],
+                    "choice": choice_for(screen.target.index),
+                },
             }
             sent = monotonic()
             try:
@@ -319,7 +351,9 @@ class ScreenFleet:
                 errors[_describe(exc)] += 1
                 return
             if frame["type"] == "ack":
-                results.append((screen.target.index, sent, answered, frame["data"].get("receipt")))
+                receipt = frame["data"].get("receipt")
+                sitting = screen.target.sitting
+                results.append((screen.target.index, sent, answered, receipt, sitting))
             else:
                 errors[frame["data"].get("code", "error")] += 1
 
@@ -395,8 +429,12 @@ def _describe(exc: BaseException) -> str:
 
 def client_main(conn: Connection, targets: list[Target], options: dict) -> None:
     """Entry point of a client process."""
+    client_main_with(ScreenFleet, conn, targets, options)
+
+
+def client_main_with(kind: type, conn: Connection, targets: list[Target], options: dict) -> None:
     raise_open_files_limit()
-    fleet = ScreenFleet(targets, options)
+    fleet = kind(targets, options)
     try:
         import uvloop
     except ImportError:
@@ -407,6 +445,8 @@ def client_main(conn: Connection, targets: list[Target], options: dict) -> None:
 
 class Fleet:
     """The client processes, seen from the main process."""
+
+    entry = staticmethod(client_main)  # what each client process runs
 
     def __init__(self, targets: list[Target], processes: int, options: dict) -> None:
         self.shares = [targets[i::processes] for i in range(processes)]
@@ -420,7 +460,7 @@ class Fleet:
         for share in self.shares:
             parent, child = context.Pipe()
             process = context.Process(
-                target=client_main, args=(child, share, self.options), daemon=True
+                target=self.entry, args=(child, share, self.options), daemon=True
             )
             process.start()
             child.close()
