@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from documents import services
 from documents.models import Document
 from meeting.admin_scope import CouncilScopedAdmin
+from meeting.selectors import agenda_item_not_found
 from realtime.actors import Actor
 from realtime.errors import ServiceError
 
@@ -26,7 +27,7 @@ class UploadForm(forms.ModelForm):
         item = cleaned.get("agenda_item")
         session = cleaned.get("session")
         if item is not None and session is not None and item.session_id != session.pk:
-            self.add_error("agenda_item", _("Nội dung này không thuộc chương trình kỳ họp."))
+            self.add_error("agenda_item", agenda_item_not_found().message)
         if upload is not None:
             data = upload.read(settings.CHAMBER_MAX_PDF_BYTES + 1)
             try:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from documents import intake, rendering, search_index, selectors
 from documents.models import Document, Note, PageText, Presentation, StoredFile
 from meeting import chain
-from meeting.models import AgendaItem
+from meeting.selectors import agenda_item_check
 from meeting.services import session_lock
 from realtime.actors import Actor
 from realtime.errors import ServiceError
@@ -150,13 +150,8 @@ def document_upload(
     try:
         with transaction.atomic():
             session = session_lock(session_id)
-            if (
-                agenda_item_id is not None
-                and not AgendaItem.objects.filter(pk=agenda_item_id, session=session).exists()
-            ):
-                raise ServiceError(
-                    "agenda.item_not_found", _("Nội dung này không thuộc chương trình kỳ họp.")
-                )
+            if agenda_item_id is not None:
+                agenda_item_check(session=session, item_id=agenda_item_id)
             stored, wrote = _store(inspected, data)
             document = Document.objects.create(
                 session=session,

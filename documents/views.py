@@ -26,7 +26,7 @@ from documents.access import may_download_original, may_read, reader_for
 from documents.models import Document
 from meeting.models import Session
 from meeting.scope import may
-from meeting.selectors import agenda_order
+from meeting.selectors import agenda_item_not_found, agenda_order
 from realtime.actors import Actor
 from realtime.errors import ServiceError
 
@@ -136,9 +136,7 @@ def _upload_fields(request: HttpRequest) -> dict:
     try:
         agenda_item_id = int(item) if item else None
     except ValueError:  # not a number: no item of this session (not Python's words)
-        raise ServiceError(
-            "agenda.item_not_found", _("Nội dung này không thuộc chương trình kỳ họp.")
-        ) from None
+        raise agenda_item_not_found() from None
     return {
         "title": request.POST.get("title") or upload.name.rsplit(".", 1)[0],
         # One byte over the limit is enough for the service to refuse it.

@@ -46,6 +46,18 @@ class FixedRules:
             "vote_weights": {str(k): v for k, v in sorted(self.vote_weights.items())},
         }
 
+    @classmethod
+    def from_facts(cls, facts: dict) -> FixedRules:
+        """The rules as the chain recorded them at the opening (``facts``), for a recount."""
+        return cls(
+            seats=facts["seats"],
+            quorum_rule=facts["quorum_rule"],
+            vote_base=facts["vote_base"],
+            vote_threshold=facts["vote_threshold"],
+            vote_weights={int(k): v for k, v in facts["vote_weights"].items()},
+            fixed=True,
+        )
+
 
 def _council_weights(council_id: int) -> dict[int, int]:
     return dict(Delegate.objects.filter(council_id=council_id).values_list("pk", "vote_weight"))

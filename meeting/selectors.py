@@ -6,10 +6,24 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from meeting.fixed_rules import rules_of
 from meeting.models import AgendaItem, Attendance, Delegate, Session, TabletConnection
 from meeting.quorum import attendance_summary as summarise
+from realtime.errors import ServiceError
+
+
+def agenda_item_not_found() -> ServiceError:
+    """The refusal of an item that is not on this session's agenda, wherever something is
+    filed under an item (the agenda, a poll, a document)."""
+    return ServiceError("agenda.item_not_found", _("Nội dung này không thuộc chương trình kỳ họp."))
+
+
+def agenda_item_check(*, session: Session, item_id: int) -> None:
+    """Refuse ``item_id`` unless it is an item of ``session``'s agenda."""
+    if not AgendaItem.objects.filter(pk=item_id, session=session).exists():
+        raise agenda_item_not_found()
 
 
 def agenda_order(session: Session) -> list[AgendaItem]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meeting import chain, fixed_rules, record_facts, selectors
-from meeting.models import AgendaItem, Attendance, Delegate, Session
+from meeting.models import Attendance, Delegate, Session
 from realtime.actors import Actor
 from realtime.errors import ServiceError
 from realtime.groups import Audience
@@ -181,10 +181,7 @@ def agenda_select(*, session_id: int, item_id: int, actor: Actor) -> Session:
     with transaction.atomic():
         session = session_lock(session_id)
         _require_live(session)
-        if not AgendaItem.objects.filter(pk=item_id, session=session).exists():
-            raise ServiceError(
-                "agenda.item_not_found", _("Nội dung này không thuộc chương trình kỳ họp.")
-            )
+        selectors.agenda_item_check(session=session, item_id=item_id)
         return _make_current(session, item_id, actor)
 
 

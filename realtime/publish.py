@@ -50,7 +50,7 @@ OUTBOX_GRACE_SECONDS = 2 * PUBLISH_TIMEOUT_SECONDS
 OUTBOX_BATCH = 500
 logger = logging.getLogger(__name__)
 
-# Test helper hook (realtime.testing.capture_events): lists that receive every published event.
+# Lists that receive every frame published while ``capturing()`` (below) runs: the tests'.
 _captures: list[list[dict[str, Any]]] = []
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from record.minutes import choice_labels, ordered_counts
+from record.minutes import ordered_counts
+from voting.choices import choice_labels
 
 
 def _csv(header: list[str], rows: list[list]) -> str:
@@ -33,7 +34,7 @@ def polls_csv(record: dict) -> str:
         poll, result = entry["poll"], entry["result"] or {}
         at_open = poll.get("quorum_at_open") or {}
         at_close = result.get("sitting_quorum") or {}
-        labels = choice_labels(poll)
+        labels = choice_labels(poll["choice_type"], poll["options"])
         counts = "; ".join(
             f"{labels.get(choice, choice)}: {count}"
             for choice, count in ordered_counts(poll, result.get("counts") or {})
@@ -97,7 +98,7 @@ def named_votes_csv(record: dict) -> str:
     for entry in record["polls"]:
         if entry["poll"]["kind"] != "named":
             continue
-        labels = choice_labels(entry["poll"])
+        labels = choice_labels(entry["poll"]["choice_type"], entry["poll"]["options"])
         recorded = {
             row["delegate_id"]: row["by"]
             for row in entry.get("assisted", [])

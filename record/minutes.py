@@ -19,13 +19,7 @@ from meeting.badges import draw_qr
 from record import layout, minutes_votes, vn
 from record import minutes_blocks as blocks_module
 from record.layout import MM, PAGE
-from voting.choices import VoteBase
-
-
-def choice_labels(poll: dict) -> dict[str, str]:
-    if poll["choice_type"] == "yes_no_abstain":
-        return {"yes": _("Tán thành"), "no": _("Không tán thành"), "abstain": _("Không biểu quyết")}
-    return {str(option["id"]): option["label"] for option in poll["options"]}
+from voting.choices import VoteBase, choice_labels
 
 
 def ordered_counts(poll: dict, counts: dict) -> list[tuple[str, int]]:
@@ -61,7 +55,7 @@ def for_display(record: dict) -> dict:
     """The record with readable labels for choices and outcomes (minutes and HTML view)."""
     polls = []
     for entry in record["polls"]:
-        labels = choice_labels(entry["poll"])
+        labels = choice_labels(entry["poll"]["choice_type"], entry["poll"]["options"])
         result = entry["result"]
         elected = (result or {}).get("elected") or {}
         polls.append(

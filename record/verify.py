@@ -3,19 +3,33 @@
 Every fact the minutes print comes from a table that the chain recorded when it was fixed:
 attendance (each change), the sitting's facts (at the opening and the close), each poll's rules
 (at its opening), ballots with the voters of named ones, turnout and result (at its close). A
-difference is named; a result is recounted by ``voting.tally.compute_result`` — the function
+difference is named; a result is recounted by ``voting.tally.count_and_decide`` — the function
 that counted it — with the chain's rules, seats and attendance."""
 
 from __future__ import annotations
 
 from meeting.chain import verify_chain
+from meeting.fixed_rules import FixedRules, rules_of
 from meeting.models import ActionLog, Delegate, Session
 from record import verify_facts
 from record.verify_assisted import verify_poll_assisted
 from record.verify_floor import verify_floor
 from voting import tally
+from voting.choices import choice_labels
 from voting.models import Ballot, Participation, Poll, PollResult
-from voting.services import ballots_digest
+from voting.secrecy import ballots_digest
+
+# The numbers of a stored result that the recount must give again (besides its counts, ballots,
+# who is elected and the verdict, named in words of their own).
+DECIDING_FIELDS = (
+    "seats",
+    "present",
+    "base",
+    "required",
+    "threshold",
+    "quorum_required",
+    "presence_quorum_required",
+)
 
 
 def _short(receipt: str) -> str:
@@ -104,9 +118,11 @@ def verify_poll(poll: Poll, result: PollResult, entries: list[ActionLog]) -> lis
         problems.append(f"{label}: the result's ballot digest differs from the one logged at close")
     # Recount the stored ballots with the function that counted, under the rules, seats and
     # attendance the chain recorded — never those of the stored result.
-    then = closing.data.get("result") or {"seats": result.seats, "present": result.present}
-    recount = tally.compute_result(
-        tally.poll_from_facts(rules_then), ballots, seats=then["seats"], present=then["present"]
+    recount = tally.count_and_decide(
+        tally.poll_from_facts(rules_then),
+        ballots,
+        present_ids=_present_at_close(turnout, result),
+        fixed=_fixed_at_opening(poll, entries),
     )
     for choice in sorted(set(recount["counts"]) | set(result.counts)):
         if recount["counts"].get(choice, 0) != result.counts.get(choice, 0):
@@ -114,16 +130,18 @@ def verify_poll(poll: Poll, result: PollResult, entries: list[ActionLog]) -> lis
                 f"{label}: result says {choice}={result.counts.get(choice, 0)}, "
                 f"the ballots give {choice}={recount['counts'].get(choice, 0)}"
             )
-    if result.ballots != len(ballots):
-        problems.append(f"{label}: result says {result.ballots} ballots, {len(ballots)} are stored")
-    for field in ("seats", "present", "base", "required", "threshold", "quorum_required"):
+    if result.ballots != recount["ballots"]:
+        problems.append(
+            f"{label}: result says {result.ballots} ballots, {recount['ballots']} are stored"
+        )
+    for field in DECIDING_FIELDS:
         if getattr(result, field) != recount[field]:
             problems.append(
                 f"{label}: result says {field}={getattr(result, field)}, the chain's rules and "
                 f"attendance give {field}={recount[field]}"
             )
     if poll.choice_type == Poll.ChoiceType.OPTIONS:
-        option_labels = {str(option["id"]): option["label"] for option in poll.options}
+        option_labels = choice_labels(poll.choice_type, poll.options)
         for option, decided in recount["elected"].items():
             said = bool(result.elected.get(option, False))
             if said != decided:
@@ -137,6 +155,21 @@ def verify_poll(poll: Poll, result: PollResult, entries: list[ActionLog]) -> lis
             f"{_verdict(recount['passed'])}"
         )
     return problems
+
+
+def _fixed_at_opening(poll: Poll, entries: list[ActionLog]) -> FixedRules:
+    """Seats, quorum and weights as the chain fixed them when the session opened."""
+    opening = next((e for e in entries if e.action == "session.open"), None)
+    if opening is not None and "rules" in opening.data:
+        return FixedRules.from_facts(opening.data["rules"])
+    return rules_of(poll.session)  # a record from before the opening logged them
+
+
+def _present_at_close(turnout: ActionLog | None, result: PollResult) -> list[int]:
+    """The delegates present at the close, as the chain recorded them."""
+    if turnout is not None and "present_delegates" in turnout.data:
+        return turnout.data["present_delegates"]
+    return result.detail.get("present_delegates", [])  # a record from before the turnout entry
 
 
 def _verdict(passed: bool) -> str:

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from meeting.models import Council, Session
 from meeting.scope import councils_for, may
 from record import archive, exports
-from record.minutes import choice_labels, for_display, minutes_pdf
+from record.minutes import for_display, minutes_pdf
 from record.selectors import session_record
 from search.folding import fold
+from voting.choices import choice_labels
 from voting.models import Ballot, Poll, PollResult
-from voting.selectors import poll_payload
 
 
 def _session_for(request: HttpRequest, session_id: int) -> Session:
@@ -96,7 +96,7 @@ def verify(request: HttpRequest, session_id: int) -> HttpResponse:
             found["secret"] = True
             found["digest"] = result.digest if result is not None else None
         elif ballot is not None:
-            labels = choice_labels(poll_payload(ballot.poll))
+            labels = choice_labels(ballot.poll.choice_type, ballot.poll.options)
             chosen = [ballot.choice] if isinstance(ballot.choice, str) else ballot.choice
             found["choice"] = ", ".join(labels.get(c, c) for c in chosen) or _("(phiếu trắng)")
     return render(

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from realtime.errors import ServiceError
 from voting import assisted, services
+from voting.choices import choice_labels
 from voting.views import STATUS_BY_CODE
 
 PASS_KEY = "voting_pass"
@@ -51,7 +52,12 @@ def voting_pass_vote(request: HttpRequest) -> HttpResponse:
     except ServiceError as refused:
         return _page(request, {"error": refused.message, "error_code": refused.code}, 403)
     poll = voting_pass.poll
-    context = {"pass": voting_pass, "poll": poll, "delegate": voting_pass.delegate}
+    context = {
+        "pass": voting_pass,
+        "poll": poll,
+        "delegate": voting_pass.delegate,
+        "choice_labels": choice_labels(poll.choice_type, poll.options),
+    }
     if request.method == "POST":
         if poll.choice_type == poll.ChoiceType.OPTIONS:
             choice = request.POST.getlist("option")

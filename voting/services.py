@@ -27,7 +27,8 @@ from django.utils.translation import gettext as _
 
 from meeting import chain
 from meeting.fixed_rules import rules_of
-from meeting.models import AgendaItem, Attendance, Delegate, Session
+from meeting.models import Attendance, Delegate, Session
+from meeting.selectors import agenda_item_check
 from meeting.services import presentation_take_down, quorum_gate, session_lock
 from realtime.actors import Actor
 from realtime.errors import ServiceError
@@ -122,10 +123,7 @@ def poll_create(
             poll.threshold = Poll.Threshold.FRACTION
             poll.threshold_numerator, poll.threshold_denominator = threshold_fraction
         if agenda_item_id is not None:
-            if not AgendaItem.objects.filter(pk=agenda_item_id, session=session).exists():
-                raise ServiceError(
-                    "agenda.item_not_found", _("Nội dung này không thuộc chương trình kỳ họp.")
-                )
+            agenda_item_check(session=session, item_id=agenda_item_id)
             poll.agenda_item_id = agenda_item_id
         if casting_delegate_id is not None:
             if not Delegate.objects.filter(pk=casting_delegate_id, council=council).exists():
@@ -367,7 +365,7 @@ def poll_close(*, poll_id: int, actor: Actor, session_id: int | None = None) -> 
         poll.status = Poll.Status.CLOSED
         poll.closed_at = timezone.now()
         poll.save(update_fields=["status", "closed_at"])
-        result = _count(poll, session)
+        result = _poll_result_create(poll, session)
         if poll.kind == Poll.Kind.SECRET:
             unlink_secret_ballots(poll)
         _log(poll, "poll.close", actor, **sealed_ballots(poll, result))
@@ -409,36 +407,21 @@ def close_overdue_polls() -> int:
     return closed
 
 
-def _count(poll: Poll, session: Session) -> PollResult:
+def _poll_result_create(poll: Poll, session: Session) -> PollResult:
+    """Count the poll's ballots with the attendance of this moment and store the result."""
     ballots = list(Ballot.objects.filter(poll=poll, superseded=False))
     present_ids = list(
-        Attendance.objects.filter(session=session, status=Attendance.Status.PRESENT)
-        .order_by("delegate_id")
-        .values_list("delegate_id", flat=True)
+        Attendance.objects.filter(session=session, status=Attendance.Status.PRESENT).values_list(
+            "delegate_id", flat=True
+        )
     )
-    fixed = rules_of(session)  # seats and weights as fixed when the session opened
-    if poll.weighted:
-        seats = fixed.weighted_seats
-        present = sum(fixed.vote_weights.get(d, 1) for d in present_ids)
-    else:
-        seats, present = fixed.seats, len(present_ids)
-    computed = tally.compute_result(poll, ballots, seats=seats, present=present)
-    detail = {
-        "present_delegates": present_ids,
-        "blank": computed["blank"],
-        "reasons": computed["reasons"],
-    }
-    if poll.choice_type == Poll.ChoiceType.YES_NO_ABSTAIN:
-        detail["decided_by_casting_vote"] = computed["decided_by_casting_vote"]
+    # Seats and weights as fixed when the session opened; the record check recounts with the
+    # same function on what the chain recorded.
+    counted = tally.count_and_decide(
+        poll, ballots, present_ids=present_ids, fixed=rules_of(session)
+    )
     return PollResult.objects.create(
-        poll=poll,
-        computed_at=poll.closed_at,
-        sitting_quorum=tally.sitting_quorum(
-            present=len(present_ids), seats=fixed.seats, required=fixed.quorum_required
-        ),
-        detail=detail,
-        **{field: computed[field] for field in tally.RESULT_FIELDS},
-        digest=ballots_digest(ballots, poll),
+        poll=poll, computed_at=poll.closed_at, digest=ballots_digest(ballots, poll), **counted
     )
 
 

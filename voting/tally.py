@@ -1,13 +1,19 @@
-"""Ballots → result: the one function that decides a poll, at close and in the record check.
+"""Ballots → result: the one function that counts and decides a poll, ``count_and_decide``.
 
-``poll_close`` counts with it and stores what it gives; ``record.verify`` runs it again on the
-ballots, rules, seats and attendance that the chain recorded, and compares. Pure: no database.
+``poll_close`` counts with it and stores what it gives (``voting.counting``); ``record.verify``
+runs it again on the ballots, the rules, the fixed seats and the attendance that the chain
+recorded, and compares field by field. Pure: no database.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from voting import rules
 from voting.models import Poll
+
+if TYPE_CHECKING:
+    from meeting.fixed_rules import FixedRules
 
 # The fields of a poll that decide its outcome or that the minutes print: logged when the poll
 # opens (they cannot change after), compared with the table by the record check.
@@ -57,7 +63,38 @@ def poll_from_facts(facts: dict) -> Poll:
     return Poll(**{name: facts[name] for name in RULE_FIELDS if name in facts})
 
 
-def compute_result(poll: Poll, ballots, *, seats: int, present: int) -> dict:
+def count_and_decide(poll: Poll, ballots, *, present_ids: list[int], fixed: FixedRules) -> dict:
+    """Everything a poll's stored result holds but its digest and time: the ``RESULT_FIELDS``,
+    ``detail`` and ``sitting_quorum``.
+
+    ``ballots``: the counted ones (objects with ``choice``, ``weight`` and ``delegate_id``);
+    ``present_ids``: the delegates present at the close; ``fixed``: the session's seats, quorum
+    and weights as fixed at its opening.
+    """
+    present_ids = sorted(present_ids)
+    if poll.weighted:
+        seats = fixed.weighted_seats
+        present = sum(fixed.vote_weights.get(d, 1) for d in present_ids)
+    else:
+        seats, present = fixed.seats, len(present_ids)
+    computed = _decide(poll, ballots, seats=seats, present=present)
+    detail = {
+        "present_delegates": present_ids,
+        "blank": computed["blank"],
+        "reasons": computed["reasons"],
+    }
+    if poll.choice_type == Poll.ChoiceType.YES_NO_ABSTAIN:
+        detail["decided_by_casting_vote"] = computed["decided_by_casting_vote"]
+    return {
+        **{field: computed[field] for field in RESULT_FIELDS},
+        "detail": detail,
+        "sitting_quorum": sitting_quorum(
+            present=len(present_ids), seats=fixed.seats, required=fixed.quorum_required
+        ),
+    }
+
+
+def _decide(poll: Poll, ballots, *, seats: int, present: int) -> dict:
     """Counts, the number required and the outcome of ``ballots`` (objects with ``choice``,
     ``weight`` and ``delegate_id``) under the poll's rules, with ``seats`` and those
     ``present`` at the close."""
