@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from floor import selectors, timing
 from floor.models import REQUEST_KINDS, Kind, Request, SpeakerList, SpeakingLimit, Turn
 from meeting import chain
-from meeting.models import AgendaItem, Attendance, Delegate, Guest, Session
+from meeting.models import Attendance, Delegate, Guest, Session
+from meeting.selectors import agenda_item_check, agenda_item_not_found
 from meeting.services import session_lock
 from realtime.actors import Actor
 from realtime.errors import ServiceError
@@ -56,10 +57,9 @@ def require_live(session: Session) -> None:
 def item_of(session: Session, item_id: int | None) -> int:
     """The item asked for, or the one under consideration; it must be this session's."""
     item_id = item_id or session.current_item_id
-    if item_id is None or not AgendaItem.objects.filter(pk=item_id, session=session).exists():
-        raise ServiceError(
-            "agenda.item_not_found", _("Nội dung này không thuộc chương trình kỳ họp.")
-        )
+    if item_id is None:
+        raise agenda_item_not_found()
+    agenda_item_check(session=session, item_id=item_id)
     return item_id
 
 
