@@ -10,13 +10,16 @@
 // #present-preview[data-document-id][data-page].
 import { isLive } from "./sitting.js";
 import { el, setText, t } from "./ui.js";
+import { roomView } from "./room.js";
 import { WIDTH_NARROW, WIDTH_THUMB, accessBadge, groupByAgenda, pageUrl } from "./documents.js";
 
 function $(id) {
   return document.getElementById(id);
 }
 
-export function setupChairDocuments({ client, state, room }) {
+export function install(screen) {
+  const { client, state } = screen;
+  const room = () => roomView(state);
   let documents = [];
   const byId = new Map();
   const pick = { documentId: null, page: 1 };
@@ -222,6 +225,7 @@ export function setupChairDocuments({ client, state, room }) {
     if (doc) remember(doc);
     const before = shown;
     shown = { document: doc, page: doc ? presentation.page : null };
+    state.presentation = doc ? shown : null; // what the room sees follows the page shown (room.js)
     // The picker follows the room while it was on the page shown before.
     if (doc && (pick.documentId === null || (before.document?.id === pick.documentId && before.page === pick.page))) {
       pick.documentId = doc.id;
@@ -232,29 +236,24 @@ export function setupChairDocuments({ client, state, room }) {
     renderNow();
   }
 
-  return {
-    /** The page shown to the room, as the server has it: {document, page} or null. */
-    presentation() {
-      return shown.document ? shown : null;
-    },
-    load(data) {
-      documents = [];
-      byId.clear();
-      for (const doc of data.documents ?? []) remember(doc);
-      if (pick.documentId !== null && !byId.has(pick.documentId)) pick.documentId = null;
-      presented(data.presentation);
-    },
-    /** The session's status changed: showing needs a live sitting. */
-    render() {
-      renderPreview();
-      renderNow();
-    },
-    handlers: {
-      "document.added": (data) => {
-        remember(data.document);
-        renderList();
-      },
-      "document.shown": (data) => presented(data),
-    },
-  };
+  function render() {
+    renderPreview();
+    renderNow();
+  }
+
+  screen.snapshot((data) => {
+    documents = [];
+    byId.clear();
+    for (const doc of data.documents ?? []) remember(doc);
+    if (pick.documentId !== null && !byId.has(pick.documentId)) pick.documentId = null;
+    presented(data.presentation);
+  });
+  screen.on("document.added", (data) => {
+    remember(data.document);
+    renderList();
+  });
+  screen.on("document.shown", (data) => presented(data));
+  // Showing needs a live sitting; the buttons say whether the wall or only the tablets see it.
+  screen.watch("session", render);
+  screen.watch("room", render);
 }

@@ -3,7 +3,7 @@
 // go on anyway, only with a reason, which the server keeps in the record and the minutes.
 import { t, toast } from "./ui.js";
 
-export function setupQuorumOverride({ client }) {
+export function install({ client }) {
   const dialog = document.getElementById("quorum-dialog");
   const form = document.getElementById("quorum-form");
   const text = document.getElementById("quorum-dialog-text");

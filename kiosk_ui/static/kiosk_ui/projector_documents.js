@@ -79,7 +79,7 @@ function $(id) {
 }
 
 /** Show `presentation` ({document, page}) in the page panel, or empty it (null). */
-export function renderPresentation(presentation, agenda) {
+function renderPresentation(presentation, agenda) {
   const panel = $("doc-panel");
   const doc = presentation?.document ?? null;
   const page = doc ? presentation.page : null;
@@ -143,4 +143,17 @@ export function renderPresentation(presentation, agenda) {
       shownUrl = null;
       $("doc-missing").hidden = false;
     });
+}
+
+/** The page shown to the room: state.presentation; the panel shows it when the room does. */
+export function install(screen) {
+  const { state } = screen;
+  state.presentation = null;
+  screen.snapshot((data) => {
+    state.presentation = data.presentation?.document ? data.presentation : null;
+  });
+  screen.on("document.shown", (data) => {
+    state.presentation = data.document ? data : null;
+  });
+  screen.watch("room", () => renderPresentation(state.room.page, state.agenda));
 }

@@ -3,6 +3,7 @@
 import { el, setText, t } from "./ui.js";
 import { everyTick, formatClock } from "./clock.js";
 import {
+  PollStore,
   choicesOf,
   kindBadge,
   mirror,
@@ -87,7 +88,7 @@ function renderResult(entry) {
 }
 
 /** Show `entry` (the poll the room should see), or the agenda when there is none. */
-export function renderPoll(entry, agenda) {
+function renderPoll(entry, agenda) {
   shown = entry;
   const main = document.getElementById("proj-main");
   const panel = document.getElementById("poll-panel");
@@ -122,4 +123,17 @@ export function renderPoll(entry, agenda) {
   } else if (status === "cancelled") {
     setText("poll-cancel-reason", poll.cancel_reason ? t("poll.cancel_reason", { reason: poll.cancel_reason }) : "");
   }
+}
+
+/** The room's votes: state.polls follows the poll events; the panel shows the room's poll. */
+export function install(screen) {
+  const { state } = screen;
+  state.polls = new PollStore();
+  screen.snapshot((data) => state.polls.load(data.polls));
+  screen.on("poll.opened", (data) => state.polls.opened(data));
+  screen.on("poll.progress", (data) => state.polls.progress(data));
+  screen.on("poll.closed", (data) => state.polls.closed(data));
+  screen.on("poll.published", (data) => state.polls.published(data));
+  screen.on("poll.cancelled", (data) => state.polls.cancelled(data));
+  screen.watch("room", () => renderPoll(state.room.view === "poll" ? state.room.poll : null, state.agenda));
 }

@@ -1,5 +1,6 @@
-// The tablet's documents: the session's documents by agenda item, search across them, the
-// reader (reader_page.js), private notes per page, and "follow the presenter".
+// The tablet's documents: the session's documents by agenda item and search across them
+// (tablet_library.js), the reader (reader_page.js), private notes per page (tablet_notes.js),
+// and "follow the presenter".
 //
 // Follow mode is on by default: when the console shows a page to the room (`document.shown`,
 // or a snapshot's `presentation`) the reader opens it. A delegate who goes elsewhere themself
@@ -8,47 +9,31 @@
 //
 // State mirrored for tests: <section id="reader" data-document-id data-page data-follow
 // data-image-page data-zoom>, <body data-view data-follow>.
-import { readJSON, writeJSON } from "./tablet_storage.js";
-import { el, setText, t, toast } from "./ui.js";
-import { accessBadge, fold, groupByAgenda, highlighted, pageUrl, WIDTH_THUMB } from "./documents.js";
+import { accessBadge } from "./documents.js";
 import { PageViewer } from "./reader_page.js";
-import { lockIcon } from "./voting.js";
-
-const NOTE_DELAY_MS = 700;
-const SEARCH_DELAY_MS = 350;
-// Answers after which the note may still be saved later (nothing reached the server).
-const RETRY_LATER = new Set(["command.offline", "command.timeout", "connection.closed"]);
+import { readerLibrary } from "./tablet_library.js";
+import { readerNotes } from "./tablet_notes.js";
+import { readJSON, writeJSON } from "./tablet_storage.js";
+import { setText, t, toast } from "./ui.js";
 
 function $(id) {
   return document.getElementById(id);
 }
 
-const noteKey = (documentId, page) => `${documentId}:${page}`;
-
-export function setupTabletReader({ client, state, delegateId, sessionId }) {
+export function install(screen) {
+  const { client, state } = screen;
+  const { delegateId, sessionId } = document.body.dataset;
   const body = document.body;
   const reader = $("reader");
   const main = document.querySelector(".tablet-main");
-  const noteText = $("note-text");
   const placeKey = `chamber.reader.${delegateId}.${sessionId}`;
-  const draftsKey = `chamber.notes.drafts.${delegateId}`;
   const saved = readJSON(placeKey, {}, sessionStorage);
 
-  let documents = []; // snapshot order
-  const byId = new Map();
+  const docs = { list: [], byId: new Map() }; // snapshot order
   const view = { name: "agenda", documentId: null, page: 1 };
   const lastPage = new Map(); // where the delegate was in each document
   const follow = { on: saved.follow ?? true, target: null }; // target: {documentId, page}
   let started = false;
-
-  // Notes: the server's, the delegate's unsaved words (kept until acknowledged, also across
-  // a reload), the ones on their way, and why one could not be saved.
-  const notes = new Map();
-  const drafts = new Map(Object.entries(readJSON(draftsKey, {})));
-  const sending = new Map();
-  const noteErrors = new Map();
-  const savedKeys = new Set();
-  let noteTimer = null;
 
   const viewer = new PageViewer({
     elements: {
@@ -64,6 +49,25 @@ export function setupTabletReader({ client, state, delegateId, sessionId }) {
     },
     onTurn: (delta) => go(view.page + delta),
     onPick: (page) => go(page),
+  });
+
+  const notes = readerNotes({
+    client,
+    delegateId,
+    view,
+    viewer,
+    go,
+    catchUp,
+    renderLibrary: () => library.render(),
+  });
+  const library = readerLibrary({
+    state,
+    sessionId,
+    docs,
+    presented: () => follow.target?.documentId ?? null,
+    notePages: notes.pages,
+    open,
+    lastPage,
   });
 
   // -- where the delegate is ----------------------------------------------------------------
@@ -89,7 +93,7 @@ export function setupTabletReader({ client, state, delegateId, sessionId }) {
 
   function setView(name, { by = "user" } = {}) {
     if (by === "user" && name !== "reader") leaveFollow(null, null);
-    if (view.name === "reader" && name !== "reader") flushNotes();
+    if (view.name === "reader" && name !== "reader") notes.flush();
     view.name = name;
     body.dataset.view = name;
     main.hidden = name === "reader";
@@ -108,12 +112,12 @@ export function setupTabletReader({ client, state, delegateId, sessionId }) {
 
   /** Open `page` of a document. `by`: "user", "presenter" or "restore". */
   function open(documentId, page, { by = "user" } = {}) {
-    const doc = byId.get(documentId);
+    const doc = docs.byId.get(documentId);
     if (!doc) return false;
     const number = Math.min(doc.pages, Math.max(1, Math.round(page) || 1));
     if (by === "user") leaveFollow(documentId, number);
     const moved = view.documentId !== documentId || view.page !== number || view.name !== "reader";
-    if (moved) flushNotes();
+    if (moved) notes.flush();
     const newDocument = view.documentId !== documentId;
     view.documentId = documentId;
     view.page = number;
@@ -136,7 +140,7 @@ export function setupTabletReader({ client, state, delegateId, sessionId }) {
     $("page-image").alt = `${doc.title} — ${t("reader.page_of", { page: number, pages: doc.pages })}`;
     // The same page again (a new snapshot, say): the delegate keeps their place on it.
     if (moved) viewer.show(doc, number);
-    renderNote();
+    notes.render();
     renderFollow();
     persist();
     return true;
@@ -155,11 +159,11 @@ export function setupTabletReader({ client, state, delegateId, sessionId }) {
     reader.dataset.presentedPage = doc ? String(presentation.page) : "";
     // Writing a note: the reader waits for the pen to lift (else the words would land on
     // the next page's note).
-    if (follow.on && follow.target && document.activeElement !== noteText) {
+    if (follow.on && follow.target && document.activeElement !== $("note-text")) {
       open(follow.target.documentId, follow.target.page, { by: "presenter" });
     }
     renderFollow();
-    renderLibrary();
+    library.render();
   }
 
   /** Follow mode held back while the delegate wrote a note: catch up. */
@@ -184,7 +188,7 @@ export function setupTabletReader({ client, state, delegateId, sessionId }) {
     const away = follow.target !== null && !atTarget() && (!follow.on || view.name === "reader");
     button.hidden = !away;
     if (!away) return;
-    const doc = byId.get(follow.target.documentId);
+    const doc = docs.byId.get(follow.target.documentId);
     button.dataset.documentId = String(follow.target.documentId);
     button.dataset.page = String(follow.target.page);
     setText("follow-return-target", t("reader.return_target", { title: doc?.title ?? "", page: follow.target.page }));
@@ -192,303 +196,11 @@ export function setupTabletReader({ client, state, delegateId, sessionId }) {
     if (button.parentElement !== host) host.append(button);
   }
 
-  // -- the list -----------------------------------------------------------------------------
+  // -- the documents --------------------------------------------------------------------------
   function remember(doc) {
-    if (!byId.has(doc.id)) documents.push(doc);
-    else documents = documents.map((known) => (known.id === doc.id ? doc : known));
-    byId.set(doc.id, doc);
-  }
-
-  function notePages(documentId) {
-    const pages = new Set();
-    const prefix = `${documentId}:`;
-    for (const [key, text] of notes) if (key.startsWith(prefix) && text.trim()) pages.add(Number(key.slice(prefix.length)));
-    for (const [key, draft] of drafts) {
-      if (!key.startsWith(prefix)) continue;
-      const page = Number(key.slice(prefix.length));
-      if (draft.text.trim()) pages.add(page);
-      else pages.delete(page);
-    }
-    return pages;
-  }
-
-  function documentRow(doc) {
-    const presented = follow.target?.documentId === doc.id;
-    const noted = notePages(doc.id).size;
-    const cover =
-      doc.access === "confidential"
-        ? el("span", { className: "doc-cover doc-cover-locked" }, lockIcon("doc-cover-icon"))
-        : el("span", { className: "doc-cover" }, el("img", { loading: "lazy", decoding: "async", alt: "", src: pageUrl(doc, 1, WIDTH_THUMB) }));
-    return el(
-      "li",
-      {},
-      el(
-        "button",
-        { type: "button", className: "doc-row", dataset: { documentId: doc.id, access: doc.access } },
-        cover,
-        el(
-          "span",
-          { className: "doc-text" },
-          el("span", { className: "doc-title" }, doc.title),
-          el(
-            "span",
-            { className: "doc-meta" },
-            accessBadge(doc),
-            el("span", { className: "doc-pages" }, t("doc.pages", { n: doc.pages })),
-            noted ? el("span", { className: "doc-notes" }, t("doc.notes", { n: noted })) : null,
-            presented ? el("span", { className: "doc-presented" }, t("doc.presented")) : null,
-          ),
-        ),
-        el("span", { className: "doc-go", "aria-hidden": "true" }, "›"),
-      ),
-    );
-  }
-
-  function renderLibrary() {
-    const count = $("documents-count");
-    count.hidden = !documents.length;
-    count.textContent = String(documents.length);
-    const list = $("library-list");
-    if (!documents.length) {
-      list.replaceChildren(el("p", { className: "library-empty muted" }, t("doc.none")));
-      return;
-    }
-    const currentItem = state.session?.current_item_id ?? null;
-    list.replaceChildren(
-      ...groupByAgenda(documents, state.agenda).map(({ item, documents: group }) =>
-        el(
-          "section",
-          { className: "doc-group", dataset: { itemId: item?.id ?? "" } },
-          el(
-            "h3",
-            { className: `doc-group-title${item && item.id === currentItem ? " current" : ""}` },
-            item ? el("span", { className: "doc-group-number" }, item.number) : null,
-            el("span", { className: "doc-group-text" }, item ? item.title : t("doc.general")),
-            item && item.id === currentItem ? el("span", { className: "doc-group-now" }, t("doc.current_item")) : null,
-          ),
-          el("ul", { className: "doc-list" }, ...group.map(documentRow)),
-        ),
-      ),
-    );
-  }
-
-  $("library-list").addEventListener("click", (event) => {
-    const row = event.target.closest(".doc-row");
-    if (!row) return;
-    const documentId = Number(row.dataset.documentId);
-    open(documentId, lastPage.get(documentId) ?? 1);
-  });
-
-  // -- search ---------------------------------------------------------------------------------
-  let searchTimer = null;
-  let searchToken = 0;
-  const results = $("search-results");
-
-  function searchState(name, ...children) {
-    results.dataset.state = name;
-    results.hidden = name === "idle";
-    $("library-list").hidden = name !== "idle";
-    results.replaceChildren(...children);
-  }
-
-  async function search(text) {
-    clearTimeout(searchTimer);
-    const query = text.trim();
-    $("search-clear").hidden = !query;
-    const token = ++searchToken;
-    if (!query) return searchState("idle");
-    if (fold(query).replace(/\s+/g, "").length < 2) return searchState("short", el("p", { className: "search-line muted" }, t("search.short")));
-    searchState("loading", el("p", { className: "search-line muted" }, t("search.loading")));
-    try {
-      const answer = await fetch(`/documents/search/?session=${sessionId}&q=${encodeURIComponent(query)}`, {
-        credentials: "same-origin",
-        headers: { Accept: "application/json" },
-      });
-      if (!answer.ok) throw new Error(`HTTP ${answer.status}`);
-      const { hits } = await answer.json();
-      if (token === searchToken) renderHits(query, hits);
-    } catch {
-      if (token === searchToken) searchState("error", el("p", { className: "search-line search-error" }, t("search.failed")));
-    }
-    return null;
-  }
-
-  function renderHits(query, hits) {
-    if (!hits.length) {
-      searchState("empty", el("p", { className: "search-line muted" }, t("search.none", { q: query })));
-      return;
-    }
-    const groups = new Map();
-    for (const hit of hits) {
-      if (!groups.has(hit.document_id)) groups.set(hit.document_id, []);
-      groups.get(hit.document_id).push(hit);
-    }
-    results.dataset.count = String(hits.length);
-    searchState(
-      "done",
-      el("p", { className: "search-line" }, t("search.count", { n: hits.length, q: query })),
-      ...[...groups].map(([documentId, group]) => {
-        const doc = byId.get(documentId);
-        return el(
-          "section",
-          { className: "hit-group", dataset: { documentId } },
-          el("h3", { className: "hit-title" }, doc ? accessBadge(doc) : null, el("span", {}, group[0].title)),
-          el(
-            "ul",
-            { className: "hit-list" },
-            ...group.map((hit) =>
-              el(
-                "li",
-                {},
-                el(
-                  "button",
-                  { type: "button", className: "hit", dataset: { documentId, page: hit.page } },
-                  el("span", { className: "hit-page" }, t("reader.page", { page: hit.page })),
-                  el("span", { className: "hit-snippet" }, ...highlighted(hit.snippet ?? "", query)),
-                ),
-              ),
-            ),
-          ),
-        );
-      }),
-    );
-  }
-
-  $("search-form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    search($("search-input").value);
-  });
-  $("search-input").addEventListener("input", (event) => {
-    clearTimeout(searchTimer);
-    const value = event.target.value;
-    searchTimer = setTimeout(() => search(value), SEARCH_DELAY_MS);
-  });
-  $("search-clear").addEventListener("click", () => {
-    $("search-input").value = "";
-    search("");
-    $("search-input").focus();
-  });
-  results.addEventListener("click", (event) => {
-    const hit = event.target.closest(".hit");
-    if (hit) open(Number(hit.dataset.documentId), Number(hit.dataset.page));
-  });
-
-  // -- notes --------------------------------------------------------------------------------------
-  function saveDrafts() {
-    writeJSON(draftsKey, Object.fromEntries(drafts));
-  }
-
-  function currentKey() {
-    return view.documentId === null ? null : noteKey(view.documentId, view.page);
-  }
-
-  function renderNote() {
-    const key = currentKey();
-    if (key === null) return;
-    setText("note-page", t("reader.page", { page: view.page }));
-    noteText.dataset.key = key;
-    // Unsaved words of this tablet win; otherwise the server's (maybe from another tablet).
-    const text = drafts.get(key)?.text ?? notes.get(key) ?? "";
-    if (noteText.value !== text) noteText.value = text;
-    renderNoteStatus();
-    renderNotePages();
-  }
-
-  function renderNoteStatus() {
-    const key = currentKey();
-    const status = $("note-status");
-    let name = "";
-    let text = "";
-    if (noteErrors.has(key)) [name, text] = ["error", noteErrors.get(key)];
-    else if (sending.has(key)) [name, text] = ["saving", t("note.saving")];
-    else if (drafts.has(key)) [name, text] = ["typing", t("note.typing")];
-    else if (savedKeys.has(key)) [name, text] = ["saved", t("note.saved")];
-    status.dataset.state = name;
-    status.textContent = text;
-  }
-
-  function renderNotePages() {
-    if (view.documentId === null) return;
-    const pages = notePages(view.documentId);
-    viewer.markNotes(pages);
-    const others = [...pages].filter((page) => page !== view.page).sort((a, b) => a - b);
-    $("note-others").hidden = !others.length;
-    $("note-others-list").replaceChildren(
-      ...others.map((page) => el("button", { type: "button", className: "note-page-link", dataset: { page } }, t("reader.page", { page }))),
-    );
-  }
-
-  async function saveNote(key) {
-    const draft = drafts.get(key);
-    if (!draft || sending.has(key)) return; // a save on its way sends the rest when done
-    if (client.state !== "open") {
-      noteErrors.set(key, t("note.offline"));
-      renderNoteStatus();
-      return;
-    }
-    noteErrors.delete(key);
-    sending.set(key, draft.text);
-    renderNoteStatus();
-    try {
-      await client.command("note.save", { document_id: draft.document_id, page: draft.page, text: draft.text }, { quiet: true });
-      notes.set(key, draft.text);
-      savedKeys.add(key);
-      if (drafts.get(key)?.text === draft.text) {
-        drafts.delete(key);
-        saveDrafts();
-      }
-    } catch (error) {
-      if (RETRY_LATER.has(error.code)) {
-        noteErrors.set(key, t("note.offline"));
-      } else {
-        noteErrors.set(key, t("note.failed", { message: error.message }));
-        if (drafts.get(key)?.text === draft.text) {
-          drafts.delete(key); // refused for good (no such page): nothing to try again
-          saveDrafts();
-        }
-      }
-    } finally {
-      sending.delete(key);
-    }
-    renderNoteStatus();
-    renderNotePages();
-    if (drafts.has(key) && !noteErrors.has(key)) saveNote(key); // typed on while it was saved
-  }
-
-  function flushNotes() {
-    clearTimeout(noteTimer);
-    for (const key of [...drafts.keys()]) saveNote(key);
-  }
-
-  noteText.addEventListener("input", () => {
-    const key = noteText.dataset.key;
-    if (!key) return;
-    const [documentId, page] = key.split(":").map(Number);
-    drafts.set(key, { document_id: documentId, page, text: noteText.value });
-    saveDrafts();
-    noteErrors.delete(key);
-    savedKeys.delete(key);
-    renderNoteStatus();
-    clearTimeout(noteTimer);
-    noteTimer = setTimeout(() => saveNote(key), NOTE_DELAY_MS);
-  });
-  noteText.addEventListener("blur", () => {
-    flushNotes();
-    catchUp();
-  });
-  window.addEventListener("pagehide", flushNotes);
-  $("note-others-list").addEventListener("click", (event) => {
-    const link = event.target.closest(".note-page-link");
-    if (link) go(Number(link.dataset.page));
-  });
-
-  function noteSaved(data) {
-    const key = noteKey(data.document_id, data.page);
-    notes.set(key, data.text);
-    savedKeys.add(key);
-    if (key === currentKey()) renderNote();
-    else renderNotePages();
-    if (view.name === "documents") renderLibrary();
+    if (!docs.byId.has(doc.id)) docs.list.push(doc);
+    else docs.list = docs.list.map((known) => (known.id === doc.id ? doc : known));
+    docs.byId.set(doc.id, doc);
   }
 
   // -- controls ---------------------------------------------------------------------------------
@@ -497,7 +209,7 @@ export function setupTabletReader({ client, state, delegateId, sessionId }) {
   }
   $("reader-back").addEventListener("click", () => {
     setView("documents");
-    renderLibrary();
+    library.render();
   });
   $("page-prev").addEventListener("click", () => go(view.page - 1));
   $("page-next").addEventListener("click", () => go(view.page + 1));
@@ -511,20 +223,11 @@ export function setupTabletReader({ client, state, delegateId, sessionId }) {
   });
   $("follow-toggle").addEventListener("change", (event) => setFollow(event.target.checked));
   $("follow-return").addEventListener("click", () => setFollow(true));
-  const notesToggle = $("notes-toggle");
-  function showNotes(on) {
-    $("reader-body").dataset.notes = on ? "open" : "closed";
-    notesToggle.setAttribute("aria-pressed", on ? "true" : "false");
-    localStorage.setItem("chamber.reader.notes", on ? "open" : "closed");
-  }
-  showNotes(localStorage.getItem("chamber.reader.notes") !== "closed");
-  notesToggle.addEventListener("click", () => showNotes(notesToggle.getAttribute("aria-pressed") !== "true"));
-
   document.addEventListener("keydown", (event) => {
     if (view.name !== "reader" || body.classList.contains("ballot-open") || event.defaultPrevented) return;
     if (event.altKey || event.metaKey || (event.ctrlKey && !["+", "=", "-", "0"].includes(event.key))) return;
     if (event.target.closest("input, textarea, select, [contenteditable]")) return;
-    const doc = byId.get(view.documentId);
+    const doc = docs.byId.get(view.documentId);
     const actions = {
       ArrowRight: () => go(view.page + 1),
       PageDown: () => go(view.page + 1),
@@ -544,40 +247,37 @@ export function setupTabletReader({ client, state, delegateId, sessionId }) {
   });
 
   // -- the socket ---------------------------------------------------------------------------------
-  return {
-    renderLibrary,
-    /** A snapshot's documents, notes and presentation: the new truth. */
-    load(data) {
-      documents = [];
-      byId.clear();
-      for (const doc of data.documents ?? []) remember(doc);
-      notes.clear();
-      for (const note of data.notes ?? []) notes.set(noteKey(note.document_id, note.page), note.text);
-      // A document gone (withdrawn): back to the list.
-      if (view.documentId !== null && !byId.has(view.documentId)) {
-        view.documentId = null;
-        if (view.name === "reader") setView("documents", { by: "system" });
-      }
-      const first = !started;
-      started = true;
-      setTarget(data.presentation);
-      if (first && !(follow.on && follow.target)) {
-        if (saved.view === "reader" && byId.has(saved.documentId)) open(saved.documentId, saved.page, { by: "restore" });
-        else setView(saved.view === "documents" ? "documents" : "agenda", { by: "system" });
-      }
-      renderLibrary();
-      if (view.documentId !== null) renderNote();
-      for (const [key, message] of noteErrors) if (message === t("note.offline")) noteErrors.delete(key);
-      flushNotes(); // words written while the link was down
-    },
-    handlers: {
-      "document.added": (data) => {
-        remember(data.document);
-        renderLibrary();
-        toast(t("doc.added", { title: data.document.title }), { kind: "ok" });
-      },
-      "document.shown": (data) => setTarget(data),
-      "note.saved": (data) => noteSaved(data),
-    },
-  };
+  /** A snapshot's documents, notes and presentation: the new truth. */
+  screen.snapshot((data) => {
+    docs.list = [];
+    docs.byId.clear();
+    for (const doc of data.documents ?? []) remember(doc);
+    notes.load(data.notes ?? []);
+    // A document gone (withdrawn): back to the list.
+    if (view.documentId !== null && !docs.byId.has(view.documentId)) {
+      view.documentId = null;
+      if (view.name === "reader") setView("documents", { by: "system" });
+    }
+    const first = !started;
+    started = true;
+    setTarget(data.presentation);
+    if (first && !(follow.on && follow.target)) {
+      if (saved.view === "reader" && docs.byId.has(saved.documentId)) open(saved.documentId, saved.page, { by: "restore" });
+      else setView(saved.view === "documents" ? "documents" : "agenda", { by: "system" });
+    }
+    library.render();
+    if (view.documentId !== null) notes.render();
+    notes.retry();
+  });
+  screen.on("document.added", (data) => {
+    remember(data.document);
+    library.render();
+    toast(t("doc.added", { title: data.document.title }), { kind: "ok" });
+  });
+  screen.on("document.shown", (data) => setTarget(data));
+  screen.on("note.saved", (data) => notes.saved(data));
+  // The list marks the current item's documents.
+  screen.watch("session", () => library.render());
+
+  return { renderLibrary: () => library.render() };
 }
