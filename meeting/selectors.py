@@ -94,10 +94,13 @@ def _fresh_since():
     return timezone.now() - timedelta(seconds=settings.CHAMBER_PRESENCE_STALE_SECONDS)
 
 
-def delegate_connected(session_id: int, delegate_id: int) -> bool:
-    return TabletConnection.objects.filter(
-        session_id=session_id, delegate_id=delegate_id, seen_at__gte=_fresh_since()
-    ).exists()
+def delegates_connected(session_id: int, delegate_ids: set[int]) -> set[int]:
+    """Which of these delegates have a tablet online in the session (one query)."""
+    return set(
+        TabletConnection.objects.filter(
+            session_id=session_id, delegate_id__in=delegate_ids, seen_at__gte=_fresh_since()
+        ).values_list("delegate_id", flat=True)
+    )
 
 
 def roster(session: Session) -> list[dict]:

@@ -344,29 +344,6 @@ def attendance_summary_publish(*, session_id: int) -> None:
         emit(session=session, type="attendance.summary", data=selectors.attendance_summary(session))
 
 
-def attendance_check_in_on_arrival(*, session_id: int, delegate: Delegate) -> bool:
-    """A tablet came online in a live session: check in a delegate nobody has marked yet.
-
-    A status the chair set (excused, absent, checked out) is left alone: only a new sign-in
-    with the badge overrides it. Returns whether the delegate was checked in; the caller then
-    publishes the summary, coalesced with the other arrivals.
-    """
-    with transaction.atomic():
-        session = session_lock(session_id)
-        if session.status != Status.IN_PROGRESS:
-            return False
-        if Attendance.objects.filter(session=session, delegate=delegate).exists():
-            return False
-        attendance_set(
-            session_id=session_id,
-            delegate_id=delegate.pk,
-            status=Attendance.Status.PRESENT,
-            actor=Actor(delegate=delegate),
-            publish_summary=False,  # the caller coalesces the summary
-        )
-        return True
-
-
 def badge_reissue(*, delegate_id: int, actor: Actor) -> Delegate:
     """Issue a new badge; every badge printed before stops working at once.
 
@@ -400,44 +377,6 @@ def badge_reissue(*, delegate_id: int, actor: Actor) -> Delegate:
             _log(session, "badge.reissued", actor, delegate=delegate.pk)
         close_badge(delegate.pk)
     return delegate
-
-
-def tablet_presence(
-    *,
-    session_id: int,
-    delegate_id: int,
-    worker: str,
-    connection: str,
-    connected: bool,
-    device: str = "",
-) -> None:
-    """Record a tablet's WebSocket opening or closing; tell the console when it changes."""
-    from meeting.models import TabletConnection
-
-    with transaction.atomic():
-        session = Session.objects.get(pk=session_id)
-        was_connected = selectors.delegate_connected(session_id, delegate_id)
-        if connected:
-            TabletConnection.objects.update_or_create(
-                connection=connection,
-                defaults={
-                    "session_id": session_id,
-                    "delegate_id": delegate_id,
-                    "worker": worker,
-                    "seen_at": timezone.now(),
-                    "device": device[:64],
-                },
-            )
-        else:
-            TabletConnection.objects.filter(connection=connection).delete()
-        now_connected = selectors.delegate_connected(session_id, delegate_id)
-        if now_connected != was_connected:
-            notify(
-                session=session,
-                type="roster.presence",
-                data={"delegate_id": delegate_id, "connected": now_connected},
-                audience=Audience.CHAIR,
-            )
 
 
 def tablet_presence_refresh(*, worker: str, connections: list[str] | None = None) -> int:

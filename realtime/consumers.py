@@ -29,6 +29,7 @@ from meeting.access import (
     tablet_access,
     tablet_still_signed_in,
 )
+from meeting.presence import PresenceChange, presence_change
 from realtime import coalesce, convergence, registry  # noqa: F401  (registers its heartbeat)
 from realtime import commands as command_handlers
 from realtime.actors import SYSTEM, Actor
@@ -362,22 +363,20 @@ class TabletConsumer(ScreenConsumer):
         # The socket is gone already; finish recording it even if the task is being cancelled.
         await asyncio.shield(self._presence(connected=False))
 
-    @database_sync_to_async
-    def _presence(self, *, connected: bool) -> bool:
-        """Record the connection; on arrival, check the delegate in (True if that happened)."""
-        services.tablet_presence(
-            session_id=self.session_id,
-            delegate_id=self.delegate.pk,
-            worker=self.fanout.worker_id,
-            connection=self.connection_id,
-            connected=connected,
-            device=self.scope["session"].get("device_id", ""),
+    async def _presence(self, *, connected: bool) -> bool:
+        """Record the connection; on arrival, check the delegate in (True if that happened).
+
+        Written with this process's other arrivals and departures (meeting.presence)."""
+        return await presence_change(
+            PresenceChange(
+                session_id=self.session_id,
+                delegate=self.delegate,
+                worker=self.fanout.worker_id,
+                connection=self.connection_id,
+                connected=connected,
+                device=self.scope["session"].get("device_id", ""),
+            )
         )
-        if connected and services.attendance_check_in_on_arrival(
-            session_id=self.session_id, delegate=self.delegate
-        ):
-            return True
-        return False
 
 
 class ChairConsumer(ScreenConsumer):

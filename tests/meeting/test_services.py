@@ -3,8 +3,9 @@
 import pytest
 from django.db import transaction
 
-from meeting import selectors, services
+from meeting import presence, selectors, services
 from meeting.models import ActionLog, AgendaItem, Attendance, Council, Session
+from meeting.presence import PresenceChange
 from realtime.actors import Actor
 from realtime.errors import ServiceError
 from tests.factories import make_council, make_session, make_staff
@@ -240,7 +241,9 @@ def test_arrival_checks_in_only_delegates_nobody_marked(chair):
         session_id=session.pk, delegate_id=excused.pk, status="excused", actor=chair
     )
     for delegate in (newcomer, excused):
-        services.attendance_check_in_on_arrival(session_id=session.pk, delegate=delegate)
+        presence.tablet_presence_record(
+            changes=[PresenceChange(session.pk, delegate, f"c{delegate.pk}", "w", connected=True)]
+        )
     statuses = dict(Attendance.objects.values_list("delegate_id", "status"))
     assert statuses == {newcomer.pk: "present", excused.pk: "excused"}
 

@@ -27,7 +27,6 @@ def test_the_heartbeat_refreshes_only_the_connections_still_open(settings):
     refreshed = services.tablet_presence_refresh(worker="w1", connections=["c-open"])
 
     assert refreshed == 1
-    assert selectors.delegate_connected(session.pk, still_here.pk)
-    assert not selectors.delegate_connected(session.pk, gone.pk)
+    assert selectors.delegates_connected(session.pk, {still_here.pk, gone.pk}) == {still_here.pk}
     roster = {entry["id"]: entry["connected"] for entry in selectors.roster(session)}
     assert roster[still_here.pk] and not roster[gone.pk]

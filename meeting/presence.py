@@ -1,0 +1,173 @@
+"""Tablets arriving and leaving, written in batches: a cheaper connect (issue 13).
+
+A hall's morning — or a power cut and every tablet back at once — must not be one locked
+transaction per tablet queued in a worker's single database thread: with 372 screens coming
+back together, arrivals waited behind the departures' writes past Daphne's 5 s handshake
+limit and were cut, and each cut attempt still queued its own writes (bench --city). So each
+process gathers the arrivals and departures that come while the previous batch is being
+written (group commit: no fixed delay, one batch in flight) and writes them together, in one
+transaction per session with one session lock for all its check-ins, on the worker's thread
+pool. An arrival still waits for its own batch to commit before its snapshot is read, so the
+snapshot shows the delegate checked in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+from channels.db import database_sync_to_async
+from django.db import transaction
+from django.utils import timezone
+
+from meeting import selectors, services
+from meeting.models import Attendance, Delegate, Session, TabletConnection
+from realtime.actors import Actor
+from realtime.groups import Audience
+from realtime.publish import notify
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PresenceChange:
+    session_id: int
+    delegate: Delegate
+    connection: str  # the socket's own id
+    worker: str
+    connected: bool  # an arrival (True) or a departure
+    device: str = ""
+
+
+def tablet_presence_record(*, changes: list[PresenceChange]) -> set[str]:
+    """Write a batch of arrivals and departures; the connections whose arrival checked their
+    delegate in (the caller then publishes the coalesced summary).
+
+    Per session, in one transaction: the connection rows in bulk, a ``roster.presence``
+    notice to the console for each delegate whose online state changed, and — under one
+    lock of the session row — a check-in for each arriving delegate nobody has marked yet
+    (a mark the chair made is left alone: only a new badge sign-in overrides it).
+    """
+    checked_in: set[str] = set()
+    by_session: dict[int, list[PresenceChange]] = defaultdict(list)
+    for change in changes:
+        by_session[change.session_id].append(change)
+    for session_id, session_changes in by_session.items():
+        with transaction.atomic():
+            checked_in |= _record_session(session_id, session_changes)
+    return checked_in
+
+
+def _record_session(session_id: int, changes: list[PresenceChange]) -> set[str]:
+    delegates = {change.delegate.pk for change in changes}
+    before = selectors.delegates_connected(session_id, delegates)
+    now = timezone.now()
+    arrivals = [change for change in changes if change.connected]
+    if arrivals:
+        # A connection id is new with each socket: an insert, or (a repeated batch after a
+        # lost link) the same row again.
+        TabletConnection.objects.bulk_create(
+            [
+                TabletConnection(
+                    connection=change.connection,
+                    session_id=session_id,
+                    delegate_id=change.delegate.pk,
+                    worker=change.worker,
+                    seen_at=now,
+                    device=change.device[:64],
+                )
+                for change in arrivals
+            ],
+            update_conflicts=True,
+            unique_fields=["connection"],
+            update_fields=["session", "delegate", "worker", "seen_at", "device"],
+        )
+    departures = [change.connection for change in changes if not change.connected]
+    if departures:
+        TabletConnection.objects.filter(connection__in=departures).delete()
+    after = selectors.delegates_connected(session_id, delegates)
+    session = Session.objects.get(pk=session_id)
+    for delegate_id in sorted(before ^ after):
+        notify(
+            session=session,
+            type="roster.presence",
+            data={"delegate_id": delegate_id, "connected": delegate_id in after},
+            audience=Audience.CHAIR,
+        )
+    return _check_in(session_id, arrivals) if arrivals else set()
+
+
+def _check_in(session_id: int, arrivals: list[PresenceChange]) -> set[str]:
+    session = services.session_lock(session_id)
+    if session.status != Session.Status.IN_PROGRESS:
+        return set()
+    marked = set(
+        Attendance.objects.filter(
+            session=session, delegate_id__in={a.delegate.pk for a in arrivals}
+        ).values_list("delegate_id", flat=True)
+    )
+    checked_in = set()
+    for arrival in arrivals:
+        if arrival.delegate.pk in marked:
+            continue
+        marked.add(arrival.delegate.pk)
+        services.attendance_set(
+            session_id=session_id,
+            delegate_id=arrival.delegate.pk,
+            status=Attendance.Status.PRESENT,
+            actor=Actor(delegate=arrival.delegate),
+            publish_summary=False,  # the caller coalesces the summary
+        )
+        checked_in.add(arrival.connection)
+    return checked_in
+
+
+class _Batches:
+    """One process's queue: what arrives while a batch is being written goes in the next."""
+
+    def __init__(self) -> None:
+        self.waiting: list[tuple[PresenceChange, asyncio.Future]] = []
+        self.writer: asyncio.Task | None = None
+
+    async def submit(self, change: PresenceChange) -> bool:
+        future = asyncio.get_running_loop().create_future()
+        self.waiting.append((change, future))
+        if self.writer is None or self.writer.done():
+            self.writer = asyncio.ensure_future(self._write())
+        return await future
+
+    async def _write(self) -> None:
+        while self.waiting:
+            batch, self.waiting = self.waiting, []
+            try:
+                checked_in = await _record(changes=[change for change, _ in batch])
+            except Exception:
+                # One bad change must not fail the others: write them one by one.
+                logger.exception("presence batch of %d failed, writing one by one", len(batch))
+                checked_in = set()
+                for change, future in batch:
+                    try:
+                        checked_in |= await _record(changes=[change])
+                    except Exception as error:  # noqa: BLE001 - that arrival's own failure
+                        if not future.done():
+                            future.set_exception(error)
+            for change, future in batch:
+                if not future.done():
+                    future.set_result(change.connection in checked_in)
+
+
+_record = database_sync_to_async(tablet_presence_record, thread_sensitive=False)
+_batches: dict[asyncio.AbstractEventLoop, _Batches] = {}
+
+
+async def presence_change(change: PresenceChange) -> bool:
+    """Record an arrival or a departure with this process's next batch; True if the arrival
+    checked the delegate in. Returns once the batch has committed."""
+    loop = asyncio.get_running_loop()
+    batches = _batches.get(loop)
+    if batches is None:
+        batches = _batches[loop] = _Batches()
+    # Shielded: a departure is written even if the consumer's task is being cancelled.
+    return await asyncio.shield(batches.submit(change))
