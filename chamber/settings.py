@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "voting",
     "record",
     "floor",
+    "petitions",
     "realtime",
     "kiosk_ui",
     "search",

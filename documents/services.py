@@ -127,6 +127,18 @@ def file_store(*, inspected: InspectedPdf, data: bytes):
     return stored
 
 
+def stored_file_save(*, inspected: InspectedPdf, data: bytes) -> tuple[StoredFile, bool]:
+    """Store a PDF checked by ``inspect_pdf`` that belongs to no session (an agency's answer,
+    the minutes of a meeting with voters): the file and its folded page text, once per
+    content. True if this call wrote it: call inside the caller's transaction and, if that
+    rolls back, ``stored_file_discard(inspected)``."""
+    return _store(inspected, data)
+
+
+def stored_file_discard(inspected: InspectedPdf) -> None:
+    rendering.pdf_path(inspected.sha256).unlink(missing_ok=True)
+
+
 def document_upload(
     *,
     session_id: int,

@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # The chair runs the sitting from the console.
-    "chair": ["meeting.run_session", "meeting.view_session", "meeting.view_delegate"],
+    "chair": [
+        "meeting.run_session",
+        "meeting.view_session",
+        "meeting.view_delegate",
+        "petitions.view_petition",
+        "petitions.view_voter",
+    ],
     # The secretary assists the chair at the console and keeps the record; a document that
     # arrives during the sitting, they upload from the console's link.
     "secretary": [
@@ -21,6 +27,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "meeting.view_credentiallog",
         "documents.add_document",
         "documents.view_document",
+        # Voters' petitions: enters and moves them like the clerk.
+        "petitions.view_petition",
+        "petitions.change_petition",
+        "petitions.view_voter",
     ],
     # The clerk prepares councils, delegates, sessions and the agenda, prints badges, and
     # uploads the session documents (the staff documents page).
@@ -43,6 +53,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             for verb in ("add", "change", "view", "delete")
         ),
         "meeting.view_councillog",
+        # Voters' petitions (petitions.access): meetings with voters, petitions, the list of
+        # fields, extensions.
+        "petitions.view_petition",
+        "petitions.add_petition",
+        "petitions.change_petition",
+        "petitions.view_voter",
+        *(f"petitions.{verb}_field" for verb in ("add", "change", "view")),
     ],
     # The city's Standing Committee reads the record of its council and the councils under it.
     "standing": [
@@ -56,6 +73,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "meeting.view_agency",
         "meeting.view_councillog",
         "documents.view_document",
+        "petitions.view_petition",
+        "petitions.view_voter",
         "voting.view_poll",
         "voting.view_pollresult",
     ],

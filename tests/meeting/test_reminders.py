@@ -1,41 +1,21 @@
 """Reminders go out by e-mail through Django's mail settings, each one once."""
 
 import datetime
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.management import call_command
 
 from meeting import reminders
 from meeting.models import SentReminder
+from tests.smtp import local_smtp
 
 pytestmark = pytest.mark.django_db
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append(envelope)
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp(settings):
-    inbox = Inbox()
-    with socket.socket() as probe:  # a free port (aiosmtpd checks its own port after start)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.DEFAULT_FROM_EMAIL = "hdnd@example.vn"
-    yield inbox
-    controller.stop()
+    with local_smtp(settings) as inbox:
+        yield inbox
 
 
 @pytest.fixture
