@@ -17,8 +17,8 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-
 from documents.folding import fold
+
 from documents.services import InspectedPdf, inspect_pdf, stored_file_discard, stored_file_save
 from meeting import council_log
 from meeting.models import Agency
