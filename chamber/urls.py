@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("voting.urls")),
     path("", include("documents.urls")),
     path("", include("record.urls")),
+    path("", include("petitions.urls")),
 ]

@@ -16,3 +16,7 @@ class PetitionsConfig(AppConfig):
         # after meeting's own post_migrate on a fresh database).
         post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="petitions.roles")
         reminders.register("petitions", due_and_overdue)
+
+        from petitions import search_index
+
+        search_index.connect()

@@ -100,7 +100,7 @@ class Petition(models.Model):
         Council, verbose_name=_("hội đồng"), on_delete=models.PROTECT, related_name="+"
     )
     text = models.TextField(_("nội dung kiến nghị"))
-    # The text folded (no diacritics, lower case: documents.folding): search and similarity.
+    # The text folded (no diacritics, lower case: search.folding): search and similarity.
     folded = models.TextField(editable=False, default="")
     field = models.ForeignKey(
         Field, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="petitions"

@@ -17,15 +17,15 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from documents.folding import fold
 
 from documents.services import InspectedPdf, inspect_pdf, stored_file_discard, stored_file_save
 from meeting import council_log
 from meeting.models import Agency
-from petitions import access
+from petitions import access, search_index
 from petitions.models import Field, Petition, Status, VoterMeeting
 from realtime.actors import Actor
 from realtime.errors import ServiceError
+from search.folding import fold
 
 MAX_TEXT = 10_000
 # action: (the statuses it starts from, the status it leads to)
@@ -189,6 +189,7 @@ def petition_create(
             meeting=meeting.pk if meeting else None,
             received_on=received_on,
         )
+        search_index.index_petitions([petition])
     return petition
 
 
@@ -244,8 +245,10 @@ def petitions_group(
                 created_by=actor.user,
             )
             action = "group"
+            search_index.index_petitions([group])
         values = {name: getattr(group, name) for name in FOLLOWED}
         Petition.objects.filter(pk__in=ids).update(group=group, **values)
+        search_index.index_answers(ids)
         _log(group, action, actor, ids, text_sha256=digest(group.text))
     return group
 
@@ -353,6 +356,7 @@ def petition_answer(
                 on=petition.answered_on,
                 due_date=petition.due_date,
             )
+            search_index.index_answers([petition.pk, *members])
     except BaseException:
         if wrote:
             stored_file_discard(inspected)

@@ -1,6 +1,6 @@
 """Similar petitions, diacritic-blind: no network, no model — words and letter trigrams.
 
-Both texts are folded (documents.folding: "Ngập nước" and "ngap nuoc" are the same); the score
+Both texts are folded (search.folding: "Ngập nước" and "ngap nuoc" are the same); the score
 is the mean of the Dice coefficients of their content words (a Vietnamese stop list taken out)
 and of their character trigrams (which forgive a typo or a word cut differently). A council's
 petitions of one period are a few hundred: they are compared in Python, one query.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from documents.folding import fold
+from search.folding import fold
 
 # Folded function words and the words every petition says ("cử tri kiến nghị đề nghị …").
 STOP_WORDS = frozenset(

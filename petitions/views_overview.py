@@ -1,0 +1,154 @@
+"""The overview with charts (status, field, per commune or per agency, on time / late /
+overdue), the meetings with voters, and the public list of answered petitions."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from documents.services import inspect_pdf
+from kiosk_ui import tables
+from meeting.models import Council, Delegate
+from meeting.scope import Everywhere
+from petitions import access, exports, selectors, services_more
+from petitions.models import ANSWERED_STATUSES, Petition, VoterMeeting
+from realtime.actors import Actor
+from realtime.errors import ServiceError
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    readable = access.readable_councils(request.user)
+    if not isinstance(readable, Everywhere) and not readable:
+        raise PermissionDenied
+    filters = selectors.Filters.from_request(request.GET)
+    if not request.GET.get("from") and not request.GET.get("to"):
+        filters.date_from = date(timezone.localdate().year, 1, 1)
+    councils = list(selectors.visible_councils(request.user))
+    rows = selectors.period_only(selectors.visible(request.user), filters)
+    # Per commune when more than one council is in sight (the city), else per agency.
+    per_council = not filters.council and len(councils) > 1
+    query = request.GET.copy()
+    query.pop("export", None)
+    query.pop("format", None)
+
+    def status_href(value):
+        params = query.copy()
+        params["status"] = value
+        return f"{reverse('petition-list')}?{params.urlencode()}"
+
+    charts = [
+        exports.status_chart(selectors.by_status(rows), status_href),
+        exports.field_chart(selectors.by_field(rows)),
+        exports.count_chart(
+            selectors.by_council_or_agency(rows, per="council" if per_council else "agency"),
+            per_council=per_council,
+        ),
+        exports.timeliness_chart(
+            selectors.timeliness(rows, per="council" if per_council else "agency"),
+            per_council=per_council,
+        ),
+    ]
+    if response := tables.export_response(request, [c.table() for c in charts]):
+        return response
+    return render(
+        request,
+        "petitions/overview.html",
+        {
+            "charts": charts,
+            "councils": councils,
+            "filters": filters,
+            "total": charts[0].total,
+        },
+    )
+
+
+@login_required
+async def meetings(request: HttpRequest) -> HttpResponse:
+    """Meetings with voters: the list, and a new one with its minutes (PDF intake in a
+    thread of its own, like the documents' upload)."""
+    user = await request.auser()
+    scope = await sync_to_async(access.editable_councils)(user)
+    if not isinstance(scope, Everywhere) and not scope:
+        raise PermissionDenied
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            data = (
+                await asyncio.to_thread(upload.read, settings.CHAMBER_MAX_PDF_BYTES + 1)
+                if upload
+                else None
+            )
+            inspected = await asyncio.to_thread(inspect_pdf, data) if data is not None else None
+            meeting = await sync_to_async(services_more.voter_meeting_create)(
+                council_id=int(request.POST.get("council") or 0),
+                held_on=_day(request.POST.get("held_on")),
+                place=request.POST.get("place", ""),
+                delegate_ids=request.POST.getlist("delegates"),
+                voter_count=request.POST.get("voter_count") or 0,
+                data=data,
+                inspected=inspected,
+                actor=Actor(user=user),
+            )
+        except ServiceError as error:
+            await sync_to_async(messages.error)(request, error.message)
+        else:
+            await sync_to_async(messages.success)(request, _("Đã ghi cuộc tiếp xúc cử tri."))
+            return redirect(
+                f"{reverse('petition-new')}?council={meeting.council_id}&meeting={meeting.pk}"
+            )
+    return await sync_to_async(_meetings_page)(request, scope)
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
+def _meetings_page(request: HttpRequest, scope) -> HttpResponse:
+    councils = Council.objects.order_by("level", "name")
+    if not isinstance(scope, Everywhere):
+        councils = councils.filter(pk__in=scope)
+    councils = list(councils)
+    return render(
+        request,
+        "petitions/meetings.html",
+        {
+            "councils": councils,
+            "meetings": VoterMeeting.objects.filter(council__in=councils)
+            .select_related("council")
+            .prefetch_related("delegates")[:100],
+            "delegates": Delegate.objects.filter(council__in=councils).order_by(
+                "council", "seat_label"
+            ),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def public_list(request: HttpRequest, council_id: int) -> HttpResponse:
+    """A council's answered petitions, for anyone: what was asked and what was answered,
+    never who asked (petitions.exports: no personal column exists)."""
+    council = get_object_or_404(Council, pk=council_id)
+    rows = selectors.listed(
+        Petition.objects.filter(council=council, status__in=ANSWERED_STATUSES, group__isnull=True)
+    )
+    table = exports.list_table(rows, name="kien-nghi-da-tra-loi")
+    if response := tables.export_response(request, [table]):
+        return response
+    return render(
+        request, "petitions/public.html", {"council": council, "rows": rows[:200], "table": table}
+    )
