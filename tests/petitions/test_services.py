@@ -240,7 +240,7 @@ def test_an_answer_carries_its_pdf_and_a_bad_pdf_changes_nothing(city, settings)
     answer(petition_id=petition.pk, text="Trả lời", actor=a.officer, data=pdf)
     petition.refresh_from_db()
     assert petition.answer_file.page_count == 1
-    assert petition.answer_file.pages.get().folded.startswith("van ban tra loi")
+    assert petition.answer_file.pages.get().text.startswith("Văn bản trả lời")
 
 
 def test_grouped_petitions_follow_their_consolidated_petition(city):
