@@ -1,7 +1,7 @@
 """The search index: one row per searchable thing of any app, with its folded words.
 
 Each engine adds its own index beside this table in migrations (search/db.py): on PostgreSQL
-a generated ``tsvector`` column with a GIN index and a pg_trgm GIN index on ``text``; on
+a generated ``tsvector`` column with a GIN index; on
 SQLite an FTS5 table kept in step by triggers. On SQLite a migration that rebuilds this table
 (most AlterField/RemoveField do) drops the triggers: re-create them there with
 ``search.db.sqlite_fts_triggers()``.

@@ -13,9 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection
 from django.db.models import F, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models.lookups import In
 
 from search import db
 from search.folding import words
@@ -46,10 +45,9 @@ def _matching(
     query_words = search_words(query)
     if not query_words:
         return Entry.objects.none()
-    sql, params = db.match_subquery(connection.vendor, query_words)
-    entries = Entry.objects.filter(kind__in=list(kinds), id__in=RawSQL(sql, params))
+    entries = Entry.objects.filter(db.Match(query_words), In(db.Unindexed("kind"), list(kinds)))
     if council_ids is not None:
-        entries = entries.filter(council_id__in=list(council_ids))
+        entries = entries.filter(In(db.Unindexed("council_id"), list(council_ids)))
     if period_from is not None:
         entries = entries.filter(period__gte=period_from)
     if period_to is not None:
