@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "record",
     "floor",
     "petitions",
+    "resolutions",
     "realtime",
     "kiosk_ui",
     "search",

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("", include("record.urls")),
     path("", include("petitions.urls")),
+    path("", include("resolutions.urls")),
 ]

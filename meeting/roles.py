@@ -7,6 +7,16 @@ membership of a role takes them out of it.
 
 from django.utils.translation import gettext_lazy as _
 
+# Recording resolutions and conclusions, their tasks and supervision (resolutions/).
+RESOLUTION_CLERKING = [
+    *(
+        f"resolutions.{verb}_{model}"
+        for model in ("resolution", "task", "supervisionprogramme")
+        for verb in ("add", "change", "view")
+    ),
+    "resolutions.view_consultation",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # The chair runs the sitting from the console.
     "chair": [
@@ -31,6 +41,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "petitions.view_petition",
         "petitions.change_petition",
         "petitions.view_voter",
+        # The secretary records what the sitting adopted (resolutions, conclusions).
+        *RESOLUTION_CLERKING,
     ],
     # The clerk prepares councils, delegates, sessions and the agenda, prints badges, and
     # uploads the session documents (the staff documents page).
@@ -60,6 +72,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "petitions.change_petition",
         "petitions.view_voter",
         *(f"petitions.{verb}_field" for verb in ("add", "change", "view")),
+        *RESOLUTION_CLERKING,
     ],
     # The city's Standing Committee reads the record of its council and the councils under it.
     "standing": [
@@ -77,6 +90,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "petitions.view_voter",
         "voting.view_poll",
         "voting.view_pollresult",
+        "resolutions.view_resolution",
+        "resolutions.view_task",
+        "resolutions.view_supervisionprogramme",
+        "resolutions.view_consultation",
+        # Sends written consultations to its own council's delegates (resolutions.access:
+        # acting does not reach down to the councils below).
+        "resolutions.add_consultation",
+        "resolutions.change_consultation",
     ],
 }
 ROLE_LABELS = {

@@ -99,33 +99,46 @@ def sealed_ballots(poll: Poll, result: PollResult) -> dict:
 
 def unlink_secret_ballots(poll: Poll) -> None:
     """At close, erase what the database's own bookkeeping says of who cast which ballot."""
+    unlink_secret_rows(Ballot, poll_id=poll.pk)
+
+
+def unlink_secret_rows(model, **owner) -> None:
+    """The same for any table of secret ballots (``model``) whose rows of one vote are those
+    whose ``owner`` column (one keyword: the vote's foreign key) has this value — a poll's
+    ballots, a written consultation's answers (resolutions)."""
+    ((column, value),) = owner.items()
+    table = model._meta.db_table
     if connection.vendor == "postgresql":
-        _unlink_on_postgresql(poll)
+        _unlink_on_postgresql(table, column, value)
     elif connection.vendor == "sqlite":
-        _unlink_on_sqlite(poll)
+        _unlink_on_sqlite(table, column, value)
 
 
-def _unlink_on_postgresql(poll: Poll) -> None:
+def _unlink_on_postgresql(table: str, column: str, value) -> None:
     """A ballot and its voter's Participation row commit in one transaction, so both carry the
     same ``xmin`` and lie on disk in voting order. At close every ballot of the poll is
     rewritten, in random order, by this one transaction (new ``xmin`` for all, shuffled
     positions), and the old row versions are vacuumed away after the commit. While the poll
     is open the link exists only in those system columns, readable by a database operator.
     """
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM voting_ballot WHERE poll_id = %s ORDER BY ctid", [poll.pk])
+        cursor.execute(
+            f"SELECT id FROM {quote(table)} WHERE {quote(column)} = %s ORDER BY ctid", [value]
+        )
         in_disk_order = [row[0] for row in cursor.fetchall()]
         ids = _shuffled(in_disk_order)
+        # Any column set to itself rewrites the row; "id" is every such table's key.
         cursor.executemany(
-            "UPDATE voting_ballot SET superseded = superseded WHERE id = %s",
+            f"UPDATE {quote(table)} SET id = id WHERE id = %s",
             [(ballot_id,) for ballot_id in ids],
         )
-    transaction.on_commit(_vacuum_ballots)
+    transaction.on_commit(lambda: _vacuum(table))
 
 
-def _vacuum_ballots() -> None:
+def _vacuum(table: str) -> None:
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM voting_ballot")
+        cursor.execute(f"VACUUM {connection.ops.quote_name(table)}")
 
 
 def _shuffled(items: list) -> list:
@@ -159,29 +172,33 @@ def _secure_delete(cursor) -> None:
     cursor.execute("PRAGMA secure_delete = ON")
 
 
-def place_secret_ballot(ballot: Ballot) -> None:
-    """SQLite: move a secret ballot just inserted to a random rowid (see above)."""
+def place_secret_ballot(ballot) -> None:
+    """SQLite: move a secret ballot just inserted (a poll's ``Ballot``, or another table's
+    secret answer keyed ``id``) to a random rowid (see above)."""
     if connection.vendor != "sqlite":
         return
-    key = Ballot._meta.pk.get_db_prep_value(ballot.pk, connection)
+    meta = type(ballot)._meta
+    key = meta.pk.get_db_prep_value(ballot.pk, connection)
     with connection.cursor() as cursor:
         _secure_delete(cursor)
         cursor.execute(
-            "UPDATE voting_ballot SET rowid = %s WHERE id = %s",
+            f"UPDATE {connection.ops.quote_name(meta.db_table)} SET rowid = %s WHERE id = %s",
             [secrets.randbelow(_ROWID_RANGE) + 1, key],
         )
 
 
-def _unlink_on_sqlite(poll: Poll) -> None:
+def _unlink_on_sqlite(table: str, column: str, value) -> None:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         _secure_delete(cursor)
-        cursor.execute("SELECT * FROM voting_ballot WHERE poll_id = %s ORDER BY rowid", [poll.pk])
-        columns = [quote(column[0]) for column in cursor.description]
+        cursor.execute(
+            f"SELECT * FROM {quote(table)} WHERE {quote(column)} = %s ORDER BY rowid", [value]
+        )
+        columns = [quote(described[0]) for described in cursor.description]
         rows = cursor.fetchall()
-        cursor.execute("DELETE FROM voting_ballot WHERE poll_id = %s", [poll.pk])
+        cursor.execute(f"DELETE FROM {quote(table)} WHERE {quote(column)} = %s", [value])
         cursor.executemany(
-            f"INSERT INTO voting_ballot (rowid, {', '.join(columns)}) "
+            f"INSERT INTO {quote(table)} (rowid, {', '.join(columns)}) "
             f"VALUES (%s{', %s' * len(columns)})",
             [(secrets.randbelow(_ROWID_RANGE) + 1, *row) for row in _shuffled(rows)],
         )

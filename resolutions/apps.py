@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ResolutionsConfig(AppConfig):
+    name = "resolutions"
+    verbose_name = _("Nghị quyết, giám sát và lấy ý kiến")

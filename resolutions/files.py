@@ -1,0 +1,45 @@
+"""Signed PDFs and reports through the documents intake, written with the caller's rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from django.db import transaction
+
+from documents.models import StoredFile
+from documents.services import InspectedPdf, inspect_pdf, pdf_discard, pdf_keep
+
+
+def inspected(data: bytes | None, checked: InspectedPdf | None = None) -> InspectedPdf | None:
+    """Check the PDF before any transaction (the intake runs in a process of its own); a
+    refused file raises its ``document.*`` ServiceError and nothing is written. ``checked``:
+    the view already ran the intake in a thread of its own (never in the shared one)."""
+    if not data:
+        return None
+    return checked or inspect_pdf(data)
+
+
+@contextmanager
+def atomic_with_pdf(
+    data: bytes | None, checked: InspectedPdf | None
+) -> Iterator[Callable[[], StoredFile | None]]:
+    """``with atomic_with_pdf(data, checked) as keep:`` — a transaction in which ``keep()``
+    stores the PDF (or gives None without one); a file this call wrote goes if it rolls back."""
+    wrote: list[str] = []
+
+    def keep() -> StoredFile | None:
+        if checked is None:
+            return None
+        stored, new = pdf_keep(data=data, inspected=checked)
+        if new:
+            wrote.append(stored.sha256)
+        return stored
+
+    try:
+        with transaction.atomic():
+            yield keep
+    except BaseException:
+        for sha256 in wrote:
+            pdf_discard(sha256)
+        raise

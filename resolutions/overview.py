@@ -1,0 +1,255 @@
+"""The overview of resolutions, tasks, supervision and consultations: one query per chart.
+
+A council's page covers that council and every council under it (the city's Standing
+Committee sees the whole city; a commune sees itself). Each chart is one aggregate query over
+``Task`` (which carries its council, so no join fans out) or ``Resolution``/``Consultation``;
+nothing loads rows into Python to count them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kiosk_ui.charts import Chart, Row, Series
+from kiosk_ui.tables import Column, Table
+from meeting.models import Council
+from resolutions.models import Consultation, ProgressReport, Resolution, Task
+
+STATE_SERIES = [
+    ("on_track", gettext_lazy("Đúng tiến độ"), "info"),
+    ("late", gettext_lazy("Quá hạn"), "bad"),
+    ("done", gettext_lazy("Hoàn thành"), "good"),
+]
+
+
+@dataclass
+class Overview:
+    council: Council
+    councils: list[int]
+    charts: list[Chart]
+    tables: list[Table]
+    kpis: list[tuple[str, int, str]]
+    tasks: list[Task]
+    open_consultations: QuerySet[Consultation]
+
+
+def _state_counts(today) -> dict:
+    open_ = Q(done_on__isnull=True)
+    return {
+        "on_track": Count("pk", filter=open_ & Q(due_on__gte=today)),
+        "late": Count("pk", filter=open_ & Q(due_on__lt=today)),
+        "done": Count("pk", filter=Q(done_on__isnull=False)),
+    }
+
+
+def _series() -> list[Series]:
+    return [Series(key, str(label), tone) for key, label, tone in STATE_SERIES]
+
+
+def _link(council: Council, **params) -> str:
+    query = "&".join(f"{k}={v}" for k, v in {"council": council.pk, **params}.items())
+    return f"{reverse('resolution-overview')}?{query}#tasks"
+
+
+def tasks_by_agency(council: Council, councils: list[int], today) -> Chart:
+    rows = (
+        Task.objects.filter(council_id__in=councils)
+        .values("agency_id", "agency__name")
+        .annotate(**_state_counts(today))
+        .order_by("-late", "agency__name")
+    )
+    return Chart(
+        name="tasks-by-agency",
+        title=_("Nhiệm vụ và kiến nghị theo cơ quan thực hiện"),
+        series=_series(),
+        rows=[
+            Row(r["agency__name"], [r["on_track"], r["late"], r["done"]],
+                _link(council, agency=r["agency_id"]))
+            for r in rows
+        ],
+        label_heading=_("Cơ quan"),
+    )
+
+
+def tasks_by_council(council: Council, councils: list[int], today) -> Chart:
+    rows = (
+        Task.objects.filter(council_id__in=councils)
+        .values("council_id", "council__name")
+        .annotate(**_state_counts(today))
+        .order_by("-late", "council__name")
+    )
+    return Chart(
+        name="tasks-by-council",
+        title=_("Nhiệm vụ theo hội đồng (bấm để xem chi tiết)"),
+        series=_series(),
+        rows=[
+            Row(
+                r["council__name"],
+                [r["on_track"], r["late"], r["done"]],
+                f"{reverse('resolution-overview')}?council={r['council_id']}",
+            )
+            for r in rows
+        ],
+        label_heading=_("Hội đồng"),
+    )
+
+
+def resolutions_by_status(council: Council, councils: list[int], today) -> Chart:
+    """Resolutions by how their implementation goes: one aggregate query (a resolution is late
+    when one of its tasks is; done when all are)."""
+    late_task = Task.objects.filter(
+        resolution=OuterRef("pk"), done_on__isnull=True, due_on__lt=today
+    )
+    open_task = Task.objects.filter(resolution=OuterRef("pk"), done_on__isnull=True)
+    any_task = Task.objects.filter(resolution=OuterRef("pk"))
+    counts = Resolution.objects.filter(council_id__in=councils).aggregate(
+        repealed=Count("pk", filter=Q(status=Resolution.Status.REPEALED)),
+        late=Count("pk", filter=~Q(status=Resolution.Status.REPEALED) & Q(Exists(late_task))),
+        going=Count(
+            "pk",
+            filter=~Q(status=Resolution.Status.REPEALED)
+            & Q(Exists(open_task))
+            & ~Q(Exists(late_task)),
+        ),
+        done=Count(
+            "pk",
+            filter=~Q(status=Resolution.Status.REPEALED)
+            & Q(Exists(any_task))
+            & ~Q(Exists(open_task)),
+        ),
+        none=Count("pk", filter=~Q(status=Resolution.Status.REPEALED) & ~Q(Exists(any_task))),
+    )
+    labels = [
+        ("going", _("Đang thực hiện đúng tiến độ")),
+        ("late", _("Có nhiệm vụ quá hạn")),
+        ("done", _("Đã hoàn thành")),
+        ("none", _("Chưa giao nhiệm vụ")),
+        ("repealed", _("Đã bãi bỏ")),
+    ]
+    return Chart.bars(
+        "resolutions-by-status",
+        _("Nghị quyết theo tình hình thực hiện"),
+        [(label, counts[key]) for key, label in labels],
+        label_heading=_("Tình hình"),
+    )
+
+
+def recommendations(council: Council, councils: list[int], today) -> Chart:
+    answered = Exists(ProgressReport.objects.filter(task=OuterRef("pk")))
+    counts = Task.objects.filter(
+        council_id__in=councils, kind=Task.Kind.RECOMMENDATION
+    ).aggregate(
+        done=Count("pk", filter=Q(done_on__isnull=False)),
+        answered=Count("pk", filter=Q(done_on__isnull=True) & Q(answered)),
+        pending=Count("pk", filter=Q(done_on__isnull=True) & ~Q(answered) & Q(due_on__gte=today)),
+        overdue=Count("pk", filter=Q(done_on__isnull=True) & ~Q(answered) & Q(due_on__lt=today)),
+    )
+    return Chart.bars(
+        "recommendations",
+        _("Kiến nghị giám sát: đã trả lời và đang chờ"),
+        [
+            (_("Đã giải quyết xong"), counts["done"], _link(council, kind="recommendation",
+                                                            state="done")),
+            (_("Đã trả lời, đang giải quyết"), counts["answered"]),
+            (_("Chưa trả lời, còn hạn"), counts["pending"]),
+            (_("Chưa trả lời, quá hạn"), counts["overdue"], _link(council, kind="recommendation",
+                                                                 state="late")),
+        ],
+        label_heading=_("Tình trạng"),
+        tone="c2",
+    )
+
+
+def consultations_by_status(council: Council, councils: list[int], today) -> Chart:
+    rows = (
+        Consultation.objects.filter(council_id__in=councils)
+        .exclude(status=Consultation.Status.DRAFT)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .order_by("status")
+    )
+    labels = dict(Consultation.Status.choices)
+    return Chart.bars(
+        "consultations",
+        _("Lấy ý kiến đại biểu"),
+        [(labels.get(r["status"], r["status"]), r["n"]) for r in rows],
+        label_heading=_("Trạng thái"),
+        tone="c3",
+    )
+
+
+def task_list(councils: list[int], today, *, agency=None, state=None, kind=None):
+    tasks = (
+        Task.objects.filter(council_id__in=councils)
+        .select_related("agency", "council", "resolution", "programme")
+        .order_by("due_on", "pk")
+    )
+    if agency:
+        tasks = tasks.filter(agency_id=agency)
+    if kind in Task.Kind.values:
+        tasks = tasks.filter(kind=kind)
+    if state == "late":
+        tasks = tasks.filter(done_on__isnull=True, due_on__lt=today)
+    elif state == "done":
+        tasks = tasks.filter(done_on__isnull=False)
+    elif state == "on_track":
+        tasks = tasks.filter(done_on__isnull=True, due_on__gte=today)
+    return tasks
+
+
+def task_table(tasks) -> Table:
+    """The drill-down list as a file: streamed from one query."""
+    rows = tasks.values_list(
+        "title", "agency__name", "council__name", "due_on", "percent", "done_on"
+    )
+    return Table(
+        name="tasks",
+        title=_("Nhiệm vụ"),
+        columns=[
+            Column("title", _("Nội dung")),
+            Column("agency", _("Cơ quan")),
+            Column("council", _("Hội đồng")),
+            Column("due_on", _("Hạn")),
+            Column("percent", _("Tiến độ (%)")),
+            Column("done_on", _("Ngày hoàn thành")),
+        ],
+        rows=rows,
+    )
+
+
+def build(council: Council, councils: list[int], filters: dict) -> Overview:
+    today = timezone.localdate()
+    by_status = resolutions_by_status(council, councils, today)
+    by_agency = tasks_by_agency(council, councils, today)
+    charts = [by_status, by_agency]
+    if len(councils) > 1:  # the city's page: every council under it, to drill into
+        charts.append(tasks_by_council(council, councils, today))
+    charts += [
+        recommendations(council, councils, today),
+        consultations_by_status(council, councils, today),
+    ]
+    tasks = task_list(councils, today, **filters)
+    late = sum(row.values[1] for row in by_agency.rows)
+    kpis = [
+        (_("Nghị quyết"), by_status.total, ""),
+        (_("Nhiệm vụ, kiến nghị"), by_agency.total, ""),
+        (_("Quá hạn"), late, "bad" if late else ""),
+    ]
+    open_consultations = Consultation.objects.filter(
+        council_id__in=councils, status=Consultation.Status.OPEN
+    ).select_related("council").order_by("deadline")
+    return Overview(
+        council=council,
+        councils=councils,
+        charts=charts,
+        tables=[c.table() for c in charts] + [task_table(tasks)],
+        kpis=kpis,
+        tasks=tasks,
+        open_consultations=open_consultations,
+    )

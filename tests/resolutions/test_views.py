@@ -1,0 +1,139 @@
+"""The pages: a delegate answers with their badge from any browser; the Standing Committee
+sends, follows and closes; the clerk adopts a passed vote; strangers see nothing."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from meeting.badges import badge_token
+from resolutions.models import Consultation, ConsultationParticipation, Resolution
+from tests.factories import make_council, make_staff
+from tests.resolutions.helpers import (
+    answer,
+    consultation_council,
+    pdf_bytes,
+    sent_consultation,
+    sitting_with_votes,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def badge_client(delegate) -> Client:
+    client = Client()
+    client.get(reverse("tablet-badge", args=[badge_token(delegate)]))
+    return client
+
+
+def staff_client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_delegate_answers_once_with_their_badge():
+    place = consultation_council(seats=3)
+    consultation = sent_consultation(place, kind="secret")
+    delegate = place.delegates[0]
+    assert Client().get(reverse("consultation-list")).status_code == 302  # sign in first
+    client = badge_client(delegate)
+    tablet = client.get(reverse("tablet")).content.decode()
+    assert 'data-waiting="1"' in tablet
+    listing = client.get(reverse("consultation-list")).content.decode()
+    assert consultation.title in listing and 'data-answered="no"' in listing
+    url = reverse("consultation-answer", args=[consultation.pk])
+    assert 'id="answer-form"' in client.get(url).content.decode()
+    bad = client.post(url, {"choice": "maybe"})
+    assert bad.status_code == 400 and b"ballot.invalid_choice" in bad.content
+    done = client.post(url, {"choice": "yes", "opinion": "Đồng ý"}, follow=True)
+    page = done.content.decode()
+    assert 'id="answer-done"' in page and 'id="answer-receipt"' in page
+    # The same form sent again answers once; another browser of the same delegate is refused.
+    assert client.post(url, {"choice": "no"}).status_code == 302
+    second_browser = badge_client(delegate).post(url, {"choice": "no"})
+    assert second_browser.status_code == 409 and b"consultation.already_answered" in (
+        second_browser.content
+    )
+    assert ConsultationParticipation.objects.filter(consultation=consultation).count() == 1
+    # Another council's delegate does not even see it.
+    stranger = badge_client(make_council(seats=2).delegates.first())
+    assert stranger.get(url).status_code == 404
+
+
+def test_the_committee_sends_follows_closes_and_reads_the_record():
+    place = consultation_council(seats=4)
+    client = staff_client(place.standing.user)
+    deadline = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    created = client.post(
+        reverse("consultation-staff-create"),
+        {
+            "council": place.council.pk,
+            "title": "Xin ý kiến về chủ trương đầu tư trường học",
+            "form": "yes_no_abstain",
+            "kind": "named",
+            "threshold": "more_than_half",
+            "deadline": deadline,
+            "remind_hours": "24, 2",
+            "pdf": _upload(),
+        },
+    )
+    consultation = Consultation.objects.get()
+    assert created.url == reverse("consultation-staff", args=[consultation.pk])
+    assert consultation.draft_file is not None and consultation.remind_hours == [24, 2]
+    client.post(reverse("consultation-staff-action", args=[consultation.pk, "send"]))
+    consultation.refresh_from_db()
+    assert consultation.status == "open"
+    for delegate in place.delegates[:3]:
+        answer(consultation, delegate, "yes", opinion=f"Ý kiến của {delegate.full_name}")
+    page = client.get(reverse("consultation-staff", args=[consultation.pk])).content.decode()
+    assert "3/4" in page
+    closed = client.post(reverse("consultation-staff-action", args=[consultation.pk, "close"]))
+    record_url = reverse("consultation-record", args=[consultation.pk])
+    assert closed.url == record_url
+    record = client.get(record_url).content.decode()
+    assert 'data-passed="yes"' in record
+    assert place.delegates[3].full_name in record  # did not answer
+    assert f"Ý kiến của {place.delegates[0].full_name}" in record
+    # A delegate of the council reads it too; nobody else does.
+    assert badge_client(place.delegates[3]).get(record_url).status_code == 200
+    assert Client().get(record_url).status_code == 403
+    outsider = staff_client(make_staff(role="standing", council=make_council(seats=2)))
+    assert outsider.get(record_url).status_code == 403
+    assert badge_client(place.delegates[0]).get(
+        reverse("consultation-draft", args=[consultation.pk])
+    ).status_code == 200
+
+
+def _upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("du-thao.pdf", pdf_bytes("Dự thảo"), content_type="application/pdf")
+
+
+def test_the_clerk_adopts_a_passed_vote_from_the_list():
+    chamber = sitting_with_votes()
+    client = staff_client(chamber.clerk.user)
+    listing = client.get(reverse("resolution-list")).content.decode()
+    assert f'data-poll-id="{chamber.passed.pk}"' in listing
+    assert f'data-poll-id="{chamber.failed.pk}"' not in listing
+    adopted = client.post(
+        reverse("resolution-adopt"),
+        {"poll": chamber.passed.pk, "title": "Nghị quyết về ngân sách", "pdf": _upload()},
+    )
+    resolution = Resolution.objects.get()
+    assert adopted.url == reverse("resolution-detail", args=[resolution.pk])
+    detail = client.get(adopted.url).content.decode()
+    assert "1/NQ-HĐND" in detail and 'id="adopting-vote"' in detail
+    pdf = client.get(reverse("resolution-pdf", args=[resolution.pk]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    found = client.get(reverse("resolution-list"), {"q": "ngan sach"}).content.decode()
+    assert f'data-resolution-id="{resolution.pk}"' in found
+    missing = client.get(reverse("resolution-list"), {"q": "truong hoc"}).content.decode()
+    assert f'data-resolution-id="{resolution.pk}"' not in missing
+    refused = client.post(reverse("resolution-adopt"), {"poll": chamber.failed.pk, "title": "X"})
+    assert refused.status_code == 302 and Resolution.objects.count() == 1
+    outsider = staff_client(make_staff(role="clerk", council=make_council(seats=2)))
+    assert outsider.get(adopted.url).status_code == 403
