@@ -150,6 +150,8 @@ class Delegate(models.Model):
     title = models.CharField(_("chức danh"), max_length=200, blank=True)
     seat_label = models.CharField(_("ghế"), max_length=20, blank=True)
     vote_weight = models.PositiveSmallIntegerField(_("trọng số phiếu"), default=1)
+    # Where reminders reach the delegate between sessions (written consultations: resolutions).
+    email = models.EmailField(_("thư điện tử"), blank=True)
     # A random key; the badge carries it with a signature. Re-issuing replaces it, which
     # revokes every badge printed before.
     badge_key = models.CharField(max_length=16, unique=True, editable=False, default=new_badge_key)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from meeting.models import Delegate
+from resolutions import search_index
 from resolutions.models import Consultation, ConsultationParticipation, Resolution
+from search.selectors import search_ids
 from voting.models import Poll
 
 
@@ -47,20 +49,12 @@ def passed_polls_waiting(councils) -> QuerySet[Poll]:
     return polls if councils is None else polls.filter(session__council_id__in=councils)
 
 
-def resolutions_search(queryset: QuerySet[Resolution], text: str) -> QuerySet[Resolution]:
-    """Diacritic-blind search of titles and symbols (the search app indexes the signed PDFs
-    once it is here)."""
-    text = (text or "").strip()
-    if not text:
+def resolutions_search(
+    queryset: QuerySet[Resolution], text: str, council_ids=None
+) -> QuerySet[Resolution]:
+    """Diacritic-blind search of numbers, titles and the signed PDFs' text (search index)."""
+    if not (text or "").strip():
         return queryset
-    from documents.folding import fold
-
-    folded = fold(text)
-    ids = [
-        pk
-        for pk, title in queryset.values_list("pk", "title")
-        if folded in fold(title)
-    ]
-    number = text.split("/")[0]
-    by_number = Q(number=int(number)) if number.isdigit() else Q(pk__in=[])
-    return queryset.filter(Q(pk__in=ids) | by_number)
+    return queryset.filter(
+        pk__in=search_ids(kind=search_index.KIND, query=text, council_ids=council_ids)
+    )

@@ -19,7 +19,7 @@ from documents.services import InspectedPdf
 from meeting.models import Session
 from realtime.actors import Actor
 from realtime.errors import ServiceError
-from resolutions import access, chain, files
+from resolutions import access, chain, files, search_index
 from resolutions.chain import council_lock
 from resolutions.models import Consultation, Resolution
 from voting.models import Poll, PollResult
@@ -126,6 +126,7 @@ def _adopt(
             if target is not None:
                 target.status = Status.REPEALED if relation == Relation.REPEALS else Status.AMENDED
                 target.save(update_fields=["status"])
+            search_index.index_resolution(resolution)
             chain.append(
                 council_id=council_id,
                 action="resolution.adopt",
@@ -297,6 +298,7 @@ def resolution_sign(
             )
         resolution.signed_file = keep()
         resolution.save(update_fields=["signed_file"])
+        search_index.index_resolution(resolution)
         chain.append(
             council_id=resolution.council_id,
             action="resolution.sign",

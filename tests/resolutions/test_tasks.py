@@ -151,3 +151,42 @@ def test_programmes_are_checked(chamber):
         supervision.programme_create(council_id=chamber.council.pk, subject="X",
                                      period_start=soon(0), period_end=soon(1), actor=officer)
     assert caught.value.code == "command.forbidden"
+
+
+def test_overdue_alerts_and_consultation_reminders_go_once(chamber, mailoutbox):
+    from datetime import timedelta
+
+    from meeting import reminders
+    from resolutions.services import consultation as consult
+    from tests.resolutions.helpers import answer
+
+    chamber.clerk.user.email = "vanthu@hdnd.example.vn"
+    chamber.clerk.user.save(update_fields=["email"])
+    task = tasks.task_add(
+        resolution_id=chamber.resolution.pk, title="Báo cáo quyết toán",
+        agency_id=chamber.agency.pk, due_on=soon(2), actor=chamber.clerk,
+    )
+    reminders.send_reminders()
+    assert [m.subject for m in mailoutbox] == ["Sắp đến hạn: Báo cáo quyết toán"]
+    Task.objects.filter(pk=task.pk).update(due_on=soon(-1))
+    reminders.send_reminders()
+    reminders.send_reminders()
+    overdue = [m for m in mailoutbox if m.subject.startswith("Quá hạn")]
+    assert len(overdue) == 1
+    assert "vanthu@hdnd.example.vn" in overdue[0].to  # the council's staff hear of it
+    assert chamber.officer.user.email in overdue[0].to
+    delegates = list(chamber.council.delegates.order_by("seat_label")[:2])
+    for delegate, address in zip(delegates, ["a@example.vn", "b@example.vn"], strict=True):
+        delegate.email = address
+        delegate.save(update_fields=["email"])
+    standing = Actor(user=make_staff(role="standing", council=chamber.council))
+    draft = consult.consultation_create(
+        council_id=chamber.council.pk, title="Xin ý kiến gấp", actor=standing,
+        deadline=timezone.now() + timedelta(hours=1), remind_hours=[2],
+    )
+    consultation = consult.consultation_send(consultation_id=draft.pk, actor=standing)
+    answer(consultation, delegates[0], "yes")
+    mailoutbox.clear()
+    reminders.send_reminders()
+    reminders.send_reminders()
+    assert [m.to for m in mailoutbox] == [["b@example.vn"]]  # only who has not answered, once
