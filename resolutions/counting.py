@@ -1,7 +1,7 @@
 """A written consultation counted as a poll is: the same rules, tally, digest and receipts.
 
 Nothing of the counting is written again here: the consultation's rules become an unsaved
-``voting.Poll`` (``voting.tally.poll_from_facts``), and ``voting.tally.compute_result``,
+``voting.Poll`` (``voting.tally.poll_from_facts``), and ``voting.tally.count_and_decide``,
 ``voting.secrecy.ballots_digest`` and ``receipt_for`` do the rest — at the close and, from the
 chain's facts, in the record check.
 """
@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 
+from meeting.fixed_rules import FixedRules
+from meeting.models import Council
 from resolutions.models import Consultation, ConsultationBallot
 from voting import tally
 from voting.models import Poll
@@ -59,9 +61,29 @@ def receipt(consultation_id: int, command_id: str) -> str:
     return receipt_for(poll_id=f"consultation-{consultation_id}", command_id=command_id)  # type: ignore[arg-type]
 
 
-def compute(facts: dict, ballots: list[ConsultationBallot], *, seats: int) -> dict:
-    """The result under the rules the chain recorded; every respondent counts as present."""
-    return tally.compute_result(as_poll(facts), ballots, seats=seats, present=len(ballots))
+def compute(
+    facts: dict, ballots: list[ConsultationBallot], *, seats: int, respondents: list[int]
+) -> dict:
+    """The result under the rules the chain recorded (``voting.tally.count_and_decide``, as a
+    poll's close and its record check count), every respondent counting as present; what a
+    poll's stored result holds (``RESULT_FIELDS``), with the blank answers and the reasons."""
+    fixed = FixedRules(
+        seats=seats,
+        # No sitting, so no quorum of presence: the rule is a formality of the signature.
+        quorum_rule=Council.QuorumRule.MAJORITY_OF_SEATS,
+        vote_base=Poll.Base.SEATS,
+        vote_threshold=facts["threshold"],
+        vote_weights={},
+        fixed=True,
+    )
+    counted = tally.count_and_decide(
+        as_poll(facts), ballots, present_ids=respondents, fixed=fixed
+    )
+    return {
+        **{field: counted[field] for field in tally.RESULT_FIELDS},
+        "blank": counted["detail"]["blank"],
+        "reasons": counted["detail"]["reasons"],
+    }
 
 
 def digest(facts: dict, ballots: list[ConsultationBallot]) -> str:

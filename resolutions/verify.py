@@ -5,7 +5,7 @@
   result to be passed, not void, with the digest the chain recorded.
 * Each closed consultation against its ``consultation.open`` (rules, seats) and
   ``consultation.close`` / ``consultation.turnout`` entries: the answers now stored are
-  recounted by ``voting.tally.compute_result`` under the chain's rules and seats, and their
+  recounted by ``voting.tally.count_and_decide`` under the chain's rules and seats, and their
   digest compared.
 ``chamber verify-record`` runs it for a session's council, or alone with ``--council``.
 """
@@ -81,8 +81,14 @@ def verify_consultation(consultation: Consultation, entries: dict) -> list[str]:
     for receipt in sorted(logged.keys() & stored.keys()):
         if tuple(logged[receipt]) != stored[receipt]:
             problems.append(f"{label}: answer {receipt[:10]} was changed after the close")
+    now_part = set(consultation.participations.values_list("delegate_id", flat=True))
+    took_part = set(turnout[0].data["participants"]) if turnout else now_part
+    if took_part != now_part:
+        problems.append(f"{label}: who answered differs from the list taken at the close")
     if consultation.counts_votes:
-        recount = counting.compute(rules_then, ballots, seats=seats)
+        recount = counting.compute(
+            rules_then, ballots, seats=seats, respondents=sorted(took_part)
+        )
         digest = counting.digest(rules_then, ballots)
         if recount["counts"] != consultation.result.get("counts"):
             problems.append(
@@ -98,11 +104,6 @@ def verify_consultation(consultation: Consultation, entries: dict) -> list[str]:
     opinions = counting.opinions_digest(ballots, secret=secret)
     if opinions != closing[0].data["result"].get("opinions_digest"):
         problems.append(f"{label}: an opinion was changed after the close")
-    if turnout:
-        took_part = set(turnout[0].data["participants"])
-        now_part = set(consultation.participations.values_list("delegate_id", flat=True))
-        if took_part != now_part:
-            problems.append(f"{label}: who answered differs from the list taken at the close")
     return problems
 
 

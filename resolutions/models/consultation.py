@@ -73,7 +73,7 @@ class Consultation(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(blank=True)
-    # The result, computed once at the close (voting.tally.compute_result's fields).
+    # The result, computed once at the close (voting.tally's RESULT_FIELDS).
     result = models.JSONField(default=dict, blank=True)
     passed = models.BooleanField(null=True)
     digest = models.CharField(max_length=64, blank=True)

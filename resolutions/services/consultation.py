@@ -270,8 +270,10 @@ def _count(consultation: Consultation) -> None:
         .values_list("pk", flat=True)
     )
     if consultation.counts_votes:
-        computed = counting.compute(facts, ballots, seats=consultation.seats)
-        consultation.result = {k: v for k, v in computed.items() if k != "decided_by_casting_vote"}
+        computed = counting.compute(
+            facts, ballots, seats=consultation.seats, respondents=sorted(answered)
+        )
+        consultation.result = computed
         consultation.passed = computed["passed"]
         consultation.digest = counting.digest(facts, ballots)
     else:
