@@ -139,18 +139,6 @@ def stored_file_discard(inspected: InspectedPdf) -> None:
     rendering.pdf_path(inspected.sha256).unlink(missing_ok=True)
 
 
-def pdf_keep(*, data: bytes, inspected: InspectedPdf) -> tuple[StoredFile, bool]:
-    """Keep a checked PDF that belongs to no session (a signed resolution, a supervision
-    report, a consultation's draft); call inside the caller's transaction. True when this call
-    wrote the file: if the transaction then rolls back, the caller removes it (``pdf_discard``).
-    """
-    return _store(inspected, data)
-
-
-def pdf_discard(sha256: str) -> None:
-    rendering.pdf_path(sha256).unlink(missing_ok=True)
-
-
 def document_upload(
     *,
     session_id: int,

@@ -8,7 +8,12 @@ from contextlib import contextmanager
 from django.db import transaction
 
 from documents.models import StoredFile
-from documents.services import InspectedPdf, inspect_pdf, pdf_discard, pdf_keep
+from documents.services import (
+    InspectedPdf,
+    inspect_pdf,
+    stored_file_discard,
+    stored_file_save,
+)
 
 
 def inspected(data: bytes | None, checked: InspectedPdf | None = None) -> InspectedPdf | None:
@@ -26,20 +31,20 @@ def atomic_with_pdf(
 ) -> Iterator[Callable[[], StoredFile | None]]:
     """``with atomic_with_pdf(data, checked) as keep:`` — a transaction in which ``keep()``
     stores the PDF (or gives None without one); a file this call wrote goes if it rolls back."""
-    wrote: list[str] = []
+    wrote: list[InspectedPdf] = []
 
     def keep() -> StoredFile | None:
         if checked is None:
             return None
-        stored, new = pdf_keep(data=data, inspected=checked)
+        stored, new = stored_file_save(data=data, inspected=checked)
         if new:
-            wrote.append(stored.sha256)
+            wrote.append(checked)
         return stored
 
     try:
         with transaction.atomic():
             yield keep
     except BaseException:
-        for sha256 in wrote:
-            pdf_discard(sha256)
+        for written in wrote:
+            stored_file_discard(written)
         raise
