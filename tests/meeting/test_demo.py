@@ -6,7 +6,9 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db.models import Count
 
+from meeting.management.commands import load_demo
 from meeting.models import ActionLog, AgendaItem, Attendance, Council, Delegate, Session
 
 pytestmark = pytest.mark.django_db
@@ -23,9 +25,10 @@ def test_load_demo_twice_builds_one_council_with_a_session_in_progress():
     first_keys = set(Delegate.objects.values_list("badge_key", flat=True))
     output = _load()
 
-    council = Council.objects.get(level=Council.Level.WARD)
+    council = Council.objects.get(name=load_demo.COUNCIL_NAME)
     assert council.parent is not None and council.parent.level == Council.Level.CITY
-    assert Council.objects.count() == 2
+    # The demo ward, the city, and a second commune of the city (its voters' petitions).
+    assert Council.objects.count() == 3
     delegates = council.delegates.all()
     assert 25 <= delegates.count() <= 35
     assert council.seats == delegates.count()
@@ -107,3 +110,21 @@ def test_a_closed_demo_session_is_kept_and_a_new_one_opened():
     live = Session.objects.get(status=Session.Status.IN_PROGRESS)
     assert live.number == closed.number + 1
     assert live.current_item is not None
+
+
+def test_load_demo_gives_two_communes_a_year_of_petitions_once():
+    from meeting.council_log import verify_council_log
+    from petitions.models import Petition
+
+    output = _load()
+    assert "/petitions/overview/" in output and "thuongtruc" in output
+    counts = dict(Petition.objects.values_list("council_id").annotate(n=Count("pk")))
+    assert len(counts) == 2 and all(n >= 20 for n in counts.values())
+    statuses = set(Petition.objects.values_list("status", flat=True))
+    assert {"received", "forwarded", "answered", "closed", "to_city"} <= statuses
+    assert Petition.objects.filter(members__isnull=False).exists()  # consolidated ones
+    before = Petition.objects.count()
+    _load()
+    assert Petition.objects.count() == before
+    for council_id in counts:
+        assert verify_council_log(council_id) == []

@@ -157,7 +157,31 @@ class Command(BaseCommand):
             session = self._session(
                 council, actor=Actor(user=users["chutoa"]), secretary=Actor(user=users["thuky"])
             )
+            petitions = self._petitions(council)
         self._print(base, council, session)
+        self._print_petitions(base, council, petitions)
+
+    def _petitions(self, council: Council) -> dict:
+        """A small year of voters' petitions: this ward and a second commune of the city."""
+        from petitions import demo
+
+        return demo.load_both(
+            city=council.parent, ward=council, ward_locality="phường Bến Thành", password=PASSWORD
+        )
+
+    def _print_petitions(self, base: str, council: Council, petitions: dict) -> None:
+        write = self.stdout.write
+        write("  Voters' petitions (kiến nghị cử tri):")
+        if petitions["made"]:
+            write(f"    {petitions['made']} petitions loaded for the two communes")
+        write(f"    {base}{reverse('petition-overview')}")
+        write(f"    login: vanthu / {PASSWORD}   (văn thư {council.name})")
+        write(f"    login: vanthu2 / {PASSWORD}  (văn thư {petitions['second'].name})")
+        write(f"    login: canbo / {PASSWORD}    (cán bộ UBND phường Bến Thành: trả lời kiến nghị)")
+        write(f"    login: thuongtruc / {PASSWORD} (Thường trực HĐND Thành phố: xem mọi phường)")
+        write("  Public list of answers (công khai):")
+        write(f"    {base}{reverse('petition-public', args=[council.pk])}")
+        write("")
 
     def _staff(self) -> dict[str, User]:
         sync_role_groups()
