@@ -1,13 +1,14 @@
-// The chair's console: the sitting (status, agenda, attendance and quorum), the roster, votes
-// and the pages shown to the room, each a feature (screen.js), in this order.
+// The chair's console: the sitting (status, attendance and quorum), the agenda and the session's
+// buttons, the roster, votes and the pages shown to the room, each a feature (screen.js).
+import * as agenda from "./chair_agenda.js";
 import * as documents from "./chair_documents.js";
 import * as quorum from "./chair_quorum.js";
 import * as room from "./chair_room.js";
 import * as roster from "./chair_roster.js";
-import * as sitting from "./chair_sitting.js";
 import * as tabs from "./chair_tabs.js";
 import * as voting from "./chair_voting.js";
 import { createScreen } from "./screen.js";
+import * as sitting from "./sitting.js";
 import { block, t } from "./ui.js";
 
 const body = document.body;
@@ -21,8 +22,9 @@ const screen = createScreen({
     else block(t(`closed.${code}`));
   },
 });
-// quorum and tabs first: the sitting and the votes use them; the room last: it reads the rest.
-screen.install({ quorum, tabs, sitting, roster, voting, documents, room }).start();
+// The sitting first (it keeps the session and the agenda); quorum and tabs before those that
+// use them; the room last: it reads what the others applied.
+screen.install({ sitting, quorum, tabs, agenda, roster, voting, documents, room }).start();
 
 setInterval(() => {
   if (screen.client.state === "open") screen.client.resync();

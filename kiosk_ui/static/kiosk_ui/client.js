@@ -5,6 +5,9 @@
 // command carries a unique id and is answered by `ack` or `error` with that id. The socket
 // reconnects by itself with a growing, jittered delay. The state it knows is mirrored on
 // <body> as data attributes (data-connection, data-seq) so that tests can wait for changes.
+//
+// A screen does not make its client itself: screen.js does, and routes the snapshot and the
+// events to the screen's features (how a screen composes its features is written there).
 
 import { block, t, toast } from "./ui.js";
 

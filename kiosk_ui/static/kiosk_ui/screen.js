@@ -7,18 +7,20 @@
 //   screen.on(type, handler)    handler(data, frame) for an event or notice of docs/protocol.md;
 //                               "poll.*" matches every poll event. Several features may handle
 //                               one type: they run in the order the features were installed.
-//   screen.watch(topic, fn)     fn() when another feature says `screen.changed(topic)` — what
-//                               the screen shares changed ("session", "me", "roster", "room")
-//   screen.state                what the features share (session, agenda, ...)
+//   screen.watch(topic, fn)     fn() when another feature says `screen.changed(topic)`: what
+//                               the features share changed ("session", "me", "roster", "room")
+//   screen.state                what the features share: session and agenda (sitting.js, always
+//                               installed first), then what each adds (polls, roster, ...)
 //   screen.client               the connection (client.js): screen.client.command(type, data)
 //   screen.features.<name>      the API of a feature installed before this one
 // The screen's entry file (tablet.js, chair.js, projector.js) makes the screen, lists its
 // features in order and starts it:
-//   const screen = createScreen({ path: body.dataset.wsPath, onRefused });
-//   screen.install({ sitting, voting, reader });   // modules: import * as voting from "./…"
-//   screen.start();
-// A new feature (the floor's speakers, say) is one module with `install` and one line in each
-// entry file that lists it; the client and the other features stay as they are.
+//   createScreen({ path: body.dataset.wsPath, onRefused })
+//     .install({ sitting, agenda, voting, reader })   // modules: import * as voting from "./…"
+//     .start();
+// A new feature (the floor's speakers, say) is one module with `install` per screen and one
+// entry in each screen's list; the client and the other features stay as they are. A feature
+// that shows something of the room's wall on the console or projector goes before `room`.
 import { ChamberClient } from "./client.js";
 
 export function createScreen({ path, idleCheckMs = 0, onRefused, state = {} }) {

@@ -1,7 +1,8 @@
-// The delegate's tablet: the sitting (agenda, current item, attendance and check-in), the
+// The delegate's tablet: the sitting, the agenda (current item, attendance and check-in), the
 // ballot while a vote is open, and the session's documents, each a feature (screen.js).
 import { createScreen } from "./screen.js";
-import * as sitting from "./tablet_sitting.js";
+import * as sitting from "./sitting.js";
+import * as agenda from "./tablet_agenda.js";
 import * as reader from "./tablet_reader.js";
 import * as voting from "./tablet_voting.js";
 import { block, t } from "./ui.js";
@@ -23,7 +24,7 @@ function onRefused(code) {
 createScreen({
   path: body.dataset.wsPath,
   onRefused,
-  state: { session: null, agenda: [], me: null, attendance: null },
+  state: { me: null },
 })
-  .install({ sitting, voting, reader })
+  .install({ sitting, agenda, voting, reader })
   .start();

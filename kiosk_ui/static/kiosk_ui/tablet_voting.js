@@ -16,7 +16,7 @@ const STALE = new Set(["ballot.already_cast", "poll.not_open", "poll.not_found",
 
 export function install(screen) {
   const { client, state } = screen;
-  const { checkIn } = screen.features.sitting;
+  const { checkIn } = screen.features.agenda;
   const ballotUrl = document.body.dataset.ballotUrl || "/tablet/ballot/";
   const store = new PollStore();
   const book = ballotBook(document.body.dataset.delegateId);

@@ -1,7 +1,7 @@
-// The console's sitting: the session's status and its buttons (open with the officers'
-// names, adjourn, resume, close), the agenda and the current item (a jump of more than one item
-// asks first; "back" returns to where the room was), attendance numbers and the quorum.
-import { agendaItemContent, isLive, renderSession, renderSummary } from "./sitting.js";
+// The console's agenda and session buttons: open (with the officers' names), adjourn, resume,
+// close; the agenda and the current item (a jump of more than one item asks first; "back"
+// returns to where the room was). The title line and the attendance numbers: sitting.js.
+import { agendaItemContent, isLive, renderAgendaList } from "./sitting.js";
 import { ask, el, onConfirm, setText, t } from "./ui.js";
 
 /** Tells the other features "session": the session's status changed. */
@@ -11,7 +11,8 @@ export function install(screen) {
   const body = document.body;
   // back: the item the room was on before the last jump (more than one item), to return to it.
   // me: the console user's own delegate (the chair votes from the console).
-  Object.assign(state, { session: null, agenda: [], back: null, me: null });
+  Object.assign(state, { back: null, me: null });
+  let itemId = null; // the current item as last drawn: where an agenda.current moves from
 
   const ALLOWED = {
     "session.open": ["scheduled"],
@@ -39,9 +40,7 @@ export function install(screen) {
     renderBack(live);
   }
 
-  function sessionChanged(session) {
-    state.session = session;
-    renderSession(session);
+  function sessionChanged() {
     renderCurrent();
     renderControls();
     screen.changed("session");
@@ -49,29 +48,16 @@ export function install(screen) {
 
   // -- agenda -------------------------------------------------------------------------------
   function renderAgenda() {
-    const list = document.getElementById("agenda");
-    list.replaceChildren(
-      ...state.agenda.map((item) =>
-        el(
-          "li",
-          {
-            className: "agenda-item",
-            dataset: { itemId: item.id, depth: item.depth },
-            style: { "--depth": item.depth },
-          },
-          el(
-            "button",
-            { type: "button", className: "agenda-button", dataset: { itemId: item.id } },
-            ...agendaItemContent(item),
-          ),
-        ),
-      ),
-    );
-    if (!state.agenda.length) list.append(el("li", { className: "agenda-empty muted" }, t("agenda.empty")));
+    renderAgendaList(state.agenda, {
+      content: (item) => [
+        el("button", { type: "button", className: "agenda-button", dataset: { itemId: item.id } }, ...agendaItemContent(item)),
+      ],
+    });
   }
 
   function renderCurrent() {
-    const id = String(state.session?.current_item_id ?? "");
+    itemId = state.session?.current_item_id ?? null;
+    const id = String(itemId ?? "");
     body.dataset.currentItemId = id;
     for (const row of document.querySelectorAll("#agenda .agenda-item")) {
       const on = row.dataset.itemId === id;
@@ -186,19 +172,14 @@ export function install(screen) {
   onConfirm(confirmClose, () => client.command("session.close").catch(() => {}));
 
   screen.snapshot((data) => {
-    state.agenda = data.agenda;
     state.me = data.me ?? null; // the console user's own delegate: the chair votes from here
-    setText("council-name", data.council.name);
     renderAgenda();
-    renderSummary(data.attendance);
-    sessionChanged(data.session);
+    sessionChanged();
   });
-  screen.on("session.changed", (data) => sessionChanged(data));
+  screen.on("session.changed", sessionChanged);
   screen.on("agenda.current", (data) => {
-    moved(state.session?.current_item_id, data.current_item_id);
-    state.session = { ...state.session, current_item_id: data.current_item_id };
+    moved(itemId, data.current_item_id);
     renderCurrent();
     renderControls();
   });
-  screen.on("attendance.summary", (data) => renderSummary(data));
 }

@@ -1,12 +1,10 @@
-// The projector's sitting: the session's title and status, the current agenda item with its
-// parent and what comes next, attendance and quorum, in very large type.
-import { renderSession, renderSummary } from "./sitting.js";
+// The projector's agenda: the current item with its parent and what comes next, in very
+// large type (the title line, attendance and quorum: sitting.js).
 import { setText, t } from "./ui.js";
 
 export function install(screen) {
   const { state } = screen;
   const body = document.body;
-  Object.assign(state, { session: null, agenda: [] });
 
   function renderCurrent() {
     const id = state.session?.current_item_id ?? null;
@@ -29,23 +27,7 @@ export function install(screen) {
     setText("next-title", next ? `${next.number}. ${next.title}` : "");
   }
 
-
-  function sessionChanged(session) {
-    state.session = session;
-    renderSession(session);
-    renderCurrent();
-  }
-
-  screen.snapshot((data) => {
-    state.agenda = data.agenda;
-    setText("council-name", data.council.name);
-    renderSummary(data.attendance);
-    sessionChanged(data.session);
-  });
-  screen.on("session.changed", (data) => sessionChanged(data));
-  screen.on("agenda.current", (data) => {
-    state.session = { ...state.session, current_item_id: data.current_item_id };
-    renderCurrent();
-  });
-  screen.on("attendance.summary", (data) => renderSummary(data));
+  screen.snapshot(renderCurrent);
+  screen.on("session.changed", renderCurrent);
+  screen.on("agenda.current", renderCurrent);
 }

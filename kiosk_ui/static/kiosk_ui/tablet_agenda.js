@@ -1,7 +1,8 @@
-// The tablet's sitting: the agenda with the current item, the session's status, attendance
-// and check-in, and the badge's notices (revoked, signed in on a second device).
-import { agendaItemContent, isLive, renderSession, renderSummary } from "./sitting.js";
-import { block, el, setText, t, toast } from "./ui.js";
+// The tablet's agenda view: the agenda with the current item, what the session's status means
+// for the delegate, their attendance and check-in, and the badge's notices (revoked, signed in
+// on a second device). The title line and the attendance numbers: sitting.js.
+import { isLive, renderAgendaList } from "./sitting.js";
+import { block, setText, t, toast } from "./ui.js";
 
 /** Tells the other features: "session" (status or current item), "me" (my attendance). */
 export function install(screen) {
@@ -14,21 +15,7 @@ export function install(screen) {
   }
 
   function renderAgenda() {
-    const list = document.getElementById("agenda");
-    list.replaceChildren(
-      ...state.agenda.map((item) =>
-        el(
-          "li",
-          {
-            className: `agenda-item depth-${Math.min(item.depth, 4)}`,
-            dataset: { itemId: item.id, depth: item.depth },
-            style: { "--depth": item.depth },
-          },
-          ...agendaItemContent(item),
-        ),
-      ),
-    );
-    if (!state.agenda.length) list.append(el("li", { className: "agenda-empty muted" }, t("agenda.empty")));
+    renderAgendaList(state.agenda, { className: (item) => `agenda-item depth-${Math.min(item.depth, 4)}` });
     renderCurrent(true);
   }
 
@@ -83,9 +70,8 @@ export function install(screen) {
   }
 
   let reloadTimer = null;
-  function sessionChanged(session) {
-    state.session = session;
-    renderSession(session);
+  function sessionChanged() {
+    const { session } = state;
     renderNotice();
     renderCurrent();
     renderMe();
@@ -112,17 +98,13 @@ export function install(screen) {
   document.getElementById("check-in").addEventListener("click", (event) => checkIn(event.currentTarget));
 
   screen.snapshot((data) => {
-    state.agenda = data.agenda;
     state.me = data.me;
-    setText("council-name", data.council.name);
     setText("me-name", data.me.full_name);
     renderAgenda();
-    sessionChanged(data.session);
-    renderSummary(data.attendance);
+    sessionChanged();
   });
-  screen.on("session.changed", (data) => sessionChanged(data));
+  screen.on("session.changed", sessionChanged);
   screen.on("agenda.current", (data) => {
-    state.session = { ...state.session, current_item_id: data.current_item_id };
     renderCurrent();
     screen.changed("session");
     // Reading a document, the delegate does not see the agenda: say that the room moved on.
@@ -131,7 +113,6 @@ export function install(screen) {
       toast(t("agenda.moved", { item: `${item.number}. ${item.title}` }), { kind: "info", timeout: 10000 });
     }
   });
-  screen.on("attendance.summary", (data) => renderSummary(data));
   screen.on("attendance.mine", (data) => {
     state.me = { ...state.me, attendance: data.status };
     renderMe();
