@@ -28,21 +28,15 @@ from websockets.exceptions import ConnectionClosed
 from bench.pipes import AsyncPipe
 from bench.procstat import raise_open_files_limit
 
-EVENT_TYPES = frozenset(
-    {
-        "session.changed",
-        "agenda.current",
-        "attendance.summary",
-        "poll.opened",
-        "poll.progress",
-        "poll.closed",
-        "poll.published",
-        "poll.cancelled",
-    }
-)
 ANSWER_TYPES = frozenset({"ack", "error"})
 monotonic = time.monotonic
 CONNECT_ATTEMPTS = 4
+
+
+def is_event(frame: dict) -> bool:
+    """A frame that advances ``seq``: not a snapshot, an answer, or a notice (which says so)."""
+    kind = frame.get("type")
+    return kind != "snapshot" and kind not in ANSWER_TYPES and frame.get("notice") is not True
 
 
 @dataclass(frozen=True)
@@ -144,7 +138,7 @@ class ScreenFleet:
     def _frame(self, screen: Screen, text: str, now: float) -> None:
         frame = json.loads(text)
         kind = frame.get("type")
-        if kind in EVENT_TYPES:
+        if is_event(frame):
             seq = frame.get("seq")
             if screen.seq is None:
                 screen.early += 1

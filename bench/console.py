@@ -12,7 +12,7 @@ from collections.abc import Callable
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from bench.clients import ANSWER_TYPES, EVENT_TYPES
+from bench.clients import ANSWER_TYPES, is_event
 
 monotonic = time.monotonic
 
@@ -66,7 +66,7 @@ class Console:
                     self.seq = frame["seq"]
                     if not self.snapshot.done():
                         self.snapshot.set_result(frame)
-                elif kind in EVENT_TYPES:
+                elif is_event(frame):
                     seq = frame["seq"]
                     if self.seq is not None and seq != self.seq + 1:
                         if seq > self.seq + 1:

@@ -224,6 +224,9 @@ CHAMBER_PRESENCE_STALE_SECONDS = float(os.environ.get("CHAMBER_PRESENCE_STALE_SE
 # than this many bytes, or when one frame has waited this long to be written.
 CHAMBER_SEND_QUEUE_BYTES = int(os.environ.get("CHAMBER_SEND_QUEUE_BYTES", 1024 * 1024))
 CHAMBER_SEND_STALL_SECONDS = float(os.environ.get("CHAMBER_SEND_STALL_SECONDS", "5"))
+# Check every published payload against its declared shape (realtime.events): on in the test
+# suite and under DEBUG; in the room a drifted payload is better sent than refused.
+CHAMBER_CHECK_EVENTS = env_bool("CHAMBER_CHECK_EVENTS", DEBUG)
 
 # Session documents (documents/): limits of an upload, and the page-rendering processes.
 CHAMBER_MAX_PDF_BYTES = int(os.environ.get("CHAMBER_MAX_PDF_BYTES", 100 * 1024 * 1024))

@@ -12,16 +12,15 @@ from functools import partial
 
 from django.db import transaction
 
-from realtime.envelope import encode
 from realtime.groups import delegate_group, login_group, user_group
-from realtime.publish import publish
+from realtime.publish import notice_text, publish
 
 NOT_SIGNED_IN, FORBIDDEN = 4401, 4403
 
 
 def close_group(group: str, *, type: str, close_code: int) -> None:
     """On commit: tell the sockets of ``group`` why, then close them."""
-    text = encode(type=type, seq=None, data={})
+    text = notice_text(type=type, data={}, group=group)
     transaction.on_commit(partial(publish, group=group, text=text, seq=None, close_code=close_code))
 
 

@@ -10,3 +10,7 @@ class RealtimeConfig(AppConfig):
         from realtime import registry
 
         registry.autodiscover()
+
+        from realtime import events
+
+        events.discover()  # each app's events.py declares what it sends

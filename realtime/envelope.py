@@ -1,4 +1,5 @@
-"""The envelope of every frame, both ways: ``{"type", "id", "seq", "data"}`` (docs/protocol.md)."""
+"""The envelope of every frame, both ways: ``{"type", "id", "seq", "data"}`` (docs/protocol.md);
+notices add ``"notice": true``."""
 
 import json
 from dataclasses import dataclass
@@ -9,12 +10,20 @@ MAX_COMMAND_ID_LENGTH = 64
 MAX_SAFE_INTEGER = 2**53 - 1
 
 
-def encode(*, type: str, data: dict[str, Any], seq: int | None, id: str | None = None) -> str:
-    return json.dumps(
-        {"type": type, "id": id, "seq": seq, "data": data},
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+def encode(
+    *,
+    type: str,
+    data: dict[str, Any],
+    seq: int | None,
+    id: str | None = None,
+    notice: bool = False,
+) -> str:
+    """One frame; a notice says so (``"notice": true``), so no client keeps a list of them."""
+    frame: dict[str, Any] = {"type": type, "id": id, "seq": seq}
+    if notice:
+        frame["notice"] = True
+    frame["data"] = data
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
 
 class MalformedMessage(Exception):

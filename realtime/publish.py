@@ -27,6 +27,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 
+from realtime import events
 from realtime.envelope import encode
 from realtime.fanout import (
     layer_failed,
@@ -50,7 +51,7 @@ OUTBOX_GRACE_SECONDS = 2 * PUBLISH_TIMEOUT_SECONDS
 OUTBOX_BATCH = 500
 logger = logging.getLogger(__name__)
 
-# Lists that receive every frame published while ``capturing()`` (below) runs: the tests'.
+# Test hook (``capturing``, and tests/events.py on it): lists that receive every published frame.
 _captures: list[list[dict[str, Any]]] = []
 
 
@@ -58,14 +59,14 @@ def emit(*, session: Session, type: str, data: dict[str, Any]) -> int:
     """Number an event in the session's sequence and publish it to every screen on commit.
 
     The caller holds the session row locked (``select_for_update``), so numbers follow commit
-    order.
+    order. ``type`` must be declared as an event (realtime.events).
     """
-    from meeting.models import Session
-
-    session.seq += 1
-    Session.objects.filter(pk=session.pk).update(seq=session.seq)
-    text = encode(type=type, seq=session.seq, data=data)
     group = session_group(session.pk, Audience.PUBLIC)
+    events.check(type, data, group=group, sequenced=True)
+    session.seq += 1
+    # The session's own class (``type`` is the event's here): realtime names no app's model.
+    session.__class__.objects.filter(pk=session.pk).update(seq=session.seq)
+    text = encode(type=type, seq=session.seq, data=data)
     _on_commit(group=group, text=text, seq=session.seq, close_code=None)
     return session.seq
 
@@ -82,6 +83,7 @@ def notify(
     """A notice for the console (``audience``) or one delegate, on commit; ``seq`` unchanged.
 
     ``close_code`` asks every receiving connection to close afterwards (a revoked badge).
+    ``type`` must be declared as a notice to that audience (realtime.events).
     """
     if (audience is None) == (delegate_id is None):
         raise ValueError("a notice goes to an audience or to one delegate")
@@ -90,8 +92,14 @@ def notify(
         if delegate_id is not None
         else session_group(session.pk, audience)
     )
-    text = encode(type=type, seq=session.seq, data=data)
+    text = notice_text(type=type, data=data, group=group, seq=session.seq)
     _on_commit(group=group, text=text, seq=None, close_code=close_code)
+
+
+def notice_text(*, type: str, data: dict[str, Any], group: str, seq: int | None = None) -> str:
+    """The frame of a notice to ``group``, checked against its declaration."""
+    events.check(type, data, group=group, sequenced=False)
+    return encode(type=type, seq=seq, data=data, notice=True)
 
 
 def _on_commit(*, group: str, text: str, seq: int | None, close_code: int | None) -> None:

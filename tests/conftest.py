@@ -56,22 +56,13 @@ def _close_stray_connections(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def published(django_capture_on_commit_callbacks):
+def published():
     """Run a service, let its transaction 'commit', and see the events it published.
 
     Usage: ``with published() as events: service(...)``; each event is the decoded envelope
-    plus its ``group``.
+    plus its ``group``, verified against its declaration (tests/events.py, which also has
+    ``expect_events`` to assert the frames by number).
     """
-    import json
-    from contextlib import contextmanager
+    from tests.events import captured
 
-    from realtime.publish import capturing
-
-    @contextmanager
-    def capture():
-        decoded: list[dict] = []
-        with capturing() as raw, django_capture_on_commit_callbacks(execute=True):
-            yield decoded
-        decoded.extend({**json.loads(item["text"]), "group": item["group"]} for item in raw)
-
-    return capture
+    return captured

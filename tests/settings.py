@@ -6,6 +6,9 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
 
 from chamber.settings import *  # noqa: E402,F403
 
+# Every event a test publishes is checked against its declaration (realtime.events).
+CHAMBER_CHECK_EVENTS = True
+
 # Fast hashing for test users; the default still verifies for users made otherwise.
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.MD5PasswordHasher",

@@ -90,7 +90,9 @@ def poll_create(
     weighted: bool = False,
     revote_of: Poll | None = None,
 ) -> Poll:
-    """A draft poll; the rules default to the council's, as fixed when the session opened."""
+    """A draft poll; the rules default to the council's, as fixed when the session opened.
+
+    The consoles hear of it (``poll.created``); a re-vote is created here too."""
     title = (title or "").strip()
     if not title:
         raise ServiceError("poll.invalid", _("Cần nhập nội dung biểu quyết."))
@@ -143,6 +145,13 @@ def poll_create(
             title=poll.title,
             kind=poll.kind,
             revote_of=poll.revote_of_id,
+        )
+        # Drafts are the console's alone (snapshots show them to no other screen).
+        notify(
+            session=session,
+            type="poll.created",
+            data={"poll": selectors.poll_payload(poll)},
+            audience=Audience.CHAIR,
         )
     return poll
 

@@ -96,6 +96,13 @@ def test_named_vote_from_console_to_tablets_and_projector(artifacts):
 
     with running_servers(1, redis=True) as [server], chromium() as new_context:
         console = new_context(width=1440, height=900).new_page()
+        console_sent: list[str] = []  # the types of the commands the console sends
+        console.on(
+            "websocket",
+            lambda ws: ws.on(
+                "framesent", lambda text: console_sent.append(json.loads(text)["type"])
+            ),
+        )
         console_login(console, server.http, chair, session.pk)
         watch_errors(console, errors)
         _connected(console)
@@ -132,7 +139,8 @@ def test_named_vote_from_console_to_tablets_and_projector(artifacts):
         detail = console.locator("#poll-detail")
         expect(detail).to_have_attribute("data-status", "draft")
         expect(console.locator("#poll-list .poll-row")).to_have_count(1)
-        # Drafts stay on the console.
+        # The draft came as poll.created: no new snapshot asked for. Drafts stay on the console.
+        assert "snapshot.request" not in console_sent, console_sent
         expect(projector.locator("#poll-panel")).to_be_hidden()
 
         # (2) ... and opens it: every screen shows it at once.
@@ -313,6 +321,7 @@ def test_named_vote_from_console_to_tablets_and_projector(artifacts):
         expect(detail).to_have_attribute("data-status", "draft")
         revote_id = detail.get_attribute("data-poll-id")
         assert revote_id != poll_id
+        assert "snapshot.request" not in console_sent, console_sent
         console.click('#poll-detail [data-action="open"]')
         expect(panel).to_have_attribute("data-status", "open")
         expect(panel).to_have_attribute("data-poll-id", revote_id)

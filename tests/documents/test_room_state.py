@@ -13,6 +13,7 @@ from meeting import services
 from meeting.models import Attendance
 from realtime.actors import Actor
 from tests.documents import pdfs
+from tests.events import expect_events
 from tests.factories import make_council, make_session, make_staff
 from voting import services as voting
 
@@ -99,19 +100,19 @@ def test_whatever_takes_the_room_takes_the_page_down_on_every_screen(room, publi
     assert Presentation.objects.get(session=session).document_id is None
 
 
-def test_nothing_shown_nothing_more_is_sent(room, published):
+def test_nothing_shown_nothing_more_is_sent(room):
     session, chair, _document = room[:3]
-    with published() as events:
+    with expect_events("agenda.current") as events:
         services.agenda_step(session_id=session.pk, step=1, actor=chair)
     assert [e["type"] for e in events] == ["agenda.current"]
 
 
-def test_a_vote_opening_leaves_the_page_to_the_tablets_that_follow(room, published):
+def test_a_vote_opening_leaves_the_page_to_the_tablets_that_follow(room):
     """The projector shows the open vote; delegates may still read the page the chair shows."""
     session, chair, _document = room[:3]
     _show(room, page=3)
     poll = voting.poll_create(session_id=session.pk, title="Thông qua nghị quyết", actor=chair)
-    with published() as events:
+    with expect_events("poll.opened") as events:
         voting.poll_open(poll_id=poll.pk, actor=chair)
     assert [e["type"] for e in events] == ["poll.opened"]
     assert _shown(session)["page"] == 3

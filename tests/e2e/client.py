@@ -13,37 +13,25 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from websockets.asyncio.client import ClientConnection, connect
 
+from realtime.events import catalogue
 from tests.servers import Server
 
-# docs/protocol.md: events advance the session's seq; notices carry it unchanged.
-EVENT_TYPES = {
-    "session.changed",
-    "agenda.current",
-    "attendance.summary",
-    "poll.opened",
-    "poll.progress",
-    "poll.closed",
-    "poll.published",
-    "poll.cancelled",
-    "document.added",
-    "document.shown",
-    "floor.changed",
-    "questions.changed",
-}
-NOTICE_TYPES = {
-    "attendance.changed",
-    "attendance.mine",
-    "roster.presence",
-    "badge.revoked",
-    "badge.second_device",
-    "auth.revoked",
-    "poll.result",
-    "poll.voters",
-    "note.saved",
-    "written.answered",
-}
+# docs/protocol.md: events advance the session's seq; notices carry it unchanged and say so
+# ("notice": true); which types exist is the event catalogue's (realtime.events), not a list here.
 ANSWER_TYPES = {"ack", "error"}
 TIMEOUT = 10.0
+
+
+def is_event(frame: dict) -> bool:
+    """A frame that advances ``seq``: not a snapshot, an answer, or a notice (which says so)."""
+    kind = frame["type"]
+    return kind != "snapshot" and kind not in ANSWER_TYPES and frame.get("notice") is not True
+
+
+def declared(frame: dict) -> bool:
+    """The frame is in the catalogue, as the kind its envelope says (event or notice)."""
+    event = catalogue().get(frame["type"])
+    return event is not None and event.notice == (frame.get("notice") is True)
 
 
 def badge_sign_in(url: str) -> str:
@@ -109,16 +97,18 @@ class Screen:
         kind = frame["type"]
         if kind == "snapshot":
             self.snapshot, self.seq = frame, frame["seq"]
-        elif kind in EVENT_TYPES:
+        elif kind in ANSWER_TYPES:
+            pass
+        elif frame.get("notice") is True:
+            assert declared(frame), (self.name, "not a declared notice", frame)
+            self.notices.append(frame)
+        else:
+            assert declared(frame), (self.name, "not a declared event", frame)
             assert frame["id"] is None, (self.name, frame)
             assert self.seq is not None, (self.name, "an event before the snapshot", frame)
             assert frame["seq"] == self.seq + 1, (self.name, f"after seq {self.seq}", frame)
             self.seq = frame["seq"]
             self.events.append(frame)
-        elif kind in NOTICE_TYPES:
-            self.notices.append(frame)
-        else:
-            assert kind in ANSWER_TYPES, (self.name, "not in docs/protocol.md", frame)
         return frame
 
     async def receive_until(self, predicate, timeout: float = TIMEOUT) -> dict:

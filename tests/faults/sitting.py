@@ -15,7 +15,7 @@ from websockets.exceptions import ConnectionClosed
 from meeting.badges import sign_in_url
 from meeting.models import Session
 from realtime.models import OutboxFrame
-from tests.e2e.client import EVENT_TYPES, TIMEOUT, Screen, badge_sign_in
+from tests.e2e.client import TIMEOUT, Screen, badge_sign_in, is_event
 from tests.servers import Server
 from voting.models import Ballot
 
@@ -40,7 +40,7 @@ class FaultScreen(Screen):
         if frame["type"] == "snapshot":
             self.resyncing = False
             self.current_item_id = frame["data"]["session"]["current_item_id"]
-        elif frame["type"] in EVENT_TYPES and self.seq is not None:
+        elif is_event(frame) and self.seq is not None:
             if self.resyncing:
                 return frame  # superseded by the snapshot asked for
             if frame["seq"] > self.seq + 1:
@@ -60,7 +60,7 @@ def _check(screen: Screen, frame: dict) -> dict:
     kind = frame["type"]
     if kind == "snapshot":
         screen.snapshot, screen.seq = frame, frame["seq"]
-    elif kind in EVENT_TYPES:
+    elif is_event(frame):
         assert frame["id"] is None, (screen.name, frame)
         assert frame["seq"] == screen.seq + 1, (screen.name, f"after seq {screen.seq}", frame)
         screen.seq = frame["seq"]

@@ -8,6 +8,7 @@ from meeting.models import ActionLog, AgendaItem, Attendance, Council, Session
 from meeting.presence import PresenceChange
 from realtime.actors import Actor
 from realtime.errors import ServiceError
+from tests.events import expect_events
 from tests.factories import make_council, make_session, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -39,11 +40,11 @@ def test_agenda_is_numbered_as_a_tree():
     ]
 
 
-def test_opening_makes_the_first_item_current_and_tells_every_screen(chair, published):
+def test_opening_makes_the_first_item_current_and_tells_every_screen(chair):
     session = make_session(council=make_council(seats=3), status=Session.Status.SCHEDULED)
     roll_call(session, 2, chair)  # the quorum: two thirds of 3
     before = Session.objects.get(pk=session.pk).seq
-    with published() as events:
+    with expect_events("session.changed") as events:
         services.session_transition(session_id=session.pk, action="open", actor=chair)
     session.refresh_from_db()
     first = selectors.agenda_order(session)[0]
@@ -67,9 +68,9 @@ def test_opening_makes_the_first_item_current_and_tells_every_screen(chair, publ
         (Session.Status.CLOSED, "close"),
     ],
 )
-def test_a_transition_out_of_turn_is_refused_and_changes_nothing(chair, published, status, action):
+def test_a_transition_out_of_turn_is_refused_and_changes_nothing(chair, status, action):
     session = make_session(council=make_council(seats=3), status=status)
-    with published() as events, pytest.raises(ServiceError) as refused:
+    with expect_events() as events, pytest.raises(ServiceError) as refused:
         services.session_transition(session_id=session.pk, action=action, actor=chair)
     assert refused.value.code == "session.bad_transition"
     session.refresh_from_db()
@@ -191,14 +192,14 @@ def test_every_attendance_change_is_kept_with_who_and_when(chair):
     assert Attendance.objects.get(session=session, delegate=delegate).status == "excused"
 
 
-def test_marking_the_same_status_twice_announces_nothing(chair, published):
+def test_marking_the_same_status_twice_announces_nothing(chair):
     council = make_council(seats=3)
     session = make_session(council=council)
     delegate = council.delegates.first()
     services.attendance_set(
         session_id=session.pk, delegate_id=delegate.pk, status="present", actor=chair
     )
-    with published() as events:
+    with expect_events() as events:
         services.attendance_set(
             session_id=session.pk, delegate_id=delegate.pk, status="present", actor=chair
         )
@@ -258,12 +259,12 @@ def test_no_event_leaves_a_transaction_that_rolls_back(chair, published):
     assert events == [] and session.seq == 0
 
 
-def test_reissuing_a_badge_closes_the_old_tablets(chair, published):
+def test_reissuing_a_badge_closes_the_old_tablets(chair):
     council = make_council(seats=3)
     session = make_session(council=council)
     delegate = council.delegates.first()
     old_key = delegate.badge_key
-    with published() as events:
+    with expect_events("badge.revoked") as events:
         services.badge_reissue(delegate_id=delegate.pk, actor=chair)
     delegate.refresh_from_db()
     assert delegate.badge_key != old_key

@@ -10,6 +10,7 @@ from meeting import services as meeting
 from meeting.fixed_rules import FIXED_FIELDS, fix_rules
 from realtime.actors import Actor
 from realtime.errors import ServiceError
+from tests.events import expect_events
 from tests.factories import make_council, make_session, make_staff
 from voting import services
 from voting.models import Ballot, Participation, Poll, PollResult
@@ -57,7 +58,7 @@ def nothing_written(poll, ballots=0):
     )
 
 
-def test_a_named_vote_from_open_to_published(chamber, published):
+def test_a_named_vote_from_open_to_published(chamber):
     session, chair, delegates = chamber
     poll = open_poll(session, chair)
     for delegate in delegates[:16]:
@@ -65,14 +66,14 @@ def test_a_named_vote_from_open_to_published(chamber, published):
     for delegate in delegates[16:20]:
         cast(poll, delegate, "no")
     cast(poll, delegates[20], "abstain")
-    with published() as events:
+    with expect_events("poll.closed", "poll.result") as events:
         result = services.poll_close(poll_id=poll.pk, actor=chair)
     assert result.counts == {"yes": 16, "no": 4, "abstain": 1}
     assert (result.ballots, result.seats, result.present, result.base) == (21, 30, 25, 30)
     assert result.required == 16 and result.passed
     assert [e["type"] for e in events] == ["poll.closed", "poll.result"]
     assert events[1]["group"].endswith(".chair")  # the room sees it only when published
-    with published() as events:
+    with expect_events("poll.published") as events:
         services.poll_publish(poll_id=poll.pk, actor=chair)
     assert events[0]["type"] == "poll.published"
     assert events[0]["data"]["result"]["passed"] is True
@@ -253,7 +254,7 @@ def test_the_chairs_casting_vote_decides_a_tie(chamber):
     assert result.passed and result.detail["decided_by_casting_vote"]
 
 
-def test_cancel_keeps_ballots_and_voids_the_result_and_a_revote_links_to_it(chamber, published):
+def test_cancel_keeps_ballots_and_voids_the_result_and_a_revote_links_to_it(chamber):
     session, chair, delegates = chamber
     poll = open_poll(session, chair)
     cast(poll, delegates[0], "yes")
@@ -261,7 +262,7 @@ def test_cancel_keeps_ballots_and_voids_the_result_and_a_revote_links_to_it(cham
     with pytest.raises(ServiceError) as refused:
         services.poll_cancel(poll_id=poll.pk, reason="  ", actor=chair)
     assert refused.value.code == "poll.reason_required"
-    with published() as events:
+    with expect_events("poll.cancelled") as events:
         services.poll_cancel(poll_id=poll.pk, reason="Sai nội dung", actor=chair)
     assert events[0]["type"] == "poll.cancelled"
     assert PollResult.objects.get(poll=poll).void
@@ -269,6 +270,26 @@ def test_cancel_keeps_ballots_and_voids_the_result_and_a_revote_links_to_it(cham
     revote = services.poll_revote(poll_id=poll.pk, actor=chair)
     assert revote.revote_of_id == poll.pk and revote.status == "draft"
     assert revote.title == poll.title
+
+
+def test_a_new_draft_and_a_revote_are_told_to_the_consoles_alone(chamber):
+    session, chair, delegates = chamber
+    seq = type(session).objects.get(pk=session.pk).seq
+    with expect_events("poll.created") as events:
+        poll = services.poll_create(session_id=session.pk, title="Thông qua", actor=chair)
+    assert events[0]["group"] == f"session.{session.pk}.chair"
+    assert events[0]["seq"] == seq == type(session).objects.get(pk=session.pk).seq  # a notice
+    assert events[0]["data"]["poll"]["id"] == poll.pk
+    assert events[0]["data"]["poll"]["status"] == "draft"
+    with expect_events(), pytest.raises(ServiceError):
+        services.poll_create(session_id=session.pk, title="   ", actor=chair)
+    services.poll_open(poll_id=poll.pk, actor=chair)
+    services.poll_close(poll_id=poll.pk, actor=chair)
+    with expect_events("poll.created") as events:
+        revote = services.poll_revote(poll_id=poll.pk, actor=chair)
+    assert events[0]["data"]["poll"]["id"] == revote.pk
+    assert events[0]["data"]["poll"]["revote_of"] == poll.pk
+    assert events[0]["group"] == f"session.{session.pk}.chair"
 
 
 def test_only_one_poll_open_at_a_time_and_transitions_in_turn(chamber):

@@ -39,11 +39,6 @@ export function install(screen) {
   }
 
   // -- commands -------------------------------------------------------------------------------
-  /** Drafts are not broadcast: after creating one, the console takes a new snapshot. */
-  async function refresh() {
-    await client.command("snapshot.request", {}, { quiet: true }).catch(() => {});
-  }
-
   async function run(pollId, type, data) {
     ui.busy.add(pollId);
     render();
@@ -84,9 +79,10 @@ export function install(screen) {
     const spec = ACTIONS.find((candidate) => candidate.action === action);
     try {
       const answer = await run(pollId, spec.command, {});
+      // The new draft arrives as poll.created (before or after this answer).
       if (action === "revote") {
         ui.selected = answer.poll_id;
-        await refresh();
+        render();
       }
     } catch {
       // the toast shows the server's message
@@ -123,9 +119,9 @@ export function install(screen) {
     client,
     state,
     async created(answer, openNow) {
-      ui.selected = answer.poll_id;
+      ui.selected = answer.poll_id; // shown when poll.created brings it, if not already here
       tabs.showTab("tab-voting");
-      await refresh();
+      render();
       if (openNow) await run(answer.poll_id, "poll.open", {}).catch(() => {});
       toast(t("poll.created"), { kind: "ok" });
     },
@@ -143,6 +139,7 @@ export function install(screen) {
     store.load(data.polls);
     render();
   });
+  on("poll.created", (data) => store.created(data)); // a draft: the console's alone
   on("poll.opened", (data) => {
     store.opened(data);
     ui.selected = data.poll.id;

@@ -11,19 +11,6 @@
 
 import { block, t, toast } from "./ui.js";
 
-// Notices go to a narrower audience and keep `seq` (docs/protocol.md, "Notices"): they are
-// applied whatever their `seq`, since one built in a concurrent transaction may carry an older one.
-const NOTICES = new Set([
-  "attendance.changed",
-  "attendance.mine",
-  "roster.presence",
-  "badge.revoked",
-  "badge.second_device",
-  "auth.revoked",
-  "poll.result",
-  "poll.voters",
-  "note.saved",
-]);
 // Close codes after which reconnecting cannot help (docs/protocol.md, "Endpoints").
 const REFUSALS = new Set([4401, 4403, 4404]);
 const COMMAND_TIMEOUT_MS = 15000;
@@ -219,7 +206,10 @@ export class ChamberClient {
       return;
     }
     if (this.seq === null) return; // nothing to apply an event to before the first snapshot
-    if (NOTICES.has(type)) {
+    // Notices go to a narrower audience and keep `seq`; the server marks them (docs/protocol.md,
+    // "Notices"). They are applied whatever their `seq`: one built in a concurrent transaction
+    // may carry an older one.
+    if (frame.notice === true) {
       this.dispatch(type, data, frame);
       return;
     }
@@ -229,7 +219,7 @@ export class ChamberClient {
       return;
     }
     if (seq < this.seq) return; // older than what we show: the snapshot already had it
-    // seq === last + 1 is the next event; seq === last is a notice or a repeat (harmless).
+    // seq === last + 1 is the next event; seq === last is a repeat (harmless).
     this.seq = seq;
     this.dispatch(type, data, frame);
     this.mirrorSeq();

@@ -57,6 +57,11 @@ export class PollStore {
     return entry;
   }
 
+  /** Console notice: a new draft. A poll already known is newer than its draft: kept. */
+  created({ poll }) {
+    return this.polls.get(poll.id) ?? this.update(poll);
+  }
+
   opened({ poll, progress }) {
     const entry = this.update(poll);
     if (progress) this.progress(progress);
