@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("voting.urls")),
     path("", include("documents.urls")),
     path("", include("record.urls")),
+    path("", include("floor.urls")),
     path("", include("petitions.urls")),
     path("", include("resolutions.urls")),
 ]

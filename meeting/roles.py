@@ -37,6 +37,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "meeting.view_credentiallog",
         "documents.add_document",
         "documents.view_document",
+        # Written answers to questions not reached (floor.views).
+        "floor.view_question",
+        "floor.change_question",
         # Voters' petitions: enters and moves them like the clerk.
         "petitions.view_petition",
         "petitions.change_petition",
@@ -58,6 +61,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "documents.add_document",
         "documents.view_document",
         "documents.change_document",
+        # Written answers to questions not reached, and the council's speaking times.
+        "floor.view_question",
+        "floor.change_question",
+        *(f"floor.{verb}_speakinglimit" for verb in ("add", "change", "view", "delete")),
         # The council's list of agencies (meeting.agencies) and who answers for each.
         *(
             f"meeting.{verb}_{model}"
@@ -86,6 +93,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "meeting.view_agency",
         "meeting.view_councillog",
         "documents.view_document",
+        "floor.view_question",
         "petitions.view_petition",
         "petitions.view_voter",
         "voting.view_poll",
