@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint install system-deps serve bench bench-documents bench-search clean
+.PHONY: demo test lint install system-deps serve bench bench-hosts bench-documents bench-search clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,8 +37,15 @@ lint: install
 test: install system-deps lint
 	$(BIN)/pytest
 
+# The one-chamber scenario (N tablets in one sitting), then the city's morning (bench/city).
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m bench --city $(CITY_ARGS)
+
+# The city's morning with the workers on two hosts (network namespaces) behind nginx: root.
+bench-hosts: install
+	bash scripts/ensure-system-deps.sh bench-hosts
+	$(BIN)/python -m bench --city --hosts 2 --no-floor $(CITY_ARGS)
 
 # A 300-page PDF from upload to the first page on a tablet; pages rendered per second.
 bench-documents: install

@@ -62,6 +62,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     city.add_argument("--city-seats", type=int, default=95)
     city.add_argument("--arrive-spread", type=float, default=60.0, help="s; 0: all at once only")
     city.add_argument("--voting-together", type=int, default=20)
+    city.add_argument(
+        "--hosts", type=int, default=0, help="workers over N hosts (network namespaces) + nginx"
+    )
     args = parser.parse_args(argv)
     args.raw = " ".join(a for a in (argv if argv is not None else sys.argv[1:]) if a != "--city")
     return args

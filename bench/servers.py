@@ -22,6 +22,7 @@ class Process:
     port: int
     popen: subprocess.Popen
     log: Path
+    host: str = HOST  # where it listens (a worker host's own address with --hosts)
 
     @property
     def pgid(self) -> int:
@@ -33,11 +34,11 @@ class Process:
 
     @property
     def origin(self) -> str:
-        return f"http://{HOST}:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     @property
     def ws(self) -> str:
-        return f"ws://{HOST}:{self.port}"
+        return f"ws://{self.host}:{self.port}"
 
     def log_tail(self, chars: int = 3000) -> str:
         try:
@@ -109,7 +110,7 @@ def spawn(name: str, argv: list[str], env: dict[str, str], log: Path, port: int)
     return Process(name=name, port=port, popen=popen, log=log)
 
 
-def server_argv(cfg: Config, port: int) -> list[str]:
+def server_argv(cfg: Config, port: int, bind: str = HOST) -> list[str]:
     if cfg.server == "daphne":
         # The endpoint string sets the listen backlog (Twisted's default is 50: a burst of
         # handshakes would be dropped and retried after a second by the kernel).
@@ -118,7 +119,7 @@ def server_argv(cfg: Config, port: int) -> list[str]:
             "-m",
             "daphne",
             "-e",
-            f"tcp:port={port}:interface={HOST}:backlog=2048",
+            f"tcp:port={port}:interface={bind}:backlog=2048",
             "-v",
             "0",
             "chamber.asgi:application",
@@ -129,7 +130,7 @@ def server_argv(cfg: Config, port: int) -> list[str]:
         "uvicorn",
         "chamber.asgi:application",
         "--host",
-        HOST,
+        bind,
         "--port",
         str(port),
         "--no-access-log",

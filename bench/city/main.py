@@ -87,6 +87,7 @@ def city_main(args, base: dict) -> int:
         "city_seats": args.city_seats,
         "arrive_spread_s": args.arrive_spread,
         "voting_together": args.voting_together,
+        "hosts": args.hosts,
         "connect_concurrency": max(base["connect_concurrency"], 400),
     }
     cfg = CityConfig(**(base | overrides))

@@ -15,6 +15,7 @@ def config(cfg) -> dict:
         "tablets": cfg.tablets,
         "screens": cfg.tablets + 2 * cfg.sittings,  # and a projector and a console each
         "workers": cfg.workers,
+        "hosts": cfg.hosts,
         "server": cfg.server,
         "layer": cfg.layer,
         "client_procs": cfg.client_procs,

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import database, procstat
+from bench import database, hosts, procstat
 from bench.city import measure
 from bench.city.screens import CityFleet
 from bench.clients import Target
@@ -35,6 +35,7 @@ class CityConfig(Config):
     city_seats: int = 95
     arrive_spread_s: float = 60.0  # the morning's arrivals; 0 = all at once only
     voting_together: int = 20  # sittings that vote at the same moment first
+    hosts: int = 0  # >0: workers spread over that many hosts behind nginx (bench/hosts.py)
     agenda_items: int = 6
     agenda_steps: int = AGENDA_STEPS
 
@@ -48,7 +49,8 @@ class CityConfig(Config):
 
     @property
     def label(self) -> str:
-        return f"city {self.sittings} sittings, {self.tablets} tablets, {super().label}"
+        where = f", {self.hosts} hosts behind nginx" if self.hosts else ""
+        return f"city {self.sittings} sittings, {self.tablets} tablets, {super().label}{where}"
 
 
 def run_city(cfg: CityConfig) -> dict:
@@ -235,6 +237,16 @@ async def _vote(cfg, clock, fleet, stack, consoles, sids: list[int], triggers, n
     }
 
 
+def _start(cfg: CityConfig, stack: Stack, machines: list, deadline: float) -> list:
+    """The servers the screens connect to: the workers, or nginx in front of the hosts'."""
+    if not machines:
+        return start_workers(cfg, stack, deadline)
+    for machine in machines:
+        hosts.relay(stack, cfg, machine)
+    workers = hosts.start_host_workers(cfg, stack, machines, deadline)
+    return [hosts.start_nginx(cfg, stack, workers, deadline)]
+
+
 async def _city(cfg: CityConfig) -> dict:
     clock = Clock(cfg.timeout_s)
     out: dict = {"kind": "city", "label": cfg.label, "config": measure.config(cfg)}
@@ -242,8 +254,11 @@ async def _city(cfg: CityConfig) -> dict:
     fleet = None
     consoles: dict[int, Console] = {}
     triggers: dict[tuple[int, int], tuple[str, float]] = {}
+    machines: list[hosts.Host] = []
     started = monotonic()
     try:
+        if cfg.hosts:
+            machines = await asyncio.to_thread(hosts.hosts_up, cfg.hosts)
         clock.phase = "quiet"
         waited = monotonic()
         out["machine_busy_before"] = await asyncio.to_thread(procstat.wait_quiet, cfg.quiet_wait_s)
@@ -253,7 +268,7 @@ async def _city(cfg: CityConfig) -> dict:
         out["seed_s"] = monotonic() - started
         clock.phase = "start servers"
         out["source"] = await asyncio.to_thread(source_state)
-        workers = await asyncio.to_thread(start_workers, cfg, stack, clock.deadline)
+        workers = await asyncio.to_thread(_start, cfg, stack, machines, clock.deadline)
         fleet = CityFleet(_targets(sittings, workers), cfg.client_procs, {"compression": True})
         await fleet.start()
         await fleet.call("ping", clock.limit(60))
@@ -285,6 +300,7 @@ async def _city(cfg: CityConfig) -> dict:
     finally:
         clock.phase = "shutdown"
         await _shutdown(None, fleet, stack)
+        await asyncio.to_thread(hosts.hosts_down, machines)
         await asyncio.gather(*(c.close() for c in consoles.values()), return_exceptions=True)
         await asyncio.to_thread(_cleanup, cfg)
         clock.phase = "end"
