@@ -14,9 +14,9 @@
 //   screen.client               the connection (client.js): screen.client.command(type, data)
 //   screen.features.<name>      the API of a feature installed before this one
 // The screen's entry file (tablet.js, chair.js, projector.js) makes the screen, lists its
-// features in order and starts it:
+// features in order (each a module imported whole: import * as voting) and starts it:
 //   createScreen({ path: body.dataset.wsPath, onRefused })
-//     .install({ sitting, agenda, voting, reader })   // modules: import * as voting from "./…"
+//     .install({ sitting, agenda, voting, reader })
 //     .start();
 // A new feature (the floor's speakers, say) is one module with `install` per screen and one
 // entry in each screen's list; the client and the other features stay as they are. A feature
