@@ -1,0 +1,145 @@
+"""Voters' petitions in a real browser against a real server: a clerk records a meeting with
+voters and enters three petitions, groups the two alike and forwards them; the agency's officer
+answers; the city's Standing Committee sees its overview's counts move. Screenshots at
+1280×800 and 1920×1080 go to test-artifacts/."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from playwright.sync_api import expect
+
+from tests.browser.conftest import CONSOLE_PASSWORD, chromium, watch_errors
+from tests.factories import make_council, make_staff
+from tests.petitions.conftest import enter, make_commune
+from tests.servers import running_servers
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+expect.set_options(timeout=15_000)
+SIZES = [(1280, 800), (1920, 1080)]
+
+
+def _signable(user):
+    """A password the server's own hashers verify (PBKDF2 with few rounds: quick)."""
+    hasher = PBKDF2PasswordHasher()
+    user.password = hasher.encode(CONSOLE_PASSWORD, hasher.salt(), 1000)
+    user.is_staff = True
+    user.save(update_fields=["password", "is_staff"])
+    return user
+
+
+def _signed_in(context, base: str, user, next_url: str, errors: list[str]):
+    """A page signed in through the admin's login page (whose own favicon 404 is not ours),
+    watched for errors from then on."""
+    page = context.new_page()
+    page.goto(f"{base}/admin/login/?next={next_url}")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", CONSOLE_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{base}{next_url}")
+    return watch_errors(page, errors)
+
+
+def _shots(page, artifacts, name: str) -> None:
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=artifacts / f"petitions-{name}-{width}x{height}.png", full_page=True)
+
+
+def _answered(page) -> int:
+    row = page.locator('[data-chart="theo-trang-thai"] .chart-row[data-label="Đã trả lời"]')
+    return int(row.get_attribute("data-total"))
+
+
+def test_clerk_groups_and_forwards_the_agency_answers_the_city_sees_it(artifacts):
+    city = make_council(seats=9, name="HĐND Thành phố Thử", level="city")
+    standing = _signable(make_staff(role="standing", council=city))
+    ward = make_commune(city, "Phường Bến Nghé")
+    other = make_commune(city, "Xã Tân Nhựt")
+    enter(other, text="Đề nghị sửa chữa cầu Tân Nhựt bị xuống cấp")
+    clerk, officer = _signable(ward.clerk.user), _signable(ward.officer.user)
+    agency = ward.committee.name
+    due = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+    errors: list[str] = []
+
+    with running_servers(1, redis=True) as [server], chromium() as new_context:
+        base = server.http
+        city_page = _signed_in(
+            new_context(width=1280, height=800), base, standing, "/petitions/overview/", errors
+        )
+        expect(city_page.locator("#overview-total")).to_have_attribute("data-total", "1")
+        assert _answered(city_page) == 0
+        per_commune = city_page.locator('[data-chart="theo-xa-phuong"] .chart-row')
+        expect(per_commune).to_have_count(1)
+
+        page = _signed_in(
+            new_context(width=1280, height=800), base, clerk, "/petitions/meetings/", errors
+        )
+        page.fill("input[name=place]", "Nhà văn hóa khu phố 2")
+        page.fill("input[name=voter_count]", "85")
+        page.click("#meeting-form button[type=submit]")
+        page.wait_for_url("**/petitions/new/**")
+        meeting_url = page.url  # the entry form, with the meeting chosen
+        texts = [
+            "Đường Lê Lợi bị ngập nước mỗi khi mưa lớn, đề nghị nạo vét cống",
+            "Cử tri phản ánh đường Lê Lợi ngập nước khi trời mưa",
+            "Đề nghị lắp đèn chiếu sáng hẻm 45 Hai Bà Trưng",
+        ]
+        for n, text in enumerate(texts):
+            if n:
+                page.goto(meeting_url)
+            page.fill("textarea[name=text]", text)
+            page.select_option("select[name=field]", label="Môi trường")
+            page.fill("input[name=place]", "Khu phố 2")
+            page.fill("input[name=voter_name]", f"Cử tri số {n + 1}")
+            if n == 0:
+                _shots(page, artifacts, "entry")
+            page.click("#save-petition")
+            page.wait_for_url("**/petitions/*/")
+            expect(page.locator(".alert-success")).to_be_visible()
+        # On the third, nothing alike; the first shows the second as similar.
+        page.goto(f"{base}/petitions/")
+        first = page.locator("tr[data-petition-id]").last
+        first.locator("a").first.click()
+        similar = page.locator("#group-form li[data-similar-id]")
+        expect(similar).to_have_count(1)
+        expect(similar).to_contain_text("ngập nước khi trời mưa")
+        _shots(page, artifacts, "similar")
+        similar.locator("input[type=checkbox]").check()
+        page.click("#group-form button[type=submit]")
+        expect(page.locator("h1")).to_contain_text("Kiến nghị tổng hợp")
+        expect(page.locator(".members li")).to_have_count(2)
+        page.select_option("#forward-form select[name=agency]", label=agency)
+        page.fill("#forward-form input[name=due_date]", due)
+        page.click("#forward-form button[type=submit]")
+        expect(page.locator(".detail-grid")).to_have_attribute("data-status", "forwarded")
+        group_url = page.url
+
+        city_page.reload()
+        expect(city_page.locator("#overview-total")).to_have_attribute("data-total", "4")
+        expect(per_commune).to_have_count(2)
+
+        officer_page = _signed_in(
+            new_context(width=1280, height=800), base, officer, "/petitions/due/", errors
+        )
+        items = officer_page.locator("#agency-items tr[data-petition-id]")
+        expect(items).to_have_count(1)
+        _shots(officer_page, artifacts, "officer-due")
+        items.locator("a").first.click()
+        assert officer_page.url == group_url
+        expect(officer_page.locator(".personal-data")).to_have_count(0)
+        officer_page.fill("#answer-form textarea[name=text]", "Đã nạo vét cống đường Lê Lợi.")
+        officer_page.click("#answer-form button[type=submit]")
+        expect(officer_page.locator(".detail-grid")).to_have_attribute("data-status", "answered")
+        expect(officer_page.locator(".answer")).to_contain_text("Đã nạo vét cống")
+
+        city_page.reload()
+        assert _answered(city_page) == 2  # the two grouped petitions, answered once
+        _shots(city_page, artifacts, "city-overview")
+        city_page.goto(f"{base}/petitions/")
+        _shots(city_page, artifacts, "city-list")
+
+    assert errors == []
