@@ -29,9 +29,14 @@ class Hit:
     period: date | None
 
 
+# A search box, not a document: a pasted page must not become a thousand-term query.
+MAX_QUERY_WORDS = 16
+
+
 def search_words(query: str) -> list[str]:
-    """The words a query is searched by (empty: the query finds nothing)."""
-    return list(dict.fromkeys(words(query)))
+    """The words a query is searched by, each once, at most MAX_QUERY_WORDS (empty: the query
+    finds nothing)."""
+    return list(dict.fromkeys(words(query)))[:MAX_QUERY_WORDS]
 
 
 def _matching(

@@ -125,6 +125,10 @@ def test_what_a_person_would_expect(corpus):
     assert found("de nghi cu tri") == {(ANSWER, 6)}  # capitals too
     for nothing in ("khong co gi", "  ", "?!", ""):
         assert found(nothing) == set()
+    # A pasted page is cut to its first 16 words, not refused and not a thousand-term query.
+    pasted = "sạt lở " + " ".join(f"tu{n}" for n in range(14)) + " " + "x " * 1000
+    assert found(pasted) == set()
+    assert found("sat lo duong " + "sat " * 1000) == {(PETITION, 1), (ANSWER, 1)}
 
 
 def test_every_prefix_of_every_word_finds_what_the_semantics_say(corpus):
