@@ -16,7 +16,7 @@ from meeting.models import Council, Delegate
 from meeting.scope import councils_for, filter_councils, may
 from realtime.actors import Actor
 from realtime.errors import ServiceError
-from resolutions import access
+from resolutions import access, counting
 from resolutions.models import Consultation
 from resolutions.services import consultation as services
 from resolutions.views import common
@@ -178,10 +178,12 @@ def record(request: HttpRequest, consultation_id: int) -> HttpResponse:
     )
     labels = {"yes": _("Tán thành"), "no": _("Không tán thành"), "abstain": _("Không biểu quyết")}
     labels.update({str(o["id"]): o["label"] for o in consultation.options})
-    counts = [
-        (labels.get(choice, choice), count)
-        for choice, count in (consultation.result.get("counts") or {}).items()
-    ]
+    counted = consultation.result.get("counts") or {}
+    # In the form's order (the database may keep a JSON object's keys in its own).
+    order = counting.as_poll(counting.rule_facts(consultation)).choice_ids
+    counts = [(labels.get(choice, choice), counted.get(choice, 0)) for choice in order] if (
+        counted
+    ) else []
     return render(
         request,
         "resolutions/consultation_record.html",
