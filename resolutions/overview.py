@@ -227,13 +227,11 @@ def build(council: Council, councils: list[int], filters: dict) -> Overview:
     today = timezone.localdate()
     by_status = resolutions_by_status(council, councils, today)
     by_agency = tasks_by_agency(council, councils, today)
-    charts = [by_status, by_agency]
+    # The narrow charts side by side, then the stacked ones across the page.
+    charts = [by_status, recommendations(council, councils, today), by_agency]
     if len(councils) > 1:  # the city's page: every council under it, to drill into
         charts.append(tasks_by_council(council, councils, today))
-    charts += [
-        recommendations(council, councils, today),
-        consultations_by_status(council, councils, today),
-    ]
+    charts.append(consultations_by_status(council, councils, today))
     tasks = task_list(councils, today, **filters)
     late = sum(row.values[1] for row in by_agency.rows)
     kpis = [

@@ -135,14 +135,23 @@ def test_the_demo_staff_act_for_the_demo_ward_only(client):
     from django.core.management import call_command
 
     call_command("load_demo", stdout=StringIO())
-    ward = Council.objects.get(level=Council.Level.WARD)
+    from meeting.management.commands.load_demo import COUNCIL_NAME
+
+    ward = Council.objects.get(name=COUNCIL_NAME)
     city = ward.parent
-    roles = set(Membership.objects.values_list("user__username", "council_id", "role"))
+    roles = set(
+        Membership.objects.filter(council=ward).values_list("user__username", "council_id", "role")
+    )
     assert roles == {
         ("chutoa", ward.pk, "chair"),
         ("thuky", ward.pk, "secretary"),
         ("vanthu", ward.pk, "clerk"),
+        ("thuongtrucphuong", ward.pk, "standing"),  # sends the ward's written consultations
     }
-    client.force_login(Membership.objects.get(role="clerk").user)
+    # The city holds only its Standing Committee, which reads and runs nothing in the ward.
+    assert set(Membership.objects.filter(council=city).values_list("role", flat=True)) == {
+        "standing"
+    }
+    client.force_login(Membership.objects.get(council=ward, role="clerk").user)
     assert client.get(reverse("badges", args=[ward.pk])).status_code == 200
     assert client.get(reverse("badges", args=[city.pk])).status_code == 403

@@ -38,8 +38,8 @@ def test_load_demo_twice_builds_one_council_with_a_session_in_progress():
     # Delegates are found again, not replaced: their printed badges keep working.
     assert set(Delegate.objects.values_list("badge_key", flat=True)) == first_keys
 
-    session = Session.objects.get()
-    assert session.status == Session.Status.IN_PROGRESS
+    # The live sitting; the other is the past one whose votes became resolutions.
+    session = Session.objects.get(status=Session.Status.IN_PROGRESS)
     items = AgendaItem.objects.filter(session=session)
     assert items.filter(parent=None).count() >= 8
     assert items.exclude(parent=None).exists()
@@ -74,7 +74,7 @@ def test_load_demo_uses_the_given_host_and_port():
 
 def test_printed_links_work(client):
     output = _load()
-    session = Session.objects.get()
+    session = Session.objects.get(status=Session.Status.IN_PROGRESS)
 
     tablet_links = re.findall(r"http://127\.0\.0\.1:8000(/tablet/signin/\w+/)", output)
     response = client.get(tablet_links[0])
@@ -102,7 +102,7 @@ def test_a_closed_demo_session_is_kept_and_a_new_one_opened():
     from realtime.actors import SYSTEM
 
     _load()
-    closed = Session.objects.get()
+    closed = Session.objects.get(status=Session.Status.IN_PROGRESS)
     services.session_transition(session_id=closed.pk, action="close", actor=SYSTEM)
     _load()
     closed.refresh_from_db()
@@ -128,3 +128,21 @@ def test_load_demo_gives_two_communes_a_year_of_petitions_once():
     assert Petition.objects.count() == before
     for council_id in counts:
         assert verify_council_log(council_id) == []
+
+
+def test_load_demo_shows_resolutions_with_tasks_and_an_open_consultation_once():
+    from resolutions.models import Consultation, Resolution, Task
+    from resolutions.verify import verify_council
+
+    output = _load()
+    assert "/resolutions/overview/" in output and "thuongtrucphuong" in output
+    ward = Council.objects.get(name=load_demo.COUNCIL_NAME)
+    resolutions = Resolution.objects.filter(council=ward)
+    assert resolutions.count() == 3 and all(r.poll_id and r.signed_file_id for r in resolutions)
+    states = {task.state for task in Task.objects.filter(council=ward)}
+    assert states == {"on_track", "late", "done"}
+    assert Task.objects.filter(kind="recommendation").count() == 2
+    assert Consultation.objects.filter(council=ward, status="open").count() == 1
+    _load()
+    assert resolutions.count() == 3 and Consultation.objects.count() == 1
+    assert verify_council(ward.pk) == []

@@ -158,8 +158,10 @@ class Command(BaseCommand):
                 council, actor=Actor(user=users["chutoa"]), secretary=Actor(user=users["thuky"])
             )
             petitions = self._petitions(council)
+            resolutions = self._resolutions(council)
         self._print(base, council, session)
         self._print_petitions(base, council, petitions)
+        self._print_resolutions(base, resolutions)
 
     def _petitions(self, council: Council) -> dict:
         """A small year of voters' petitions: this ward and a second commune of the city."""
@@ -168,6 +170,27 @@ class Command(BaseCommand):
         return demo.load_both(
             city=council.parent, ward=council, ward_locality="phường Bến Thành", password=PASSWORD
         )
+
+    def _resolutions(self, council: Council) -> dict:
+        """A past sitting's resolutions with their tasks, and one open consultation."""
+        from resolutions import demo
+
+        return demo.load(ward=council, password=PASSWORD)
+
+    def _print_resolutions(self, base: str, resolutions: dict) -> None:
+        write = self.stdout.write
+        write("  Resolutions, tasks, supervision (nghị quyết, giám sát):")
+        write(f"    {resolutions['resolutions']} resolutions of the ward")
+        write(f"    {base}{reverse('resolution-overview')}   (tổng quan)")
+        write(f"    login: vanthu / {PASSWORD}   (văn thư: ban hành, giao nhiệm vụ)")
+        write(f"    login: canbo / {PASSWORD}    (cán bộ UBND: báo cáo tiến độ)")
+        write(f"    {base}{reverse('officer-tasks')}")
+        write(f"    login: thuongtruc / {PASSWORD} (Thường trực HĐND Thành phố: mọi phường)")
+        write("  Written consultation (lấy ý kiến đại biểu):")
+        write(f"    {base}{reverse('consultation-staff-list')}")
+        write(f"    login: thuongtrucphuong / {PASSWORD} (Thường trực HĐND phường)")
+        write("    delegates answer from their tablet (the links above): “Lấy ý kiến đại biểu”")
+        write("")
 
     def _print_petitions(self, base: str, council: Council, petitions: dict) -> None:
         write = self.stdout.write
