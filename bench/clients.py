@@ -72,6 +72,7 @@ class Screen:
         "ballot_id",
         "ballot_future",
         "reader",
+        "progress_voted",
     )
 
     def __init__(self, target: Target) -> None:
@@ -88,6 +89,7 @@ class Screen:
         self.ballot_id: str | None = None
         self.ballot_future: asyncio.Future | None = None
         self.reader: asyncio.Task | None = None
+        self.progress_voted: int | None = None  # the largest poll.progress count seen
 
 
 @dataclass
@@ -107,7 +109,9 @@ class ScreenFleet:
         self.projector_receipts: dict[int, list[float]] = {}
         self.types: dict[int, str] = {}
         self.type_conflicts = 0
-        self.progress: dict[int, int] = {}  # seq of a poll.progress -> voted
+        # poll.progress notices: role -> [(voted, receipt time)]; counts seen going down
+        self.progress: dict[str, list[tuple[int, float]]] = {}
+        self.progress_backwards = 0
         self.notices: Counter = Counter()
         self.missed: Counter = Counter()  # seq -> screens that never got that event
         self.unexpected: Counter = Counter()
@@ -173,6 +177,16 @@ class ScreenFleet:
                 self.unexpected[f"{kind} {frame.get('data', {}).get('code', '')}"] += 1
         else:
             self.notices[kind] += 1
+            if kind == "poll.progress":
+                self._progress(screen, frame["data"].get("voted") or 0, now)
+
+    def _progress(self, screen: Screen, voted: int, now: float) -> None:
+        seen = self.progress.setdefault(screen.target.role, [])
+        last = screen.progress_voted
+        if last is not None and voted < last:
+            self.progress_backwards += 1
+        screen.progress_voted = voted if last is None else max(last, voted)
+        seen.append((voted, now))
 
     def _event(self, screen: Screen, seq: int, kind: str, frame: dict, now: float) -> None:
         """Record an event in order (the city's fleet records it per sitting instead)."""
@@ -182,8 +196,6 @@ class ScreenFleet:
         known = self.types.setdefault(seq, kind)
         if known != kind:
             self.type_conflicts += 1
-        if kind == "poll.progress":
-            self.progress[seq] = frame["data"].get("voted")
 
     def _reached(self, screen: Screen, seq: int) -> None:
         for waiter in self.waiters:
@@ -370,6 +382,7 @@ class ScreenFleet:
             "types": self.types,
             "type_conflicts": self.type_conflicts,
             "progress": self.progress,
+            "progress_backwards": self.progress_backwards,
             "screens": len(self.screens),
             "gaps": sum(s.gaps for s in self.screens),
             "screens_with_gaps": sum(1 for s in self.screens if s.gaps),

@@ -23,6 +23,7 @@ class Console:
         self.name = name
         self.seq: int | None = None
         self.events: list[tuple[float, dict]] = []  # (receipt time, frame)
+        self.progress: list[tuple[float, dict]] = []  # poll.progress notices
         self.gaps = 0
         self.repeats = 0
         self.notices: Counter = Counter()
@@ -85,6 +86,11 @@ class Console:
                         future.set_result((now, frame))
                 else:
                     self.notices[kind] += 1
+                    if kind == "poll.progress":  # a notice the chair waits for
+                        self.progress.append((now, frame))
+                        for predicate, future in list(self.waiters):
+                            if not future.done() and predicate(frame):
+                                future.set_result((now, frame))
         except ConnectionClosed as closed:
             self.closed = f"closed {closed.rcvd.code if closed.rcvd else 1006}"
         finally:
@@ -108,8 +114,9 @@ class Console:
     async def wait_event(
         self, predicate: Callable[[dict], bool], timeout: float, since: int = 0
     ) -> tuple[float, dict]:
-        """The first event from index ``since`` on that satisfies ``predicate``."""
-        for received, frame in self.events[since:]:
+        """The first event from index ``since`` on (or progress notice) that satisfies
+        ``predicate``."""
+        for received, frame in [*self.events[since:], *self.progress]:
             if predicate(frame):
                 return received, frame
         future = asyncio.get_running_loop().create_future()

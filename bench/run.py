@@ -558,28 +558,25 @@ async def _vote(cfg, clock, console, fleet, stack, triggers, out) -> int:
 
 def _progress(reports: list[dict], out: dict) -> None:
     """poll.progress has no console command: measure how old it is when it arrives (after the
-    ballot it counts last was acknowledged) and how long one takes to reach every screen."""
-    receipts = merge_lists(r["receipts"] for r in reports)
-    voted: dict[int, int] = {}
-    for r in reports:
-        voted.update(r["progress"])
+    ballot it counts last was acknowledged), for the room's screens and for the tablets."""
     ack_times = out["ballots"].pop("_ack_times")
-    staleness, spread = [], []
-    for seq, count in voted.items():
-        times = receipts.get(seq, [])
-        if not times:
-            continue
-        first = min(times)
-        spread.extend(t - first for t in times)
-        if count and count <= len(ack_times):
-            counted_at = ack_times[count - 1]
-            staleness.extend(t - counted_at for t in times)
+    by_role: dict[str, list[tuple[int, float]]] = {}
+    for report in reports:
+        for role, seen in report["progress"].items():
+            by_role.setdefault(role, []).extend(seen)
+
+    def age(seen) -> list[float]:
+        return [at - ack_times[voted - 1] for voted, at in seen if 0 < voted <= len(ack_times)]
+
+    everyone = [item for seen in by_role.values() for item in seen]
     out["fanout"]["poll.progress"] = {
-        **summary(staleness),
-        "events": len(voted),
-        "measure": "receipt minus the acknowledgement of the last ballot the event counts",
-        "spread": summary(spread),
-        "voted_sequence": [voted[s] for s in sorted(voted)],
+        **summary(age(everyone)),
+        "events": len({voted for voted, _ in everyone}),
+        "measure": "receipt minus the acknowledgement of the last ballot the notice counts",
+        "by_role": {
+            role: {**summary(age(seen)), "notices": len(seen)} for role, seen in by_role.items()
+        },
+        "went_backwards": sum(r["progress_backwards"] for r in reports),
     }
 
 

@@ -141,6 +141,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 REDIS_URL = os.environ.get("REDIS_URL")
 # "redis" (channels_redis.core, the default) or "pubsub" (channels_redis.pubsub).
 CHANNEL_LAYER_KIND = os.environ.get("CHANNEL_LAYER", "redis")
+# Names in Redis (channel layer, coalescing claims) start with it: deployments may share one.
+CHANNEL_PREFIX = os.environ.get("CHANNEL_PREFIX", "chamber")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -154,7 +156,7 @@ if REDIS_URL:
                 # layer's own 5 s blocking receive (BZPOPMIN) short on an idle channel and
                 # kills the process's fan-out receiver (redis/redis-py#4091).
                 "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
-                "prefix": os.environ.get("CHANNEL_PREFIX", "chamber"),
+                "prefix": CHANNEL_PREFIX,
                 # One receiver per process takes every event: give it room.
                 "capacity": 10_000,
             },

@@ -37,6 +37,8 @@ class To(StrEnum):
     PUBLIC = "public"  # every screen of the session (the only audience of events)
     DELEGATES = "delegates"  # tablets and consoles of the session
     CHAIR = "chair"  # the consoles of the session
+    ROOM = "room"  # the projectors and consoles of the session
+    TABLETS = "tablets"  # the tablets of the session
     DELEGATE = "delegate"  # every tablet of one delegate
     USER = "user"  # every console of one staff user
     LOGIN = "login"  # the consoles of one login

@@ -10,6 +10,10 @@ class Audience(StrEnum):
     PUBLIC = "public"  # every screen of the session: projector, tablets, console
     DELEGATES = "delegates"  # tablets and the console
     CHAIR = "chair"  # the console only
+    # Live vote progress goes to the room's big screens at full rate and to the tablets at
+    # most once a second (issue 13): the two halves of the room need groups of their own.
+    ROOM = "room"  # projectors and the console
+    TABLETS = "tablets"  # tablets only
 
 
 def session_group(session_id: int, audience: Audience) -> str:
@@ -21,13 +25,14 @@ def delegate_group(delegate_id: int) -> str:
 
 
 def projector_groups(session_id: int) -> list[str]:
-    return [session_group(session_id, Audience.PUBLIC)]
+    return [session_group(session_id, Audience.PUBLIC), session_group(session_id, Audience.ROOM)]
 
 
 def tablet_groups(session_id: int, delegate_id: int) -> list[str]:
     return [
         session_group(session_id, Audience.PUBLIC),
         session_group(session_id, Audience.DELEGATES),
+        session_group(session_id, Audience.TABLETS),
         delegate_group(delegate_id),
     ]
 
@@ -37,6 +42,7 @@ def chair_groups(session_id: int) -> list[str]:
         session_group(session_id, Audience.PUBLIC),
         session_group(session_id, Audience.DELEGATES),
         session_group(session_id, Audience.CHAIR),
+        session_group(session_id, Audience.ROOM),
     ]
 
 

@@ -4,6 +4,12 @@ import os
 import socket
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Properties of the rules, not timings: an example slowed by a loaded machine (CI shares two
+# cores with servers and browsers) must not fail the per-example deadline.
+hypothesis_settings.register_profile("chamber", deadline=None)
+hypothesis_settings.load_profile("chamber")
 
 START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 START_REDIS = (

@@ -52,7 +52,10 @@ RESULT = obj(
 )
 
 event("poll.opened", data=obj(poll=POLL, progress=PROGRESS))
-event("poll.progress", data=PROGRESS)
+# Live progress is a notice (issue 13): the room's screens get it up to four times a second,
+# the tablets at most once; it never moves ``seq``, and ``voted`` only grows (clients keep
+# the largest they saw).
+notice("poll.progress", to=[To.ROOM, To.TABLETS], data=PROGRESS)
 event("poll.closed", data=obj(poll=POLL, ballots=int))
 event("poll.published", data=obj(poll=POLL, result=RESULT))
 event("poll.cancelled", data=obj(poll=POLL))

@@ -523,24 +523,26 @@ def poll_revote(*, poll_id: int, actor: Actor, session_id: int | None = None) ->
     )
 
 
-def poll_progress_publish(*, poll_id: int) -> None:
-    """Publish how many have voted (coalesced by the caller: not one event per ballot).
+def poll_progress_publish(
+    *, poll_id: int, audiences: tuple[Audience, ...] = (Audience.ROOM, Audience.TABLETS)
+) -> None:
+    """Tell these screens how many have voted (coalesced by the caller: not one per ballot).
 
-    Counted under the session lock, so that later events never show fewer ballots.
+    A notice, not an event: it takes no lock and moves no ``seq``, so a vote storm is not
+    serialised on the session row to tell a count. Two read in concurrent transactions may
+    arrive in either order; ``voted`` only grows, and the screens keep the largest they saw.
+    The console hears who has voted (named polls) with the room's progress.
     """
-    with transaction.atomic():
-        session_id = Poll.objects.filter(pk=poll_id).values_list("session_id", flat=True).first()
-        if session_id is None:
-            return
-        session = session_lock(session_id)
-        poll = Poll.objects.get(pk=poll_id)
-        if poll.status != Poll.Status.OPEN:
-            return
-        emit(session=session, type="poll.progress", data=selectors.progress(poll))
-        if poll.kind == Poll.Kind.NAMED:
-            notify(
-                session=session,
-                type="poll.voters",
-                data={"poll_id": poll.pk, "voted": selectors.voted_delegate_ids(poll)},
-                audience=Audience.CHAIR,
-            )
+    poll = Poll.objects.select_related("session").filter(pk=poll_id).first()
+    if poll is None or poll.status != Poll.Status.OPEN:
+        return
+    progress = selectors.progress(poll)
+    for audience in audiences:
+        notify(session=poll.session, type="poll.progress", data=progress, audience=audience)
+    if poll.kind == Poll.Kind.NAMED and Audience.ROOM in audiences:
+        notify(
+            session=poll.session,
+            type="poll.voters",
+            data={"poll_id": poll.pk, "voted": selectors.voted_delegate_ids(poll)},
+            audience=Audience.CHAIR,
+        )

@@ -39,8 +39,6 @@ class CityScreenFleet(ScreenFleet):
         data = frame.get("data") or {}
         key = owned(data)
         self.seen.setdefault(screen.target.index, []).append((seq, kind, key, now))
-        if kind == "poll.progress":
-            self.progress[screen.target.sitting] = data.get("voted")
 
     async def op_wait_sittings(self, *, seqs: dict[int, int], timeout: float) -> dict:
         """Until every open screen of each sitting has seen that sitting's event ``seqs[s]``."""

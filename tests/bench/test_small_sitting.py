@@ -81,7 +81,9 @@ def test_every_screen_keeps_its_connection_and_gets_each_event_once(sitting):
     assert fanout["agenda.current"]["events"] == cfg.agenda_steps
     progress = fanout["poll.progress"]
     assert progress["events"] >= 1
-    assert progress["voted_sequence"] == sorted(progress["voted_sequence"]), "went backwards"
+    assert progress["went_backwards"] == 0
+    # The room's screens get the count up to four times a second, tablets at most once.
+    assert progress["by_role"]["projector"]["notices"] >= 1
 
 
 def test_every_event_reaches_every_screen_in_order(sitting):

@@ -322,16 +322,20 @@ def test_who_has_voted_goes_to_the_console_for_named_polls_only(chamber, publish
     secret, _, _ = _vote(chamber, "secret")
     with published() as events:
         services.poll_progress_publish(poll_id=secret.pk)
-    assert [e["type"] for e in events] == ["poll.progress"]
+    # The count, to the room's screens and to the tablets; nothing says who.
+    assert [(e["type"], e["group"].rsplit(".", 1)[1]) for e in events] == [
+        ("poll.progress", "room"),
+        ("poll.progress", "tablets"),
+    ]
     assert events[0]["data"] == {"poll_id": secret.pk, "voted": 5, "entitled": 6}
     services.poll_close(poll_id=secret.pk, actor=chamber.chair)
 
     named, _, _ = _vote(chamber, "named")
     with published() as events:
         services.poll_progress_publish(poll_id=named.pk)
-    assert [e["type"] for e in events] == ["poll.progress", "poll.voters"]
-    assert events[1]["group"].endswith(".chair")
-    assert events[1]["data"]["voted"] == [d.pk for d in chamber.delegates[:5]]
+    assert [e["type"] for e in events] == ["poll.progress", "poll.progress", "poll.voters"]
+    assert events[2]["group"].endswith(".chair")
+    assert events[2]["data"]["voted"] == [d.pk for d in chamber.delegates[:5]]
 
 
 @pytest.mark.django_db

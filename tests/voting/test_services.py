@@ -10,6 +10,7 @@ from meeting import services as meeting
 from meeting.fixed_rules import FIXED_FIELDS, fix_rules
 from realtime.actors import Actor
 from realtime.errors import ServiceError
+from realtime.groups import Audience
 from tests.events import expect_events
 from tests.factories import make_council, make_session, make_staff
 from voting import services
@@ -333,7 +334,7 @@ def test_progress_counts_only_rise(chamber, published):
     with published() as events:
         for delegate in delegates[:6]:
             cast(poll, delegate, "yes")
-            services.poll_progress_publish(poll_id=poll.pk)
+            services.poll_progress_publish(poll_id=poll.pk, audiences=(Audience.ROOM,))
     progress = [e["data"]["voted"] for e in events if e["type"] == "poll.progress"]
     assert progress == [1, 2, 3, 4, 5, 6]
     assert all("partial" not in e["data"] for e in events if e["type"] == "poll.progress")

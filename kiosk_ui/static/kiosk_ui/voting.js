@@ -72,9 +72,11 @@ export class PollStore {
   progress({ poll_id, voted, entitled, partial }) {
     const entry = this.polls.get(poll_id);
     if (!entry) return null;
+    // Notices read in concurrent transactions may arrive out of order: only a newer count
+    // brings its partial results.
+    if (partial && (voted ?? 0) >= entry.voted) entry.partial = partial;
     entry.voted = Math.max(entry.voted, voted ?? 0);
     if (entitled !== undefined) entry.entitled = entitled;
-    if (partial) entry.partial = partial;
     return entry;
   }
 
