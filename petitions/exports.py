@@ -7,7 +7,7 @@ file, whoever downloads it (the staff read it on the petition's page only).
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from kiosk_ui.charts import Chart, Series
 from kiosk_ui.tables import Column, Table
@@ -101,11 +101,31 @@ def timeliness_chart(rows, *, per_council: bool) -> Chart:
     )
 
 
+ACTION_LABELS = {
+    "petition.create": _("Tiếp nhận kiến nghị"),
+    "petition.group": _("Gộp thành kiến nghị tổng hợp"),
+    "petition.group_add": _("Gộp thêm kiến nghị"),
+    "petition.forward": _("Chuyển cơ quan giải quyết"),
+    "petition.to_city": _("Chuyển HĐND thành phố"),
+    "petition.start": _("Cơ quan nhận giải quyết"),
+    "petition.answer": _("Cơ quan trả lời"),
+    "petition.inform": _("Đã thông tin cho cử tri"),
+    "petition.close": _("Kết thúc"),
+    "petition.extension_request": _("Cơ quan đề nghị gia hạn"),
+    "petition.extension_accept": _("Đồng ý gia hạn"),
+    "petition.extension_refuse": _("Không đồng ý gia hạn"),
+}
+
+
 def history(petition: Petition) -> list[CouncilLog]:
-    """The chain's entries of this petition and of its consolidated petition."""
+    """The chain's entries of this petition and of its consolidated petition, each with the
+    words for its action (``label``)."""
     ids = [petition.pk, *([petition.group_id] if petition.group_id else [])]
-    return list(
+    entries = list(
         CouncilLog.objects.filter(council_id=petition.council_id, data__petition__in=ids)
         .select_related("actor_user")
         .order_by("id")
     )
+    for entry in entries:
+        entry.label = str(ACTION_LABELS.get(entry.action, entry.action))
+    return entries

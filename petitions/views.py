@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from documents import rendering
@@ -178,15 +179,15 @@ ACTIONS = {
     ),
 }
 DONE = {
-    "forward": _("Đã chuyển kiến nghị đến cơ quan."),
-    "to_city": _("Đã chuyển kiến nghị lên HĐND thành phố."),
-    "start": _("Đã ghi nhận: cơ quan đang giải quyết."),
-    "inform": _("Đã ghi nhận: đã thông tin cho cử tri."),
-    "close": _("Đã kết thúc kiến nghị."),
-    "group": _("Đã gộp kiến nghị."),
-    "extend": _("Đã gửi đề nghị gia hạn."),
-    "accept": _("Đã đồng ý gia hạn."),
-    "refuse": _("Đã không đồng ý gia hạn."),
+    "forward": gettext_lazy("Đã chuyển kiến nghị đến cơ quan."),
+    "to_city": gettext_lazy("Đã chuyển kiến nghị lên HĐND thành phố."),
+    "start": gettext_lazy("Đã ghi nhận: cơ quan đang giải quyết."),
+    "inform": gettext_lazy("Đã ghi nhận: đã thông tin cho cử tri."),
+    "close": gettext_lazy("Đã kết thúc kiến nghị."),
+    "group": gettext_lazy("Đã gộp kiến nghị."),
+    "extend": gettext_lazy("Đã gửi đề nghị gia hạn."),
+    "accept": gettext_lazy("Đã đồng ý gia hạn."),
+    "refuse": gettext_lazy("Đã không đồng ý gia hạn."),
 }
 
 

@@ -50,7 +50,7 @@ def _shots(page, artifacts, name: str) -> None:
 
 
 def _answered(page) -> int:
-    row = page.locator('[data-chart="theo-trang-thai"] .chart-row[data-label="Đã trả lời"]')
+    row = page.locator('[data-chart="theo-trang-thai"] .bars-row[data-label="Đã trả lời"]')
     return int(row.get_attribute("data-total"))
 
 
@@ -72,7 +72,7 @@ def test_clerk_groups_and_forwards_the_agency_answers_the_city_sees_it(artifacts
         )
         expect(city_page.locator("#overview-total")).to_have_attribute("data-total", "1")
         assert _answered(city_page) == 0
-        per_commune = city_page.locator('[data-chart="theo-xa-phuong"] .chart-row')
+        per_commune = city_page.locator('[data-chart="theo-xa-phuong"] .bars-row')
         expect(per_commune).to_have_count(1)
 
         page = _signed_in(
