@@ -71,7 +71,8 @@ def petition_list(request: HttpRequest) -> HttpResponse:
         return response
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     councils = list(selectors.visible_councils(request.user))
-    council_ids = [c.pk for c in councils]
+    # The lists of one council: the city's 169 councils' fields would be a thousand options.
+    listed_council = filters.council or (councils[0].pk if len(councils) == 1 else None)
     return render(
         request,
         "petitions/list.html",
@@ -81,8 +82,8 @@ def petition_list(request: HttpRequest) -> HttpResponse:
             "table": table,
             "councils": councils,
             "statuses": Status.choices,
-            "fields": Field.objects.filter(council_id__in=council_ids).select_related("council"),
-            "agencies": Agency.objects.filter(council_id__in=council_ids),
+            "fields": Field.objects.filter(council_id=listed_council),
+            "agencies": Agency.objects.filter(council_id=listed_council),
             "may_enter": bool(access.editable_councils(request.user)),
         },
     )
