@@ -12,8 +12,8 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from chamber.limits import RequestBodyLimit, install_daphne_guard  # noqa: E402
+from chamber.routing import websocket_urlpatterns  # noqa: E402
 from realtime.origin import SameOriginValidator  # noqa: E402
-from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 # Bodies over their endpoint's limit are refused before they are read (under Daphne too).
 install_daphne_guard()

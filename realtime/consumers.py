@@ -1,4 +1,8 @@
-"""WebSocket consumers of the three screens: thin — authorise, parse, call a service, answer.
+"""The base of the screens' WebSocket consumers: thin — authorise, parse, call a service, answer.
+
+The screens themselves (tablet, console, projector) are meeting's (meeting.consumers): they say
+who may connect, which groups they join and who they act as. What a screen may send and what its
+snapshot holds come from the apps' registrations (realtime.registry).
 
 A consumer is not a member of any channel-layer group and has no channel of its own: the
 process fan-out (realtime.fanout) hands it the frames of the groups it joined.
@@ -10,7 +14,6 @@ import asyncio
 import logging
 import uuid
 from typing import Any
-from urllib.parse import parse_qs
 
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -20,31 +23,15 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from documents.selectors import documents_snapshot
-from meeting import selectors, services
-from meeting.access import (
-    chair_access,
-    console_still_allowed,
-    projector_access,
-    tablet_access,
-    tablet_still_signed_in,
-)
-from meeting.presence import PresenceChange, presence_change
-from realtime import coalesce, convergence, registry  # noqa: F401  (registers its heartbeat)
 from realtime import commands as command_handlers
-from realtime.actors import SYSTEM, Actor
+from realtime import (
+    convergence,  # noqa: F401  (registers its heartbeat)
+    registry,
+)
 from realtime.envelope import Command, MalformedMessage, decode_command, encode
 from realtime.errors import AccessRevoked, ServiceError
-from realtime.fanout import on_heartbeat, process_fanout
-from realtime.groups import (
-    chair_groups,
-    login_group,
-    projector_groups,
-    tablet_groups,
-    user_group,
-)
+from realtime.fanout import process_fanout
 from realtime.outbound import QueuedSendMixin
-from voting.selectors import voting_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -106,8 +93,12 @@ class ScreenConsumer(QueuedSendMixin, AsyncWebsocketConsumer):
     def fanout_groups(self) -> list[str]:
         raise NotImplementedError
 
-    def snapshot(self) -> dict:
+    def viewer(self) -> registry.Viewer:
+        """Who this screen's snapshot is for (in the database thread)."""
         raise NotImplementedError
+
+    def snapshot(self) -> dict:
+        return registry.snapshot(self.viewer())
 
     def actor(self):
         raise NotImplementedError
@@ -290,143 +281,3 @@ class ScreenConsumer(QueuedSendMixin, AsyncWebsocketConsumer):
             if base in supported:
                 return base
         return settings.LANGUAGE_CODE
-
-
-class ProjectorConsumer(ScreenConsumer):
-    screen = "projector"
-
-    @database_sync_to_async
-    def authorise(self) -> int | None:
-
-        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
-        key = (query.get("key") or [""])[0]
-        return projector_access(session_id=self.session_id, key=key, user=self.scope.get("user"))
-
-    def fanout_groups(self) -> list[str]:
-        return projector_groups(self.session_id)
-
-    def snapshot(self) -> dict:
-        session = selectors.session_by_id(self.session_id)
-        return {
-            **selectors.projector_snapshot(session),
-            **voting_snapshot(session, screen="projector"),
-            **documents_snapshot(session, screen="projector"),
-        }
-
-    def actor(self):
-        return SYSTEM
-
-
-class TabletConsumer(ScreenConsumer):
-    screen = "tablet"
-
-    @database_sync_to_async
-    def authorise(self) -> int | None:
-        code, self.delegate = tablet_access(
-            session_id=self.session_id, django_session=self.scope["session"]
-        )
-        return code
-
-    def fanout_groups(self) -> list[str]:
-        return tablet_groups(self.session_id, self.delegate.pk)
-
-    def snapshot(self) -> dict:
-        session = selectors.session_by_id(self.session_id)
-        return {
-            **selectors.tablet_snapshot(session, self.delegate),
-            **voting_snapshot(session, screen="tablet", delegate=self.delegate),
-            **documents_snapshot(session, screen="tablet", delegate=self.delegate),
-        }
-
-    def actor(self):
-        return Actor(delegate=self.delegate)
-
-    def recheck(self) -> None:
-        if not tablet_still_signed_in(
-            delegate_id=self.delegate.pk, badge_key=self.scope["session"].get("badge_key", "")
-        ):
-            raise AccessRevoked(
-                "badge.revoked",
-                _("Thẻ này đã bị thu hồi. Vui lòng liên hệ thư ký kỳ họp."),
-                close_code=4401,
-            )
-
-    async def on_joined(self) -> None:
-        if await self._presence(connected=True):
-            coalesce.soon(
-                ("attendance.summary", self.session_id),
-                services.attendance_summary_publish,
-                session_id=self.session_id,
-            )
-
-    async def on_left(self) -> None:
-        # The socket is gone already; finish recording it even if the task is being cancelled.
-        await asyncio.shield(self._presence(connected=False))
-
-    async def _presence(self, *, connected: bool) -> bool:
-        """Record the connection; on arrival, check the delegate in (True if that happened).
-
-        Written with this process's other arrivals and departures (meeting.presence)."""
-        return await presence_change(
-            PresenceChange(
-                session_id=self.session_id,
-                delegate=self.delegate,
-                worker=self.fanout.worker_id,
-                connection=self.connection_id,
-                connected=connected,
-                device=self.scope["session"].get("device_id", ""),
-            )
-        )
-
-
-class ChairConsumer(ScreenConsumer):
-    screen = "chair"
-
-    @database_sync_to_async
-    def authorise(self) -> int | None:
-        return chair_access(session_id=self.session_id, user=self.scope.get("user"))
-
-    def fanout_groups(self) -> list[str]:
-        # Also the user's and the login's own groups: losing the role, the password or the
-        # login closes this socket at once (meeting.revocation).
-        groups = [*chair_groups(self.session_id), user_group(self.scope["user"].pk)]
-        session_key = self.scope["session"].session_key
-        return [*groups, login_group(session_key)] if session_key else groups
-
-    def snapshot(self) -> dict:
-        session = selectors.session_by_id(self.session_id)
-        # The chair is a delegate: with a linked account, the console is also her ballot.
-        own = selectors.console_delegate(session, self.scope["user"])
-        return {
-            **selectors.chair_snapshot(session, own=own),
-            **voting_snapshot(session, screen="chair", delegate=own),
-            **documents_snapshot(session, screen="chair"),
-        }
-
-    def actor(self):
-        return Actor(user=self.scope["user"])
-
-    def recheck(self) -> None:
-        code = console_still_allowed(
-            session_id=self.session_id,
-            user_id=self.scope["user"].pk,
-            session_key=self.scope["session"].session_key,
-        )
-        if code is not None:
-            raise AccessRevoked(
-                "auth.revoked",
-                _(
-                    "Quyền điều hành kỳ họp của tài khoản này đã thay đổi hoặc phiên đăng nhập "
-                    "đã kết thúc. Vui lòng đăng nhập lại."
-                ),
-                close_code=code,
-            )
-
-
-@on_heartbeat
-async def refresh_tablet_presence(fanout) -> None:
-    # Only the connections still in the fan-out: a departed one stops counting as connected.
-    live = [c.connection_id for c in fanout.connections() if isinstance(c, TabletConsumer)]
-    await database_sync_to_async(services.tablet_presence_refresh)(
-        worker=fanout.worker_id, connections=live
-    )

@@ -14,15 +14,10 @@ import logging
 
 from channels.db import database_sync_to_async
 
+from realtime import registry
 from realtime.fanout import REORDER_WAIT_SECONDS, on_heartbeat
 
 logger = logging.getLogger(__name__)
-
-
-def _session_seqs(session_ids: set[int]) -> dict[int, int]:
-    from meeting.models import Session
-
-    return dict(Session.objects.filter(pk__in=session_ids).values_list("pk", "seq"))
 
 
 @on_heartbeat
@@ -30,7 +25,9 @@ async def resync_stale_screens(fanout) -> None:
     screens = [c for c in fanout.connections() if getattr(c, "session_id", None) is not None]
     if not screens:
         return
-    current = await database_sync_to_async(_session_seqs)({c.session_id for c in screens})
+    # The sessions' numbers in the database, read as the app that keeps them registered.
+    session_ids = {c.session_id for c in screens}
+    current = await database_sync_to_async(registry.current_sequences)(session_ids)
     behind = [c for c in screens if c.ready and c.last_seq < current.get(c.session_id, -1)]
     if behind:
         asyncio.ensure_future(_resync_if_still_behind(behind, current))

@@ -17,10 +17,10 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from meeting import services as meeting_services
+from meeting.consumers import TabletConsumer
 from meeting.models import ActionLog, Attendance, Session, TabletConnection
 from realtime import commands as command_handlers
 from realtime.actors import Actor
-from realtime.consumers import TabletConsumer
 from realtime.fanout import process_fanout
 from realtime.models import CommandReceipt
 from tests.factories import make_council, make_session, make_staff

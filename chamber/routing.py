@@ -1,6 +1,8 @@
+"""The screens' WebSocket URLs (the consumers are meeting's, their machinery realtime's)."""
+
 from django.urls import path
 
-from realtime.consumers import ChairConsumer, ProjectorConsumer, TabletConsumer
+from meeting.consumers import ChairConsumer, ProjectorConsumer, TabletConsumer
 
 websocket_urlpatterns = [
     path("ws/tablet/<int:session_id>/", TabletConsumer.as_asgi()),

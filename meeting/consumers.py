@@ -1,0 +1,166 @@
+"""The three screens' WebSocket consumers: who may connect, the groups each joins, who it acts
+as, and the tablet's presence.
+
+They are meeting's because meeting owns councils, seats and presence; the machinery (commands,
+answers, snapshots, the fan-out) is realtime's base consumer (realtime.consumers), and what each
+screen may send and what its snapshot holds is what the apps registered (realtime.registry).
+chamber.routing gives each its URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from django.utils.translation import gettext as _
+
+from meeting import selectors, services
+from meeting.access import (
+    chair_access,
+    console_still_allowed,
+    projector_access,
+    tablet_access,
+    tablet_still_signed_in,
+)
+from meeting.presence import PresenceChange, presence_change
+from realtime import coalesce
+from realtime.actors import SYSTEM, Actor
+from realtime.consumers import ScreenConsumer
+from realtime.errors import AccessRevoked
+from realtime.fanout import on_heartbeat
+from realtime.groups import (
+    chair_groups,
+    login_group,
+    projector_groups,
+    tablet_groups,
+    user_group,
+)
+from realtime.registry import CHAIR, PROJECTOR, TABLET, Viewer
+
+
+class ProjectorConsumer(ScreenConsumer):
+    screen = PROJECTOR
+
+    @database_sync_to_async
+    def authorise(self) -> int | None:
+
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        key = (query.get("key") or [""])[0]
+        return projector_access(session_id=self.session_id, key=key, user=self.scope.get("user"))
+
+    def fanout_groups(self) -> list[str]:
+        return projector_groups(self.session_id)
+
+    def viewer(self) -> Viewer:
+        return Viewer(session=selectors.session_by_id(self.session_id), screen=PROJECTOR)
+
+    def actor(self):
+        return SYSTEM
+
+
+class TabletConsumer(ScreenConsumer):
+    screen = TABLET
+
+    @database_sync_to_async
+    def authorise(self) -> int | None:
+        code, self.delegate = tablet_access(
+            session_id=self.session_id, django_session=self.scope["session"]
+        )
+        return code
+
+    def fanout_groups(self) -> list[str]:
+        return tablet_groups(self.session_id, self.delegate.pk)
+
+    def viewer(self) -> Viewer:
+        session = selectors.session_by_id(self.session_id)
+        return Viewer(session=session, screen=TABLET, delegate=self.delegate)
+
+    def actor(self):
+        return Actor(delegate=self.delegate)
+
+    def recheck(self) -> None:
+        if not tablet_still_signed_in(
+            delegate_id=self.delegate.pk, badge_key=self.scope["session"].get("badge_key", "")
+        ):
+            raise AccessRevoked(
+                "badge.revoked",
+                _("Thẻ này đã bị thu hồi. Vui lòng liên hệ thư ký kỳ họp."),
+                close_code=4401,
+            )
+
+    async def on_joined(self) -> None:
+        if await self._presence(connected=True):
+            coalesce.soon(
+                ("attendance.summary", self.session_id),
+                services.attendance_summary_publish,
+                session_id=self.session_id,
+            )
+
+    async def on_left(self) -> None:
+        # The socket is gone already; finish recording it even if the task is being cancelled.
+        await asyncio.shield(self._presence(connected=False))
+
+    async def _presence(self, *, connected: bool) -> bool:
+        """Record the connection; on arrival, check the delegate in (True if that happened).
+
+        Written with this process's other arrivals and departures (meeting.presence)."""
+        return await presence_change(
+            PresenceChange(
+                session_id=self.session_id,
+                delegate=self.delegate,
+                worker=self.fanout.worker_id,
+                connection=self.connection_id,
+                connected=connected,
+                device=self.scope["session"].get("device_id", ""),
+            )
+        )
+
+
+class ChairConsumer(ScreenConsumer):
+    screen = CHAIR
+
+    @database_sync_to_async
+    def authorise(self) -> int | None:
+        return chair_access(session_id=self.session_id, user=self.scope.get("user"))
+
+    def fanout_groups(self) -> list[str]:
+        # Also the user's and the login's own groups: losing the role, the password or the
+        # login closes this socket at once (meeting.revocation).
+        groups = [*chair_groups(self.session_id), user_group(self.scope["user"].pk)]
+        session_key = self.scope["session"].session_key
+        return [*groups, login_group(session_key)] if session_key else groups
+
+    def viewer(self) -> Viewer:
+        session = selectors.session_by_id(self.session_id)
+        # The chair is a delegate: with a linked account, the console is also her ballot.
+        own = selectors.console_delegate(session, self.scope["user"])
+        return Viewer(session=session, screen=CHAIR, delegate=own, user=self.scope["user"])
+
+    def actor(self):
+        return Actor(user=self.scope["user"])
+
+    def recheck(self) -> None:
+        code = console_still_allowed(
+            session_id=self.session_id,
+            user_id=self.scope["user"].pk,
+            session_key=self.scope["session"].session_key,
+        )
+        if code is not None:
+            raise AccessRevoked(
+                "auth.revoked",
+                _(
+                    "Quyền điều hành kỳ họp của tài khoản này đã thay đổi hoặc phiên đăng nhập "
+                    "đã kết thúc. Vui lòng đăng nhập lại."
+                ),
+                close_code=code,
+            )
+
+
+@on_heartbeat
+async def refresh_tablet_presence(fanout) -> None:
+    # Only the connections still in the fan-out: a departed one stops counting as connected.
+    live = [c.connection_id for c in fanout.connections() if isinstance(c, TabletConsumer)]
+    await database_sync_to_async(services.tablet_presence_refresh)(
+        worker=fanout.worker_id, connections=live
+    )
