@@ -31,8 +31,10 @@ serve: install
 system-deps:
 	bash scripts/ensure-system-deps.sh
 
+# ruff, then the import contracts of pyproject's [tool.importlinter] (realtime imports no app).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test: install system-deps lint
 	$(BIN)/pytest

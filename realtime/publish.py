@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
@@ -38,8 +38,14 @@ from realtime.fanout import (
 )
 from realtime.groups import Audience, delegate_group, session_group
 
-if TYPE_CHECKING:
-    from meeting.models import Session
+
+class Session(Protocol):
+    """What ``emit``/``notify`` need of a session: a model instance (meeting's Session) with its
+    key and its sequence number. Realtime imports no app, so it is taken as it comes."""
+
+    pk: int
+    seq: int
+
 
 FRAME_MESSAGE = "chamber.frame"
 # How long a command's thread waits for the layer to take a frame; the frame is safe in the
