@@ -170,13 +170,13 @@ def test_after_the_vote_resolution_tasks_overviews_and_a_consultation(artifacts,
             "data-state", "late"
         )
         by_council = city.locator('[data-chart="tasks-by-council"]')
-        expect(by_council.locator(".chart-row").first).to_have_attribute(
+        expect(by_council.locator(".bars-row").first).to_have_attribute(
             "data-label", chamber.commune.name
         )
         expect(city.locator('.res-kpi.bad strong')).to_have_text("1")
         city.screenshot(path=artifacts / "resolutions-overview-city-1920x1080.png",
                         full_page=True)
-        by_council.locator(".chart-label a").first.click()  # drill down into the commune
+        by_council.locator(".bars-label a").first.click()  # drill down into the commune
         expect(city.locator("#overview")).to_have_attribute("data-council-id",
                                                             str(chamber.commune.pk))
         expect(city.locator("#to-parent")).to_have_text(f"← {chamber.city.name}")
