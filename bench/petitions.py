@@ -198,6 +198,9 @@ def _child(engine: str, args: argparse.Namespace, workdir: Path) -> dict:
         "DJANGO_SETTINGS_MODULE": "chamber.settings",
         "ALLOWED_HOSTS": "testserver",
         "LOG_LEVEL": "ERROR",
+        # The bulk seed is one long transaction: no idle or statement timeout here.
+        "CHAMBER_DB_IDLE_IN_TRANSACTION_TIMEOUT": "0",
+        "CHAMBER_DB_STATEMENT_TIMEOUT": "0",
     }
     if engine == "postgresql":
         _postgres(
