@@ -26,8 +26,10 @@ from meeting import chain
 from meeting.models import Attendance, Delegate
 from realtime.actors import Actor
 from realtime.errors import ServiceError
+from voting.ballots import ballot_cast
 from voting.models import Ballot, Participation, Poll, VotingPass
-from voting.services import ballot_cast, receipt_for
+from voting.secrecy import receipt_for
+from voting.services import poll_not_found
 
 PASS_PATH = "/tablet/pass/"
 
@@ -39,7 +41,7 @@ def _hash(secret: str) -> str:
 def _poll_of_session(poll_id: int, session_id: int) -> Poll:
     poll = Poll.objects.select_related("session").filter(pk=poll_id, session_id=session_id).first()
     if poll is None:
-        raise ServiceError("poll.not_found", _("Không tìm thấy cuộc biểu quyết."))
+        raise poll_not_found()
     return poll
 
 

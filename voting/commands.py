@@ -19,7 +19,7 @@ from realtime.actors import Actor
 from realtime.commands import Context, int_field, str_field
 from realtime.errors import ServiceError
 from realtime.registry import CHAIR, TABLET, command, register_command
-from voting import assisted
+from voting import assisted, ballots, counting
 from voting import live as voting_live
 from voting import services as voting
 
@@ -51,7 +51,7 @@ def ballot_cast(context: Context, data: dict) -> dict:
         )
     # Changing a secret ballot: the command id of the one it replaces (never its receipt).
     previous = data.get("previous_id")
-    return voting.ballot_cast(
+    return ballots.ballot_cast(
         poll_id=int_field(data, "poll_id"),
         delegate=context.actor.delegate,
         choice=data.get("choice"),
@@ -200,7 +200,7 @@ register_command(
     _poll_action(voting.poll_open), type="poll.open", screens=[CHAIR], after=_after_open
 )
 for _name, _service in (
-    ("poll.close", voting.poll_close),
+    ("poll.close", counting.poll_close),
     ("poll.publish", voting.poll_publish),
     ("poll.cancel", voting.poll_cancel),
     ("poll.revote", voting.poll_revote),

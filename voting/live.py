@@ -14,10 +14,11 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from realtime import coalesce
+from realtime.actors import Actor
 from realtime.errors import ServiceError
 from realtime.fanout import on_heartbeat
 from realtime.groups import Audience
-from voting import services
+from voting import ballots, counting
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ def progress_soon(poll_id: int) -> None:
     for audience, interval in intervals.items():
         coalesce.soon(
             ("poll.progress", poll_id, audience),
-            services.poll_progress_publish,
+            ballots.poll_progress_publish,
             interval=interval,
             poll_id=poll_id,
             audiences=(audience,),
@@ -53,11 +54,11 @@ def close_when_due(poll_id: int, closes_at: datetime) -> None:
 
 async def _close(poll_id: int) -> None:
     try:
-        await database_sync_to_async(services.poll_close)(poll_id=poll_id, actor=services.Actor())
+        await database_sync_to_async(counting.poll_close)(poll_id=poll_id, actor=Actor())
     except ServiceError:
         pass  # closed by the chair or another process already
 
 
 @on_heartbeat
 async def close_overdue(fanout) -> None:
-    await database_sync_to_async(services.close_overdue_polls)()
+    await database_sync_to_async(counting.poll_close_overdue)()

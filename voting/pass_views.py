@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from realtime.errors import ServiceError
-from voting import assisted, services
+from voting import assisted, ballots
 from voting.choices import choice_labels
 from voting.views import STATUS_BY_CODE
 
@@ -73,7 +73,7 @@ def voting_pass_vote(request: HttpRequest) -> HttpResponse:
         except ServiceError as refused:
             context.update(error=refused.message, error_code=refused.code)
             return _page(request, context, STATUS_BY_CODE.get(refused.code, 400))
-        services.poll_progress_publish(poll_id=poll.pk)
+        ballots.poll_progress_publish(poll_id=poll.pk)
         # Nothing of the delegate stays on the spare tablet but this confirmation.
         request.session.flush()
         request.session[PASS_KEY] = {"done": True, "receipt": result["receipt"]}

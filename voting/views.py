@@ -17,7 +17,7 @@ from realtime.actors import Actor
 from realtime.commands import server_error_message
 from realtime.envelope import MalformedMessage, decode_command
 from realtime.errors import ServiceError
-from voting import services
+from voting import ballots
 from voting.commands import ballot_cast as ballot_cast_command
 
 logger = logging.getLogger(__name__)
@@ -64,5 +64,5 @@ def ballot_cast(request: HttpRequest) -> JsonResponse:
         error = {"code": "server.error", "retryable": True, "message": server_error_message()}
         return _answer("error", command_id, error, 503)
     # No event loop here to coalesce with: publish the progress at once (a rare path).
-    services.poll_progress_publish(poll_id=result["poll_id"])
+    ballots.poll_progress_publish(poll_id=result["poll_id"])
     return _answer("ack", command_id, result)

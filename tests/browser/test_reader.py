@@ -27,7 +27,7 @@ from tests.factories import make_council, make_session, make_staff
 from tests.servers import running_servers
 from voting import services as voting
 from voting.models import Ballot
-from voting.services import receipt_for
+from voting.secrecy import receipt_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,7 +12,7 @@ from tests.browser.test_voting import _connected, _make_sitting, _open_tablet, _
 from tests.servers import running_servers
 from voting import services as voting
 from voting.models import Ballot, Poll
-from voting.services import receipt_for
+from voting.secrecy import receipt_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

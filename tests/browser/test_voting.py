@@ -22,7 +22,7 @@ from tests.browser.conftest import chromium, console_login, make_console_user, w
 from tests.factories import make_council, make_session
 from tests.servers import running_servers
 from voting.models import Ballot, Participation, Poll, PollResult
-from voting.services import receipt_for
+from voting.secrecy import receipt_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

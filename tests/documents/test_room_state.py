@@ -16,6 +16,7 @@ from tests.documents import pdfs
 from tests.events import expect_events
 from tests.factories import make_council, make_session, make_staff
 from voting import services as voting
+from voting.counting import poll_close
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def _closed_poll(room):
     session, chair, _document = room[:3]
     poll = voting.poll_create(session_id=session.pk, title="Thông qua nghị quyết", actor=chair)
     voting.poll_open(poll_id=poll.pk, actor=chair)
-    voting.poll_close(poll_id=poll.pk, actor=chair)
+    poll_close(poll_id=poll.pk, actor=chair)
     return poll
 
 

@@ -25,6 +25,7 @@ from realtime.fanout import process_fanout
 from realtime.models import CommandReceipt
 from tests.factories import make_council, make_session, make_staff
 from tests.realtime import helpers
+from voting import ballots
 from voting import services as voting
 from voting.models import Ballot, Participation
 
@@ -123,14 +124,14 @@ async def test_a_ballot_that_fails_inside_is_not_recorded_and_counts_once_when_s
     sitting, monkeypatch
 ):
     session, delegate, _chair, poll = sitting
-    real_cast = voting.ballot_cast
+    real_cast = ballots.ballot_cast
     failures = []
 
     def failing_cast(**kwargs):
         failures.append(kwargs["command_id"])
         raise Boom("a bug")
 
-    monkeypatch.setattr(voting, "ballot_cast", failing_cast)
+    monkeypatch.setattr(ballots, "ballot_cast", failing_cast)
     screen = helpers.RecordingScreen(await helpers.tablet(session, delegate))
     await screen.open()
     ballot_id = str(uuid.uuid4())
@@ -139,7 +140,7 @@ async def test_a_ballot_that_fails_inside_is_not_recorded_and_counts_once_when_s
         assert_server_error(answer, ballot_id)
         assert failures == [ballot_id]  # not retried: the connection was fine
         assert await _ballots(poll.pk) == []
-        monkeypatch.setattr(voting, "ballot_cast", real_cast)
+        monkeypatch.setattr(ballots, "ballot_cast", real_cast)
         ack = await answer_of(screen, "ballot.cast", ballot_id, poll_id=poll.pk, choice="yes")
         assert ack["type"] == "ack", ack
         assert await _ballots(poll.pk) == [(ack["data"]["receipt"], "yes")]

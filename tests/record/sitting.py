@@ -17,6 +17,8 @@ from meeting.models import AgendaItem, Council, Delegate, Guest, Session
 from realtime.actors import Actor
 from tests.factories import make_council, make_session, make_staff
 from voting import services as voting
+from voting.ballots import ballot_cast
+from voting.counting import poll_close
 from voting.models import Poll
 
 NAMES = [
@@ -84,7 +86,7 @@ def _run_poll(sitting: Sitting, poll: Poll, choices: list) -> Poll:
     # participants in seat order, never in the order they voted.
     order = range(len(choices))
     for index in reversed(order) if poll.kind == Poll.Kind.SECRET else order:
-        cast = voting.ballot_cast(
+        cast = ballot_cast(
             poll_id=poll.pk,
             delegate=sitting.delegates[index],
             choice=choices[index],
@@ -92,7 +94,7 @@ def _run_poll(sitting: Sitting, poll: Poll, choices: list) -> Poll:
         )
         receipts[index] = cast["receipt"]
     sitting.receipts[poll.pk] = [receipts[index] for index in order]
-    voting.poll_close(poll_id=poll.pk, actor=chair)
+    poll_close(poll_id=poll.pk, actor=chair)
     voting.poll_publish(poll_id=poll.pk, actor=chair)
     return Poll.objects.get(pk=poll.pk)
 
@@ -181,7 +183,7 @@ def make_sitting(
         first = create(items[0], PARKING)
         voting.poll_open(poll_id=first.pk, actor=chair)
         for delegate in delegates[:2]:
-            voting.ballot_cast(
+            ballot_cast(
                 poll_id=first.pk, delegate=delegate, choice="yes", command_id=str(uuid.uuid4())
             )
         voting.poll_cancel(poll_id=first.pk, reason="Hệ thống gặp sự cố kỹ thuật", actor=chair)

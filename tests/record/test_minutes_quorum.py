@@ -17,6 +17,8 @@ from record.verify import verify_session
 from tests.factories import make_council, make_session, make_staff
 from tests.record.test_minutes import body_lines, flat, vote_sections
 from voting import assisted, services
+from voting.ballots import ballot_cast
+from voting.counting import poll_close
 from voting.models import Participation
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +61,7 @@ def closed_sitting():
 
     named = services.poll_create(session_id=session.pk, title="Thông qua chương trình", actor=staff)
     services.poll_open(poll_id=named.pk, actor=staff)
-    services.ballot_cast(poll_id=named.pk, delegate=delegates[0], choice="yes", command_id=new_id())
+    ballot_cast(poll_id=named.pk, delegate=delegates[0], choice="yes", command_id=new_id())
     assisted.ballot_record(
         poll_id=named.pk,
         delegate_id=delegates[1].pk,
@@ -68,7 +70,7 @@ def closed_sitting():
         actor=staff,
         session_id=session.pk,
     )
-    services.poll_close(poll_id=named.pk, actor=staff)
+    poll_close(poll_id=named.pk, actor=staff)
 
     secret = services.poll_create(
         session_id=session.pk, title="Bầu Phó Chủ tịch", actor=staff, kind="secret"
@@ -85,11 +87,11 @@ def closed_sitting():
     spare.get(f"/tablet/pass/{token}/")
     assert spare.post("/tablet/pass/", {"choice": "yes"}).status_code == 302
     mark(delegates[3:5], "left")  # two leave before the close: three of six
-    services.poll_close(poll_id=secret.pk, actor=staff)
+    poll_close(poll_id=secret.pk, actor=staff)
 
     late = services.poll_create(session_id=session.pk, title="Bổ sung chương trình", actor=staff)
     services.poll_open(poll_id=late.pk, actor=staff, override_reason=VOTE_REASON)
-    services.poll_close(poll_id=late.pk, actor=staff)
+    poll_close(poll_id=late.pk, actor=staff)
     meeting.session_transition(session_id=session.pk, action="close", actor=staff)
     recorded_at = Participation.objects.get(poll=named, delegate=delegates[1]).voted_at
     return session, delegates, recorded_at

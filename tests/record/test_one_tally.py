@@ -14,6 +14,8 @@ from tests.factories import make_council
 from tests.record.sitting import NAMES, make_sitting
 from voting import services as voting
 from voting import tally
+from voting.ballots import ballot_cast
+from voting.counting import poll_close
 from voting.models import PollResult
 
 pytestmark = pytest.mark.django_db
@@ -53,10 +55,10 @@ def test_the_close_and_the_record_check_count_with_the_same_function(counted):
     for delegate, choice in zip(
         sitting.delegates, ["yes", "no", "yes", "no", "abstain"], strict=False
     ):
-        voting.ballot_cast(
+        ballot_cast(
             poll_id=poll.pk, delegate=delegate, choice=choice, command_id=str(uuid.uuid4())
         )
-    voting.poll_close(poll_id=poll.pk, actor=sitting.chair)
+    poll_close(poll_id=poll.pk, actor=sitting.chair)
     at_close = [gave for title, gave in counted if title == TITLE]
     assert len(at_close) == 1
     stored = PollResult.objects.get(poll=poll)

@@ -23,8 +23,10 @@ from meeting.models import ActionLog, Attendance, Session
 from tests.record.sitting import EXCUSE, make_sitting
 from tests.servers import database_url
 from voting import services as voting
+from voting.ballots import ballot_cast
+from voting.counting import poll_close
 from voting.models import Ballot, PollResult
-from voting.services import ballots_digest
+from voting.secrecy import ballots_digest
 
 pytestmark = pytest.mark.django_db
 
@@ -275,12 +277,12 @@ def test_a_tie_decided_by_the_chairs_casting_vote_is_recounted_from_their_ballot
     )
     voting.poll_open(poll_id=poll.pk, actor=chair)
     receipts = [
-        voting.ballot_cast(
+        ballot_cast(
             poll_id=poll.pk, delegate=delegate, choice=choice, command_id=str(uuid.uuid4())
         )["receipt"]
         for delegate, choice in zip(delegates, ["yes", "yes", "no", "no"], strict=False)
     ]
-    result = voting.poll_close(poll_id=poll.pk, actor=chair)
+    result = poll_close(poll_id=poll.pk, actor=chair)
     assert result.passed and result.detail["decided_by_casting_vote"]
     call_command("verify-record", str(sitting.session.pk), stdout=io.StringIO())
 

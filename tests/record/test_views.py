@@ -12,6 +12,7 @@ from meeting import services as meeting
 from tests.factories import make_staff
 from tests.record.sitting import make_sitting
 from voting import services as voting
+from voting.ballots import ballot_cast
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +125,7 @@ def test_a_ballot_of_a_cancelled_poll_is_found_but_not_counted(db):
     chair, voter = sitting.chair, sitting.delegates[0]
     poll = voting.poll_create(session_id=sitting.session.pk, title="Biểu quyết lại", actor=chair)
     voting.poll_open(poll_id=poll.pk, actor=chair)
-    receipt = voting.ballot_cast(
+    receipt = ballot_cast(
         poll_id=poll.pk, delegate=voter, choice="yes", command_id=str(uuid.uuid4())
     )["receipt"]
     voting.poll_cancel(poll_id=poll.pk, reason="Sai nội dung", actor=chair)

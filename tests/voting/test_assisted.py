@@ -13,6 +13,8 @@ from realtime.actors import Actor
 from realtime.errors import ServiceError
 from tests.factories import make_council, make_session, make_staff
 from voting import assisted, services
+from voting.ballots import ballot_cast
+from voting.counting import poll_close
 from voting.models import Ballot, Participation, Poll, VotingPass
 
 pytestmark = pytest.mark.django_db
@@ -79,8 +81,8 @@ def test_the_secretary_records_a_show_of_hands_marked_with_who_and_when(sitting)
     assert Ballot.objects.filter(poll=poll).count() == 1
     assert ActionLog.objects.filter(session=session, action="ballot.recorded").count() == 1
     # Counted like any ballot; the chain is intact.
-    services.ballot_cast(poll_id=poll.pk, delegate=delegates[1], choice="yes", command_id=new_id())
-    result = services.poll_close(poll_id=poll.pk, actor=secretary)
+    ballot_cast(poll_id=poll.pk, delegate=delegates[1], choice="yes", command_id=new_id())
+    result = poll_close(poll_id=poll.pk, actor=secretary)
     assert result.counts == {"yes": 1, "no": 1, "abstain": 0}
     assert chain.verify_chain(session.pk) == []
 
@@ -103,11 +105,11 @@ def test_a_show_of_hands_is_refused_when_it_must_be_and_writes_nothing(sitting, 
     if case == "absent":
         delegate = delegates[5]
     elif case == "voted_on_tablet":
-        services.ballot_cast(poll_id=poll.pk, delegate=delegate, choice="no", command_id=new_id())
+        ballot_cast(poll_id=poll.pk, delegate=delegate, choice="no", command_id=new_id())
     elif case == "other_council":
         delegate = make_council(seats=2).delegates.first()
     elif case == "closed":
-        services.poll_close(poll_id=poll.pk, actor=secretary)
+        poll_close(poll_id=poll.pk, actor=secretary)
     elif case == "bad_choice":
         choice = "maybe"
     ballots = list(Ballot.objects.filter(poll=poll).values_list("pk", "choice", "superseded"))
@@ -207,7 +209,7 @@ def test_a_pass_works_for_its_poll_only(sitting):
     _pass, token = issue(first, delegates[0], secretary)
     spare = Client()
     spare.get(f"/tablet/pass/{token}/")
-    services.poll_close(poll_id=first.pk, actor=secretary)
+    poll_close(poll_id=first.pk, actor=secretary)
     open_poll(session, secretary, kind="secret")  # the next poll: the pass is not for it
     refused = spare.post("/tablet/pass/", {"choice": "yes"})
     assert refused.status_code == 403 and refused.context["error_code"] == "poll.not_open"
@@ -237,9 +239,9 @@ def test_a_pass_is_refused_when_it_must_be(sitting, case, code):
     poll = open_poll(session, secretary, kind="named" if case == "named" else "secret")
     delegate = delegates[5] if case == "absent" else delegates[0]
     if case == "voted":
-        services.ballot_cast(poll_id=poll.pk, delegate=delegate, choice="no", command_id=new_id())
+        ballot_cast(poll_id=poll.pk, delegate=delegate, choice="no", command_id=new_id())
     if case == "closed":
-        services.poll_close(poll_id=poll.pk, actor=secretary)
+        poll_close(poll_id=poll.pk, actor=secretary)
     with pytest.raises(ServiceError) as refused:
         issue(poll, delegate, secretary)
     assert refused.value.code == code

@@ -26,6 +26,8 @@ from tests.realtime import helpers
 from tests.realtime.helpers import RecordingScreen as Screen
 from voting import live as voting_live
 from voting import services
+from voting.ballots import ballot_cast
+from voting.counting import poll_close
 from voting.models import Ballot, Participation, Poll, PollResult
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -101,7 +103,7 @@ def _poll(session: Session, actor: Actor, *, status: str = "open", **options) ->
     if status in ("open", "closed"):
         services.poll_open(poll_id=poll.pk, actor=actor)
     if status == "closed":
-        services.poll_close(poll_id=poll.pk, actor=actor)
+        poll_close(poll_id=poll.pk, actor=actor)
     return poll
 
 
@@ -129,7 +131,7 @@ def prepare(world: World, case: str) -> dict:
         ballot = {"choice": ["1", "2"]}
     elif case == "already_cast":
         first = _poll(world.session, world.actor)
-        services.ballot_cast(poll_id=first.pk, delegate=voter, choice="no", command_id=new_id())
+        ballot_cast(poll_id=first.pk, delegate=voter, choice="no", command_id=new_id())
         return {
             "poll_id": first.pk,
             "data": ballot,

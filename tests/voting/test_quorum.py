@@ -13,6 +13,8 @@ from realtime.actors import Actor
 from realtime.errors import ServiceError
 from tests.factories import make_council, make_session, make_staff
 from voting import selectors, services
+from voting.ballots import ballot_cast
+from voting.counting import poll_close
 from voting.models import Poll
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +42,7 @@ def draft(session, chair, **options) -> Poll:
 
 def vote(poll, delegates, choice):
     for delegate in delegates:
-        services.ballot_cast(
+        ballot_cast(
             poll_id=poll.pk, delegate=delegate, choice=choice, command_id=str(uuid.uuid4())
         )
 
@@ -81,7 +83,7 @@ def test_the_chair_opens_it_anyway_with_a_reason_kept_with_the_poll_the_chain_an
     assert entry.data["quorum"]["override_reason"] == reason and entry.actor_user == chair.user
 
     vote(poll, delegates[:3], "yes")
-    result = services.poll_close(poll_id=poll.pk, actor=chair)
+    result = poll_close(poll_id=poll.pk, actor=chair)
     assert result.sitting_quorum == at_open
     # Counted as the rules say: 3 of all 30 seats is not a majority.
     assert not result.passed and result.required == 16
@@ -102,7 +104,7 @@ def test_the_quorum_is_counted_again_at_each_vote(sitting):
     vote(first, delegates[:17], "yes")
     # Three delegates leave before the close: the result says so, and the next vote is refused.
     mark(session, delegates[17:20], "left", chair)
-    result = services.poll_close(poll_id=first.pk, actor=chair)
+    result = poll_close(poll_id=first.pk, actor=chair)
     assert result.passed
     assert result.sitting_quorum == {"present": 17, "seats": 30, "required": 20, "quorate": False}
     second = draft(session, chair)
@@ -118,7 +120,7 @@ def test_a_poll_may_require_the_quorum_of_those_present_at_the_close(sitting):
     services.poll_open(poll_id=poll.pk, actor=chair)
     vote(poll, delegates[:15], "yes")
     mark(session, delegates[15:17], "left", chair)
-    result = services.poll_close(poll_id=poll.pk, actor=chair)
+    result = poll_close(poll_id=poll.pk, actor=chair)
     # 15 yes of 18 present is a majority of those present, but 18 of 30 is below two thirds.
     assert not result.passed
     assert result.presence_quorum_required == 20
@@ -146,7 +148,7 @@ def test_seats_changed_in_the_admin_mid_session_change_no_required_and_no_result
     council = Council.objects.get(pk=session.council_id)
     council.seats, council.vote_base = 4, "present"
     council.save()
-    result = services.poll_close(poll_id=poll.pk, actor=chair)
+    result = poll_close(poll_id=poll.pk, actor=chair)
     assert (result.seats, result.required, result.passed) == (30, 16, False)
     # A poll created after the change still takes the session's rules.
     later = draft(session, chair)
@@ -163,6 +165,6 @@ def test_weights_are_those_of_the_opening(sitting):
     delegates[0].refresh_from_db()
     vote(poll, delegates[:1], "yes")
     vote(poll, delegates[1:3], "no")
-    result = services.poll_close(poll_id=poll.pk, actor=chair)
+    result = poll_close(poll_id=poll.pk, actor=chair)
     assert result.counts == {"yes": 1, "no": 2, "abstain": 0} and not result.passed
     assert result.seats == 30

@@ -41,7 +41,7 @@ from tests.e2e.client import badge_sign_in
 from tests.factories import make_council, make_session, make_staff
 from tests.servers import running_servers
 from voting.models import Ballot, Participation, Poll, PollResult
-from voting.services import ballots_digest
+from voting.secrecy import ballots_digest
 
 pytestmark = [
     pytest.mark.e2e,

@@ -33,6 +33,8 @@ from tests.factories import make_council, make_session, make_sitting, make_staff
 from tests.realtime import helpers
 from tests.realtime.helpers import RecordingScreen as Screen
 from voting import selectors, services
+from voting.ballots import ballot_cast, poll_progress_publish
+from voting.counting import poll_close
 from voting.models import Ballot, Participation, Poll
 
 CHOICES = ("yes", "no", "abstain")
@@ -156,7 +158,7 @@ async def test_nothing_stored_or_sent_links_a_secret_ballot_to_its_voter(sitting
                     assert again["data"]["receipt"] == receipt_of[delegate.pk]
             for delegate in by_service:
                 choice_of[delegate.pk] = "yes"
-                cast = await database_sync_to_async(services.ballot_cast)(
+                cast = await database_sync_to_async(ballot_cast)(
                     poll_id=poll_id, delegate=delegate, choice="yes", command_id=str(uuid.uuid4())
                 )
                 receipt_of[delegate.pk] = cast["receipt"]
@@ -308,7 +310,7 @@ def _vote(chamber, kind: str) -> tuple[Poll, dict[int, str], dict[int, str]]:
     choice_of, receipt_of = {}, {}
     for i, delegate in enumerate(chamber.delegates[:5]):
         choice_of[delegate.pk] = CHOICES[i % 3]
-        receipt_of[delegate.pk] = services.ballot_cast(
+        receipt_of[delegate.pk] = ballot_cast(
             poll_id=poll.pk,
             delegate=delegate,
             choice=choice_of[delegate.pk],
@@ -321,18 +323,18 @@ def _vote(chamber, kind: str) -> tuple[Poll, dict[int, str], dict[int, str]]:
 def test_who_has_voted_goes_to_the_console_for_named_polls_only(chamber, published):
     secret, _, _ = _vote(chamber, "secret")
     with published() as events:
-        services.poll_progress_publish(poll_id=secret.pk)
+        poll_progress_publish(poll_id=secret.pk)
     # The count, to the room's screens and to the tablets; nothing says who.
     assert [(e["type"], e["group"].rsplit(".", 1)[1]) for e in events] == [
         ("poll.progress", "room"),
         ("poll.progress", "tablets"),
     ]
     assert events[0]["data"] == {"poll_id": secret.pk, "voted": 5, "entitled": 6}
-    services.poll_close(poll_id=secret.pk, actor=chamber.chair)
+    poll_close(poll_id=secret.pk, actor=chamber.chair)
 
     named, _, _ = _vote(chamber, "named")
     with published() as events:
-        services.poll_progress_publish(poll_id=named.pk)
+        poll_progress_publish(poll_id=named.pk)
     assert [e["type"] for e in events] == ["poll.progress", "poll.progress", "poll.voters"]
     assert events[2]["group"].endswith(".chair")
     assert events[2]["data"]["voted"] == [d.pk for d in chamber.delegates[:5]]
@@ -341,7 +343,7 @@ def test_who_has_voted_goes_to_the_console_for_named_polls_only(chamber, publish
 @pytest.mark.django_db
 def test_the_record_of_a_named_poll_says_who_chose_what(chamber):
     poll, choice_of, _ = _vote(chamber, "named")
-    services.poll_close(poll_id=poll.pk, actor=chamber.chair)
+    poll_close(poll_id=poll.pk, actor=chamber.chair)
     record = selectors.poll_record(Poll.objects.get(pk=poll.pk))
     assert set(record) == {"poll", "participants", "assisted", "result", "choices"}
     names = {d.pk: d.full_name for d in chamber.delegates}
@@ -359,7 +361,7 @@ def test_the_row_headers_do_not_link_a_secret_ballot_to_its_voter(chamber):
     """While the poll is open, a ballot and its voter's Participation row share the ``xmin`` of
     the transaction that wrote both; closing rewrites the ballots in random order."""
     poll, _, receipt_of = _vote(chamber, "secret")
-    services.poll_close(poll_id=poll.pk, actor=chamber.chair)
+    poll_close(poll_id=poll.pk, actor=chamber.chair)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT xmin::text, receipt FROM voting_ballot WHERE poll_id = %s ORDER BY ctid",
@@ -414,7 +416,7 @@ def test_sqlite_keeps_no_order_of_voting(hall):
     services.poll_open(poll_id=poll.pk, actor=hall.chair)
     voted: list[str] = []
     for i, delegate in enumerate(hall.delegates):
-        cast = services.ballot_cast(
+        cast = ballot_cast(
             poll_id=poll.pk, delegate=delegate, choice=CHOICES[i % 3], command_id=str(uuid.uuid4())
         )
         voted.append(cast["receipt"])
@@ -429,7 +431,7 @@ def test_sqlite_keeps_no_order_of_voting(hall):
     assert sorted(in_row_order()) == sorted(voted)
     assert in_row_order() != voted  # already while the poll is open
 
-    services.poll_close(poll_id=poll.pk, actor=hall.chair)
+    poll_close(poll_id=poll.pk, actor=hall.chair)
     assert in_row_order() not in (voted, voted[::-1])
     # The file: each ballot where its row (and its key's index entry) lies now, and nowhere
     # else — no page left over from the voting, in the database or its log.

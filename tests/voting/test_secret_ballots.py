@@ -29,7 +29,9 @@ from tests.factories import make_council, make_session, make_sitting, make_staff
 from tests.realtime import helpers
 from tests.realtime.helpers import RecordingScreen as Screen
 from voting import commands, selectors, services
+from voting.counting import poll_close
 from voting.models import Ballot, Poll
+from voting.secrecy import ballots_digest
 
 
 def new_id() -> str:
@@ -82,7 +84,7 @@ def test_a_receipt_read_off_a_tablet_cannot_replace_that_voters_ballot(chamber):
         send_ballot(attacker, new_id(), poll_id=poll.pk, choice="yes", previous_id=attacker_id)
     assert refused.value.code == "ballot.previous_unknown"
 
-    result = services.poll_close(poll_id=poll.pk, actor=chamber.chair)
+    result = poll_close(poll_id=poll.pk, actor=chamber.chair)
     assert result.counts == {"yes": 0, "no": 1, "abstain": 1} and result.ballots == 2
     assert Ballot.objects.get(poll=poll, receipt=victim_receipt).superseded is False
 
@@ -97,7 +99,7 @@ def closed_poll(chamber, choices, kind="secret", **options) -> tuple[Poll, dict[
     for delegate, choice in zip(chamber.delegates, choices, strict=False):
         receipt = send_ballot(delegate, new_id(), poll_id=poll.pk, choice=choice)["receipt"]
         choice_of[receipt] = choice
-    services.poll_close(poll_id=poll.pk, actor=chamber.chair)
+    poll_close(poll_id=poll.pk, actor=chamber.chair)
     services.poll_publish(poll_id=poll.pk, actor=chamber.chair)
     return Poll.objects.get(pk=poll.pk), choice_of
 
@@ -117,7 +119,7 @@ def test_the_published_digest_does_not_tell_which_choice_a_receipt_carries(chamb
             Ballot(poll=poll, receipt=r, choice=c, weight=1)
             for r, c in zip(receipts, assignment, strict=True)
         ]
-        if services.ballots_digest(ballots, poll=poll) == digest:
+        if ballots_digest(ballots, poll=poll) == digest:
             matching.add(assignment)
     # Every assignment with these counts gives the same digest: it says nothing of who chose what.
     assert len(matching) == 30  # 5! / (2! 2! 1!)

@@ -14,7 +14,10 @@ from realtime.groups import Audience
 from tests.events import expect_events
 from tests.factories import make_council, make_session, make_staff
 from voting import services
+from voting.ballots import ballot_cast, poll_progress_publish
+from voting.counting import poll_close, poll_close_overdue
 from voting.models import Ballot, Participation, Poll, PollResult
+from voting.secrecy import ballots_digest
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +47,7 @@ def open_poll(session, chair, **options) -> Poll:
 
 
 def cast(poll, delegate, choice, command_id=None, **extra):
-    return services.ballot_cast(
+    return ballot_cast(
         poll_id=poll.pk,
         delegate=delegate,
         choice=choice,
@@ -68,7 +71,7 @@ def test_a_named_vote_from_open_to_published(chamber):
         cast(poll, delegate, "no")
     cast(poll, delegates[20], "abstain")
     with expect_events("poll.closed", "poll.result") as events:
-        result = services.poll_close(poll_id=poll.pk, actor=chair)
+        result = poll_close(poll_id=poll.pk, actor=chair)
     assert result.counts == {"yes": 16, "no": 4, "abstain": 1}
     assert (result.ballots, result.seats, result.present, result.base) == (21, 30, 25, 30)
     assert result.required == 16 and result.passed
@@ -86,7 +89,7 @@ def test_15_of_30_fails_under_the_peoples_council_rule(chamber):
     poll = open_poll(session, chair)
     for delegate in delegates[:15]:
         cast(poll, delegate, "yes")
-    result = services.poll_close(poll_id=poll.pk, actor=chair)
+    result = poll_close(poll_id=poll.pk, actor=chair)
     assert not result.passed and result.required == 16
 
 
@@ -99,7 +102,7 @@ def test_the_result_uses_the_attendance_at_close(chamber):
         meeting.attendance_set(
             session_id=session.pk, delegate_id=delegate.pk, status="left", actor=chair
         )
-    result = services.poll_close(poll_id=poll.pk, actor=chair)
+    result = poll_close(poll_id=poll.pk, actor=chair)
     assert result.present == 15 and result.base == 15 and result.required == 8 and result.passed
     assert len(result.detail["present_delegates"]) == 15
 
@@ -109,11 +112,11 @@ def test_the_result_stores_a_digest_of_its_ballots(chamber):
     poll = open_poll(session, chair)
     for delegate in delegates[:5]:
         cast(poll, delegate, "yes")
-    result = services.poll_close(poll_id=poll.pk, actor=chair)
+    result = poll_close(poll_id=poll.pk, actor=chair)
     ballots = list(Ballot.objects.filter(poll=poll))
-    assert result.digest == services.ballots_digest(ballots)
+    assert result.digest == ballots_digest(ballots)
     ballots[0].choice = "no"
-    assert services.ballots_digest(ballots) != result.digest
+    assert ballots_digest(ballots) != result.digest
 
 
 @pytest.mark.parametrize(
@@ -136,7 +139,7 @@ def test_a_refused_ballot_writes_nothing(chamber, setup, choice, code):
     if setup != "draft":
         services.poll_open(poll_id=poll.pk, actor=chair)
     if setup == "closed":
-        services.poll_close(poll_id=poll.pk, actor=chair)
+        poll_close(poll_id=poll.pk, actor=chair)
     if setup == "other_council":
         voter = make_council(seats=3).delegates.first()
     if setup == "not_checked_in":
@@ -171,7 +174,7 @@ def test_the_same_command_twice_is_one_ballot_with_one_receipt(chamber):
     again = cast(poll, delegates[0], "yes", command_id)
     assert again["receipt"] == first["receipt"] and again["repeated"]
     assert nothing_written(poll, ballots=1)
-    services.poll_close(poll_id=poll.pk, actor=chair)
+    poll_close(poll_id=poll.pk, actor=chair)
     # a resend after the close still gets its receipt: the ballot was counted
     assert cast(poll, delegates[0], "yes", command_id)["receipt"] == first["receipt"]
 
@@ -201,7 +204,7 @@ def test_options_respect_the_selection_limits(chamber):
         cast(poll, delegate, ["1", "2"])
     for delegate in delegates[20:25]:
         cast(poll, delegate, ["3"])
-    result = services.poll_close(poll_id=poll.pk, actor=chair)
+    result = poll_close(poll_id=poll.pk, actor=chair)
     assert result.counts == {"1": 20, "2": 20, "3": 5}
     assert result.elected == {"1": True, "2": True, "3": False}
 
@@ -211,7 +214,7 @@ def test_changing_a_ballot_when_the_poll_allows_it(chamber):
     named = open_poll(session, chair, allow_change=True)
     cast(named, delegates[0], "no")
     cast(named, delegates[0], "yes")
-    assert services.poll_close(poll_id=named.pk, actor=chair).counts["yes"] == 1
+    assert poll_close(poll_id=named.pk, actor=chair).counts["yes"] == 1
     assert Ballot.objects.filter(poll=named).count() == 2  # the first is kept, superseded
 
     secret = open_poll(session, chair, allow_change=True, kind="secret")
@@ -222,7 +225,7 @@ def test_changing_a_ballot_when_the_poll_allows_it(chamber):
         cast(secret, delegates[1], "yes")
     assert refused.value.code == "ballot.previous_unknown"
     cast(secret, delegates[1], "yes", previous_id=first_id)
-    result = services.poll_close(poll_id=secret.pk, actor=chair)
+    result = poll_close(poll_id=secret.pk, actor=chair)
     assert result.counts == {"yes": 1, "no": 0, "abstain": 0} and result.ballots == 1
 
 
@@ -237,7 +240,7 @@ def test_weights(chamber):
     cast(poll, delegates[0], "yes")
     for delegate in delegates[1:4]:
         cast(poll, delegate, "no")
-    result = services.poll_close(poll_id=poll.pk, actor=chair)
+    result = poll_close(poll_id=poll.pk, actor=chair)
     assert result.counts == {"yes": 5, "no": 3, "abstain": 0} and result.passed
     assert result.seats == 34
 
@@ -251,7 +254,7 @@ def test_the_chairs_casting_vote_decides_a_tie(chamber):
         cast(poll, delegate, "yes")
     for delegate in delegates[5:10]:
         cast(poll, delegate, "no")
-    result = services.poll_close(poll_id=poll.pk, actor=chair)
+    result = poll_close(poll_id=poll.pk, actor=chair)
     assert result.passed and result.detail["decided_by_casting_vote"]
 
 
@@ -259,7 +262,7 @@ def test_cancel_keeps_ballots_and_voids_the_result_and_a_revote_links_to_it(cham
     session, chair, delegates = chamber
     poll = open_poll(session, chair)
     cast(poll, delegates[0], "yes")
-    services.poll_close(poll_id=poll.pk, actor=chair)
+    poll_close(poll_id=poll.pk, actor=chair)
     with pytest.raises(ServiceError) as refused:
         services.poll_cancel(poll_id=poll.pk, reason="  ", actor=chair)
     assert refused.value.code == "poll.reason_required"
@@ -304,7 +307,7 @@ def test_only_one_poll_open_at_a_time_and_transitions_in_turn(chamber):
         services.poll_publish(poll_id=second.pk, actor=chair)
     assert refused.value.code == "poll.bad_transition"
     with pytest.raises(ServiceError) as refused:
-        services.poll_close(poll_id=second.pk, actor=chair)
+        poll_close(poll_id=second.pk, actor=chair)
     assert refused.value.code == "poll.not_open"
 
 
@@ -322,9 +325,9 @@ def test_overdue_polls_close_by_themselves(chamber):
     session, chair, delegates = chamber
     poll = open_poll(session, chair, countdown_seconds=60)
     cast(poll, delegates[0], "yes")
-    assert services.close_overdue_polls() == 0
+    assert poll_close_overdue() == 0
     Poll.objects.filter(pk=poll.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
-    assert services.close_overdue_polls() == 1
+    assert poll_close_overdue() == 1
     assert Poll.objects.get(pk=poll.pk).result.ballots == 1
 
 
@@ -334,7 +337,7 @@ def test_progress_counts_only_rise(chamber, published):
     with published() as events:
         for delegate in delegates[:6]:
             cast(poll, delegate, "yes")
-            services.poll_progress_publish(poll_id=poll.pk, audiences=(Audience.ROOM,))
+            poll_progress_publish(poll_id=poll.pk, audiences=(Audience.ROOM,))
     progress = [e["data"]["voted"] for e in events if e["type"] == "poll.progress"]
     assert progress == [1, 2, 3, 4, 5, 6]
     assert all("partial" not in e["data"] for e in events if e["type"] == "poll.progress")
