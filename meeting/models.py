@@ -374,82 +374,10 @@ class TabletConnection(models.Model):
         return f"{self.delegate} @ {self.worker}"
 
 
-class ActionLog(models.Model):
-    """Who changed what in a session, and when: one row per service action."""
-
-    session = models.ForeignKey(
-        Session, verbose_name=_("kỳ họp"), on_delete=models.PROTECT, related_name="log"
-    )
-    at = models.DateTimeField(_("thời điểm"))
-    action = models.CharField(_("thao tác"), max_length=64)
-    actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("người thực hiện"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    actor_delegate = models.ForeignKey(
-        Delegate,
-        verbose_name=_("đại biểu thực hiện"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    data = models.JSONField(_("chi tiết"), default=dict)
-    previous_hash = models.CharField(max_length=64, default="")
-    hash = models.CharField(max_length=64, default="")
-
-    class Meta:
-        verbose_name = _("nhật ký thao tác")
-        verbose_name_plural = _("nhật ký thao tác")
-        ordering = ["id"]
-        indexes = [models.Index(fields=["session", "id"])]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action}"
-
-
-class CredentialLog(models.Model):
-    """Every use of a council's delegate credentials: badge sheets printed, badge sign-ins,
-    PINs set or failed, badges re-issued — who, when, from which device.
-
-    A hash chain per council, like the session log (meeting.chain): each entry's hash covers
-    its content and the hash before it (meeting.credentials.verify_credential_chain).
-    """
-
-    council = models.ForeignKey(
-        Council, verbose_name=_("hội đồng"), on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(_("thời điểm"))
-    action = models.CharField(_("thao tác"), max_length=64)
-    actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("người thực hiện"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    delegate = models.ForeignKey(
-        Delegate, verbose_name=_("đại biểu"), null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    device = models.CharField(_("thiết bị"), max_length=64, blank=True, default="")
-    data = models.JSONField(_("chi tiết"), default=dict)
-    previous_hash = models.CharField(max_length=64, default="")
-    hash = models.CharField(max_length=64, default="")
-
-    class Meta:
-        verbose_name = _("nhật ký sử dụng thẻ")
-        verbose_name_plural = _("nhật ký sử dụng thẻ")
-        ordering = ["id"]
-        indexes = [models.Index(fields=["council", "id"])]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action}"
-
-
-# Lists and logs of a council outside its sessions, kept in modules of their own.
+# The hash-chained logs, and the lists and logs of a council outside its sessions, kept in
+# modules of their own.
 from meeting.agencies import Agency, AgencyOfficer  # noqa: E402, F401
 from meeting.council_log import CouncilLog, CouncilLogHead  # noqa: E402, F401
+from meeting.logs import ActionLog, CredentialLog  # noqa: E402, F401
 from meeting.reminders import SentReminder  # noqa: E402, F401
 
