@@ -5,7 +5,7 @@ its action sends, in order, and each is held to its declaration in the event cat
 (realtime.events) whatever ``CHAMBER_CHECK_EVENTS`` says:
 
     with expect_events("poll.closed", "poll.result") as frames:
-        services.poll_close(poll_id=poll.pk, actor=chair)
+        poll_close(poll_id=poll.pk, actor=chair)
     assert frames[1]["data"]["result"]["passed"]
 
 Each frame is the decoded envelope plus its ``group``. The block runs as one committed action

@@ -20,7 +20,8 @@ from meeting.selectors import agenda_item_check
 from meeting.services import presentation_take_down, quorum_gate, session_lock
 from realtime.actors import Actor
 from realtime.errors import ServiceError
-from realtime.publish import emit
+from realtime.groups import Audience
+from realtime.publish import emit, notify
 from voting import rules, selectors, tally
 from voting.models import Poll, PollResult
 

@@ -15,6 +15,8 @@ from realtime.actors import Actor
 from resolutions.services import consultation as consult
 from tests.factories import make_council, make_sitting, make_staff
 from voting import services as voting
+from voting.ballots import ballot_cast
+from voting.counting import poll_close
 
 
 def new_id() -> str:
@@ -33,8 +35,8 @@ def vote(sitting, title: str, choices: list[str]):
     poll = voting.poll_create(session_id=sitting.session.pk, title=title, actor=sitting.chair)
     voting.poll_open(poll_id=poll.pk, actor=sitting.chair)
     for delegate, choice in zip(sitting.delegates, choices, strict=False):
-        voting.ballot_cast(poll_id=poll.pk, delegate=delegate, choice=choice, command_id=new_id())
-    voting.poll_close(poll_id=poll.pk, actor=sitting.chair)
+        ballot_cast(poll_id=poll.pk, delegate=delegate, choice=choice, command_id=new_id())
+    poll_close(poll_id=poll.pk, actor=sitting.chair)
     poll.refresh_from_db()
     return poll
 

@@ -288,7 +288,7 @@ def test_a_new_draft_and_a_revote_are_told_to_the_consoles_alone(chamber):
     with expect_events(), pytest.raises(ServiceError):
         services.poll_create(session_id=session.pk, title="   ", actor=chair)
     services.poll_open(poll_id=poll.pk, actor=chair)
-    services.poll_close(poll_id=poll.pk, actor=chair)
+    poll_close(poll_id=poll.pk, actor=chair)
     with expect_events("poll.created") as events:
         revote = services.poll_revote(poll_id=poll.pk, actor=chair)
     assert events[0]["data"]["poll"]["id"] == revote.pk
