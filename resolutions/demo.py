@@ -24,6 +24,8 @@ from resolutions.models import Consultation, Resolution
 from resolutions.services import consultation as consult
 from resolutions.services import resolutions, supervision, tasks
 from voting import services as voting
+from voting.ballots import ballot_cast
+from voting.counting import poll_close
 
 PAST_NUMBER = 4
 VOTES = [
@@ -80,10 +82,10 @@ def _past_sitting(ward: Council, chair: Actor, secretary: Actor) -> Session:
         voting.poll_open(poll_id=poll.pk, actor=chair)
         for index, delegate in enumerate(delegates):
             choice = "yes" if index % 7 else ("no" if index % 2 else "abstain")
-            voting.ballot_cast(
+            ballot_cast(
                 poll_id=poll.pk, delegate=delegate, choice=choice, command_id=str(uuid.uuid4())
             )
-        voting.poll_close(poll_id=poll.pk, actor=chair)
+        poll_close(poll_id=poll.pk, actor=chair)
         voting.poll_publish(poll_id=poll.pk, actor=chair)
     meeting.session_transition(session_id=session.pk, action="close", actor=chair)
     return session
