@@ -140,11 +140,13 @@ def test_agenda_cannot_move_before_opening(chair):
     assert refused.value.code == "session.not_live"
 
 
-def test_attendance_counts_and_quorum_are_published(chair, published):
+def test_attendance_counts_and_quorum_are_published(chair):
     council = make_council(seats=6, quorum_rule=Council.QuorumRule.TWO_THIRDS_OF_SEATS)
     session = make_session(council=council)
     delegates = list(council.delegates.all())
-    with published() as events:
+    # Each mark: the console's roster, the delegate's own tablets, then every screen's count.
+    each = ("attendance.changed", "attendance.mine", "attendance.summary")
+    with expect_events(*each * 5) as events:
         for delegate in delegates[:4]:
             services.attendance_set(
                 session_id=session.pk, delegate_id=delegate.pk, status="present", actor=chair

@@ -11,6 +11,7 @@ from meeting import services as meeting
 from meeting.models import ActionLog, Council, Delegate, Session
 from realtime.actors import Actor
 from realtime.errors import ServiceError
+from tests.events import expect_events
 from tests.factories import make_council, make_session, make_staff
 from voting import selectors, services
 from voting.ballots import ballot_cast
@@ -47,13 +48,13 @@ def vote(poll, delegates, choice):
         )
 
 
-def test_a_vote_with_4_of_30_present_is_refused_and_nothing_is_written(sitting, published):
+def test_a_vote_with_4_of_30_present_is_refused_and_nothing_is_written(sitting):
     session, chair, delegates = sitting
     mark(session, delegates[:4], "present", chair)
     poll = draft(session, chair)
     entries = ActionLog.objects.filter(session=session).count()
     seq = Session.objects.get(pk=session.pk).seq
-    with published() as events, pytest.raises(ServiceError) as refused:
+    with expect_events() as events, pytest.raises(ServiceError) as refused:
         services.poll_open(poll_id=poll.pk, actor=chair)
     assert refused.value.code == "quorum.not_met"
     assert "4/30" in refused.value.message and "Chưa đủ túc số" in refused.value.message
