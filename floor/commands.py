@@ -24,18 +24,10 @@ def _optional_int(data: dict[str, Any], name: str) -> int | None:
 
 
 def _request_answer(request: Request) -> dict:
-    place = next(
-        (
-            position
-            for position, waiting in enumerate(selectors.waiting(request.speaker_list), start=1)
-            if waiting.pk == request.pk
-        ),
-        None,
-    )
     return {
         "request_id": request.pk,
         "agenda_item_id": request.speaker_list.agenda_item_id,
-        "place": place,
+        "place": selectors.place_of(request),
         "status": request.status,
     }
 

@@ -12,19 +12,24 @@ SPEAKER = obj(
     agency=str,
 )
 REPLY_TO = nullable(obj(turn_id=int, name=str))
+# A request as it now is (an event's); a snapshot's line also gives each its place.
 REQUEST = obj(
     id=int,
     kind=str,
     kind_label=str,
-    place=int,
+    status=str,
+    rank=int,
+    position=int,
     speaker=SPEAKER,
     reply_to=REPLY_TO,
     by_chair=bool,
 )
-SPEAKER_LIST = obj(
+# The requests that changed, never the whole line again (floor.selectors.list_change).
+LIST_CHANGE = obj(
     agenda_item_id=int,
     closed=bool,
-    waiting=list_of(REQUEST),
+    requests=list_of(REQUEST),
+    waiting_count=int,
     spoken=list_of(obj(turn_id=int, kind=str, name=str)),
     limits=dict_of(int),
 )
@@ -57,7 +62,7 @@ QUESTION_FIELDS = dict(
     answered_at=nullable(str),
 )
 
-event("floor.changed", data=obj(list=nullable(SPEAKER_LIST), turn=nullable(TURN)))
+event("floor.changed", data=obj(list=nullable(LIST_CHANGE), turn=nullable(TURN)))
 event(
     "questions.changed",
     data=obj(

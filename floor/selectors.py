@@ -54,16 +54,35 @@ def waiting(speaker_list: SpeakerList):
     )
 
 
-def request_payload(request: Request, place: int) -> dict:
-    return {
+def request_payload(request: Request, place: int | None = None) -> dict:
+    """A request as it now is; ``place`` (1 = next) only in a snapshot's line: an event
+    carries the requests that changed, and each screen places them by (rank, position)."""
+    payload = {
         "id": request.pk,
         "kind": request.kind,
         "kind_label": str(Kind(request.kind).label),
-        "place": place,
+        "status": request.status,
+        "rank": request.rank,
+        "position": request.position,
         "speaker": speaker_payload(request.delegate, request.guest),
         "reply_to": _reply_payload(request.reply_to),
         "by_chair": request.added_by_chair,
     }
+    if place is not None:
+        payload["place"] = place
+    return payload
+
+
+def place_of(request: Request) -> int | None:
+    """The request's place in its line (1 = next), or None when it no longer waits."""
+    if request.status != Request.Status.WAITING:
+        return None
+    ahead = (
+        Request.objects.filter(speaker_list_id=request.speaker_list_id, status=request.status)
+        .filter(Q(rank__lt=request.rank) | Q(rank=request.rank, position__lt=request.position))
+        .count()
+    )
+    return ahead + 1
 
 
 def spoken(session: Session, item_id: int) -> list[dict]:
@@ -77,11 +96,32 @@ def spoken(session: Session, item_id: int) -> list[dict]:
 
 
 def list_payload(session: Session, item_id: int, speaker_list: SpeakerList | None) -> dict:
+    """The whole line of an item, for a snapshot."""
     queue = [] if speaker_list is None else list(waiting(speaker_list))
     return {
         "agenda_item_id": item_id,
         "closed": bool(speaker_list and speaker_list.closed),
         "waiting": [request_payload(r, place) for place, r in enumerate(queue, start=1)],
+        "spoken": spoken(session, item_id),
+        "limits": limits_for(session, item_id),
+    }
+
+
+def list_change(session: Session, item_id: int, speaker_list: SpeakerList | None, requests) -> dict:
+    """What an event says of an item's line: the requests that changed, as they now are
+    (a screen puts each in its place or takes it out), never the whole line again — thirty,
+    or three thousand, requests must not cost each screen the square of that."""
+    return {
+        "agenda_item_id": item_id,
+        "closed": bool(speaker_list and speaker_list.closed),
+        "requests": [request_payload(r) for r in requests],
+        "waiting_count": (
+            0
+            if speaker_list is None
+            else Request.objects.filter(
+                speaker_list=speaker_list, status=Request.Status.WAITING
+            ).count()
+        ),
         "spoken": spoken(session, item_id),
         "limits": limits_for(session, item_id),
     }

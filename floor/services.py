@@ -27,14 +27,17 @@ MIN_LIMIT_SECONDS, MAX_LIMIT_SECONDS = 10, 3600
 
 
 # -- shared by floor.turns and floor.questions ------------------------------------------------
-def floor_publish(*, session: Session, item_id: int | None) -> None:
-    """One sequenced event: the item's list and the running turn, as they now are."""
+def floor_publish(*, session: Session, item_id: int | None, requests=()) -> None:
+    """One sequenced event: the item's line (the requests that changed, as they now are) and
+    the running turn."""
     speaker_list = SpeakerList.objects.filter(agenda_item_id=item_id).first() if item_id else None
     emit(
         session=session,
         type="floor.changed",
         data={
-            "list": selectors.list_payload(session, item_id, speaker_list) if item_id else None,
+            "list": (
+                selectors.list_change(session, item_id, speaker_list, requests) if item_id else None
+            ),
             "turn": selectors.turn_payload(selectors.running_turn(session)),
         },
     )
@@ -180,7 +183,7 @@ def _place(
         by_chair=by_chair,
         **speaker_facts(delegate=delegate, guest=guest),
     )
-    floor_publish(session=session, item_id=item_id)
+    floor_publish(session=session, item_id=item_id, requests=[request])
     return request
 
 
@@ -261,7 +264,9 @@ def speaker_withdraw(*, session_id: int, request_id: int, actor: Actor) -> Reque
         request.status = Request.Status.WITHDRAWN
         request.save(update_fields=["status"])
         log(session, "floor.withdraw", actor, request=request.pk)
-        floor_publish(session=session, item_id=request.speaker_list.agenda_item_id)
+        floor_publish(
+            session=session, item_id=request.speaker_list.agenda_item_id, requests=[request]
+        )
         return request
 
 
@@ -287,7 +292,7 @@ def speaker_reorder(
             request.save(update_fields=["rank", "position"])
         speaker_list.save(update_fields=["last_position"])
         log(session, "floor.reorder", actor, item=item_id, order=list(request_ids))
-        floor_publish(session=session, item_id=item_id)
+        floor_publish(session=session, item_id=item_id, requests=[waiting[i] for i in request_ids])
         return speaker_list
 
 

@@ -126,7 +126,7 @@ def _give(session: Session, request: Request, actor: Actor) -> Turn:
         request=request,
         reply_to=request.reply_to,
     )
-    floor_publish(session=session, item_id=item_id)
+    floor_publish(session=session, item_id=item_id, requests=[request])
     return turn
 
 

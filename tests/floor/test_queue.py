@@ -67,9 +67,11 @@ def test_places_follow_arrival_and_points_of_order_go_first(sitting, published):
         (sitting.delegates[0].full_name, "speak"),
         (sitting.delegates[1].full_name, "speak"),
     ]
-    # One sequenced event per change, each with the whole new list.
+    # One sequenced event per change, each with the request as it now is.
     assert [e["type"] for e in events] == ["floor.changed"] * 4
-    assert [len(e["data"]["list"]["waiting"]) for e in events] == [1, 2, 3, 4]
+    # ... each saying what changed (the new request), never the whole line again.
+    assert [e["data"]["list"]["waiting_count"] for e in events] == [1, 2, 3, 4]
+    assert [len(e["data"]["list"]["requests"]) for e in events] == [1, 1, 1, 1]
     assert [e["seq"] for e in events] == sorted({e["seq"] for e in events})
 
 
