@@ -7,6 +7,8 @@
 import { wallClock } from "./clock.js";
 import * as agenda from "./projector_agenda.js";
 import * as documents from "./projector_documents.js";
+import * as floor from "./floor.js";
+import * as speakers from "./projector_floor.js";
 import * as room from "./projector_room.js";
 import * as voting from "./projector_voting.js";
 import { createScreen } from "./screen.js";
@@ -17,6 +19,6 @@ const IDLE_CHECK_MS = 60000;
 
 // A refused connection (a wrong key, say) covers the wall with the reason (client.js).
 createScreen({ path: document.body.dataset.wsPath, idleCheckMs: IDLE_CHECK_MS })
-  .install({ sitting, agenda, voting, documents, room })
+  .install({ sitting, agenda, floor, speakers, voting, documents, room })
   .start();
 wallClock("clock");

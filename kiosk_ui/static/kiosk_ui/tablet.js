@@ -3,6 +3,8 @@
 import { createScreen } from "./screen.js";
 import * as sitting from "./sitting.js";
 import * as agenda from "./tablet_agenda.js";
+import * as floor from "./floor.js";
+import * as speakers from "./tablet_floor.js";
 import * as reader from "./tablet_reader.js";
 import * as voting from "./tablet_voting.js";
 import { block, t } from "./ui.js";
@@ -26,5 +28,5 @@ createScreen({
   onRefused,
   state: { me: null },
 })
-  .install({ sitting, agenda, voting, reader })
+  .install({ sitting, agenda, floor, speakers, voting, reader })
   .start();
