@@ -373,6 +373,52 @@ class ScreenFleet:
         await asyncio.gather(*tasks)
         return {"acks": results, "errors": dict(errors), "tablets": len(tablets)}
 
+    async def op_request(
+        self, *, start_at: float, spread: float, total: int, timeout: float
+    ) -> dict:
+        """Every tablet asks for the floor once (``floor.request``, kind speak), tablet i at
+        ``start_at + spread * i / total``; each acknowledgement's place in the line. A tablet
+        has one command in flight at a time: the ballot's slot carries it."""
+        tablets = sorted(
+            (s for s in self.screens if s.target.role == "tablet"), key=lambda s: s.target.index
+        )
+        results: list[tuple] = []
+        errors: Counter = Counter()
+        deadline = start_at + spread + timeout
+
+        async def ask(screen: Screen) -> None:
+            if screen.closed or screen.ws is None:
+                errors["not connected"] += 1
+                return
+            screen.ballot_id = uuid.uuid4().hex
+            screen.ballot_future = asyncio.get_running_loop().create_future()
+            command = {"type": "floor.request", "id": screen.ballot_id, "data": {"kind": "speak"}}
+            sent = monotonic()
+            try:
+                await screen.ws.send(json.dumps(command))
+                answered, frame = await asyncio.wait_for(
+                    screen.ballot_future, max(0.1, deadline - monotonic())
+                )
+            except Exception as exc:  # noqa: BLE001 - counted and reported
+                errors[_describe(exc)] += 1
+                return
+            if frame["type"] == "ack":
+                data = frame["data"]
+                results.append(
+                    (screen.target.index, sent, answered, data["request_id"], data["place"])
+                )
+            else:
+                errors[frame["data"].get("code", "error")] += 1
+
+        tasks = []
+        for screen in tablets:
+            delay = start_at + spread * screen.target.index / max(1, total) - monotonic()
+            if delay > 0.001:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(ask(screen)))
+        await asyncio.gather(*tasks)
+        return {"acks": results, "errors": dict(errors), "tablets": len(tablets)}
+
     async def op_report(self, *, final_seq: int) -> dict:
         open_screens = [s for s in self.screens if not s.closed and s.ws]
         usage = resource.getrusage(resource.RUSAGE_SELF)

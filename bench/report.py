@@ -179,6 +179,25 @@ ROWS: list[tuple[str, Callable[[dict], str]]] = [
         lambda r: _s(_get(r, "ballots", "all_acked_after_first_cast_s")),
     ),
     ("ballots per second", lambda r: _num(_get(r, "ballots", "ballots_per_s"), "{:.0f}")),
+    # The request storm (bench/speakers.py), beside the vote storm.
+    ("floor request ack p50/p99 (ms)", lambda r: _pair(r, "requests", "ack_latency_s")),
+    (
+        "all requests acked after 1st (s)",
+        lambda r: _s(_get(r, "requests", "all_acked_after_first_request_s")),
+    ),
+    ("requests per second", lambda r: _num(_get(r, "requests", "requests_per_s"), "{:.0f}")),
+    (
+        "console had the whole line after 1st (s)",
+        lambda r: _s(_get(r, "requests", "console_saw_whole_line_after_first_request_s")),
+    ),
+    (
+        "request places distinct, in commit order",
+        lambda r: str(_get(r, "request_checks", "ok", default="–")),
+    ),
+    (
+        "server CPU per request (ms)",
+        lambda r: _num(_get(r, "requests", "server_cpu_per_request_ms")),
+    ),
     (
         "close -> result on projectors max (s)",
         lambda r: _s(_get(r, "result_on_projectors", "close_to_result_s", "max")),

@@ -14,7 +14,7 @@ import shutil
 import time
 from pathlib import Path
 
-from bench import database, procstat
+from bench import database, procstat, speakers
 from bench.clients import Fleet, Target, choice_for
 from bench.config import Config
 from bench.console import Console
@@ -329,6 +329,18 @@ async def _chamber(cfg: Config) -> dict:
         await _broadcast_steps(cfg, clock, console, fleet, stack, triggers, out)
         await asyncio.to_thread(profiler.start, "vote", worker_pids)
         await _vote(cfg, clock, console, fleet, stack, triggers, out)
+        await asyncio.to_thread(profiler.start, "requests", worker_pids)
+        await speakers.request_storm(
+            cfg,
+            clock,
+            console,
+            fleet,
+            stack,
+            out,
+            session_id=fixture.session_id,
+            cpu_snapshot=_cpu_snapshot,
+            cpu_delta=_cpu_delta,
+        )
         await asyncio.to_thread(profiler.stop)
         clock.phase = "report"
         await fleet.call("wait_seq", clock.limit(30) + 10, seq=console.seq, timeout=clock.limit(20))

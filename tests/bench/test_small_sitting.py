@@ -94,3 +94,15 @@ def test_every_event_reaches_every_screen_in_order(sitting):
         figures = result["fanout"][kind]
         assert figures["undelivered"] == 0, (kind, figures)
         assert figures["n"] == figures["events"] * SCREENS, (kind, figures)
+
+
+def test_every_request_for_the_floor_gets_its_own_place(sitting):
+    _, result = sitting
+    storm = result["requests"]
+    assert storm["errors"] == {}
+    assert storm["acked"] == TABLETS
+    checks = result["request_checks"]
+    assert checks["on_record"] == TABLETS
+    assert checks["places_are_1_to_n"] and checks["order_matches_database"]
+    assert checks["console_line_matches_database"] and checks["positions_unique"]
+    assert storm["floor_events"] == TABLETS  # one sequenced event per request
