@@ -73,20 +73,19 @@ async def request_storm(
         ),
     }
     try:
-        _, whole = await console.wait_event(
+        received, _ = await console.wait_event(
             lambda f: (
                 f["type"] == "floor.changed"
                 and f["data"]["list"] is not None
-                and len(f["data"]["list"]["waiting"]) >= len(acks)
+                and f["data"]["list"]["waiting_count"] >= len(acks)
             ),
             clock.limit(30),
             since,
         )
-        storm["console_saw_whole_line_after_first_request_s"] = monotonic() - start_at
-        storm["floor_events"] = sum(
-            1 for f in console.events[since:] if f["type"] == "floor.changed"
-        )
-        line = [entry["id"] for entry in whole["data"]["list"]["waiting"]]
+        storm["console_saw_whole_line_after_first_request_s"] = received - start_at
+        changes = [f for _, f in console.events[since:] if f["type"] == "floor.changed"]
+        storm["floor_events"] = len(changes)
+        line = _line(changes)
     except TimeoutError:
         storm["console_saw_whole_line_after_first_request_s"] = None
         line = []
