@@ -17,7 +17,7 @@ from bench import database
 from bench.config import Config
 from bench.run import COMMANDED_EVENTS, run_chamber
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(150)]
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(210)]
 
 TABLETS = 200
 PROJECTORS = 2
@@ -35,7 +35,7 @@ def sitting(tmp_path_factory):
         db_name=f"chamber_bench_test_{os.getpid()}",
         keep_db=False,
         quiet_wait_s=0,
-        timeout_s=100,
+        timeout_s=160,  # the vote storm, then the request storm
         connect_concurrency=40,
         run_dir=tmp_path_factory.mktemp("bench-run"),
     )

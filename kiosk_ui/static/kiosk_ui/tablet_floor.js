@@ -44,9 +44,10 @@ export function install(screen) {
       button(t("floor.cancel"), "btn btn-ghost", () => (document.getElementById("floor-debate").hidden = true)),
     ),
   );
-  const side = document.querySelector(".tablet-side");
-  // Right under the item being discussed: asking is what a delegate does most in a sitting.
-  side.insertBefore(card, document.querySelector(".attend-card"));
+  // At the top of the content column, above the agenda, in reach at every moment; the side
+  // column keeps the attendance and sign-out in view.
+  const content = document.querySelector(".tablet-content");
+  content.insertBefore(card, content.querySelector(".view-tabs"));
   floor.tick(document.getElementById("floor-tablet-timer"));
 
   function ask(kind, extra = {}) {
