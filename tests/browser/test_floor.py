@@ -24,7 +24,11 @@ from tests.browser.conftest import chromium, console_login, make_console_user, w
 from tests.factories import make_council, make_session
 from tests.servers import running_servers
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.timeout(240),  # three browsers and a server on a loaded two-core machine
+]
 
 expect.set_options(timeout=15_000)
 
