@@ -19,17 +19,13 @@ from voting.choices import choice_labels
 from voting.models import Ballot, Participation, Poll, PollResult
 from voting.secrecy import ballots_digest
 
-# The numbers of a stored result that the recount must give again (besides its counts, ballots,
-# who is elected and the verdict, named in words of their own).
-DECIDING_FIELDS = (
-    "seats",
-    "present",
-    "base",
-    "required",
-    "threshold",
-    "quorum_required",
-    "presence_quorum_required",
-)
+# The numbers of a stored result that the recount must give again (its counts, ballots, who is
+# elected and the verdict are named in words of their own).
+DECIDING_FIELDS = [
+    field
+    for field in tally.RESULT_FIELDS
+    if field not in ("counts", "ballots", "passed", "elected")
+]
 
 
 def _short(receipt: str) -> str:
