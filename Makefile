@@ -11,8 +11,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Reinstall only when the pinned dependencies change.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# Reinstall when the pinned dependencies change, or when an app appears: an editable install
+# maps only the packages that existed when it was made (the `chamber` command would not find
+# a new app).
+$(VENV)/.installed: pyproject.toml $(wildcard */apps.py) | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
