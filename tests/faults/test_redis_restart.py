@@ -89,7 +89,8 @@ async def test_redis_restart_loses_no_committed_event(chamber, workers, redis_se
         # Within a heartbeat (plus a margin for this shared 2-core machine).
         seq, current = await converged(everyone, session.pk, CONVERGE_SECONDS + 3)
         print(f"every screen at seq {seq} {time.monotonic() - healed:.1f}s after Redis is back")
-        assert seq > before[0] + 2 and current != before[1]
+        # The two agenda steps made while Redis was down (vote progress is a notice: no seq).
+        assert seq >= before[0] + 2 and current != before[1]
 
         closed = await command_until_answered(
             console, "poll.close", servers=workers, poll_id=poll_id
