@@ -16,19 +16,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from bench.engines import run_child
 from bench.search import ROOT, answer_texts, petition_texts, sample_queries, timed
 
 REPORTS = ROOT / "bench" / "reports"
-POSTGRES = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 DB_NAME = "chamber_bench_petitions"
 COMMUNES = 168
 FIELDS = [
@@ -194,41 +191,21 @@ def _measure(args: argparse.Namespace) -> dict:
 
 def _child(engine: str, args: argparse.Namespace, workdir: Path) -> dict:
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "chamber.settings",
         "ALLOWED_HOSTS": "testserver",
         "LOG_LEVEL": "ERROR",
         # The bulk seed is one long transaction: no idle or statement timeout here.
         "CHAMBER_DB_IDLE_IN_TRANSACTION_TIMEOUT": "0",
         "CHAMBER_DB_STATEMENT_TIMEOUT": "0",
     }
-    if engine == "postgresql":
-        _postgres(
-            f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)', f'CREATE DATABASE "{DB_NAME}"'
-        )
-        env["DATABASE_URL"] = f"{POSTGRES}/{DB_NAME}"
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{workdir / 'petitions.sqlite3'}"
-        env["CHAMBER_VAR_DIR"] = str(workdir)
-    argv = [sys.executable, "-m", "bench.petitions", "--child", *sys.argv[1:]]
-    try:
-        done = subprocess.run(
-            argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=args.timeout
-        )
-    finally:
-        if engine == "postgresql" and not args.keep_db:
-            _postgres(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-    if done.returncode != 0:
-        raise SystemExit(f"{engine}: {done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def _postgres(*statements: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True, connect_timeout=10) as conn:
-        for statement in statements:
-            conn.execute(statement)
+    return run_child(
+        module="bench.petitions",
+        engine=engine,
+        db_name=DB_NAME,
+        workdir=workdir,
+        timeout=args.timeout,
+        keep_db=args.keep_db,
+        env=env,
+    )
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
