@@ -6,27 +6,25 @@ the pages people open: the lists (city and one commune), filters, search, the ov
 search index: the services' chain would take hours at this size and is not what is measured),
 then times each page through Django's test client — the view, its queries and the template,
 no network — as the city's Standing Committee (sees every commune) and as a commune's clerk,
-p50 / p95 / max per scenario. The search text and the query words are bench.search's
-(``petition_texts``, ``answer_texts``, ``sample_queries``, ``timed``). Each engine runs in a
-process of its own on its own database (PostgreSQL ``chamber_bench_petitions``, dropped after;
-SQLite in a temporary folder). A report goes to bench/reports/petitions-<time>.json.
+p50 / p95 / max per scenario and what one request costs in CPU (this process's, PostgreSQL's
+backend's) and statements. The search text and the query words are bench.search's
+(``petition_texts``, ``answer_texts``, ``sample_queries``); the shape is bench.engines': each
+engine runs in a process of its own on its own database (PostgreSQL
+``chamber_bench_petitions``, dropped after unless ``--keep-db``; SQLite in a temporary
+folder). A report goes to bench/reports/petitions-<time>.json.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import random
-import tempfile
-import time
+from collections.abc import Callable
 from datetime import date, timedelta
-from pathlib import Path
 
-from bench.engines import run_child
-from bench.search import ROOT, answer_texts, petition_texts, sample_queries, timed
+from bench import engines
+from bench.engines import timed
+from bench.search import answer_texts, petition_texts, sample_queries
 
-REPORTS = ROOT / "bench" / "reports"
-DB_NAME = "chamber_bench_petitions"
 COMMUNES = 168
 FIELDS = [
     "Đất đai",
@@ -119,23 +117,22 @@ def seed(*, petitions: int, answers: int) -> dict:
     return {"standing": standing, "clerk": clerk, "commune": communes[41], "communes": communes}
 
 
-def _measure(args: argparse.Namespace) -> dict:
-    import django
+def _seed(args: argparse.Namespace) -> dict:
+    return seed(petitions=args.petitions, answers=args.answers)
 
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
 
+def _facts(_state: dict, _args: argparse.Namespace) -> dict:
     from petitions.models import Petition
 
-    call_command("migrate", verbosity=0)
-    began = time.perf_counter()
-    seeded = seed(petitions=args.petitions, answers=args.answers)
-    seeded_s = time.perf_counter() - began
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    return {
+        "petitions": Petition.objects.count(),
+        "answers": Petition.objects.exclude(answer_text="").count(),
+    }
+
+
+def _scenarios(seeded: dict, args: argparse.Namespace) -> list:
+    from django.test import Client
+
     city, clerk = Client(), Client()
     city.force_login(seeded["standing"])
     clerk.force_login(seeded["clerk"])
@@ -144,104 +141,77 @@ def _measure(args: argparse.Namespace) -> dict:
     year_ago = (date.today() - timedelta(days=365)).isoformat()
     quarter = (date.today() - timedelta(days=90)).isoformat()
     queries = sample_queries(args.requests)
+    runs = [str(n) for n in range(args.requests)]
 
     def get(client, url: str) -> None:
         response = client.get(url)
         if response.status_code != 200:
             raise SystemExit(f"{url}: {response.status_code}")
 
-    def each(run) -> dict:
-        return timed(run, [str(n) for n in range(args.requests)])
+    def each(url) -> Callable[[], dict]:
+        return lambda: timed(lambda _n: get(*url()), runs)
 
-    scenarios = {
-        "city list, page 1 (60,000)": each(lambda _n: get(city, "/petitions/")),
-        "city list, page 40": each(lambda _n: get(city, "/petitions/?page=40")),
-        "city list, one commune": each(
-            lambda _n: get(city, f"/petitions/?council={rng.choice(communes)}")
+    return [
+        ("city list, page 1 (60,000)", each(lambda: (city, "/petitions/"))),
+        ("city list, page 40", each(lambda: (city, "/petitions/?page=40"))),
+        (
+            "city list, one commune",
+            each(lambda: (city, f"/petitions/?council={rng.choice(communes)}")),
         ),
-        "city list, status + field + quarter": each(
-            lambda _n: get(
-                city, f"/petitions/?status=forwarded&from={quarter}&field={rng.randint(1, 8 * 169)}"
-            )
-        ),
-        "city list, overdue": each(lambda _n: get(city, "/petitions/?timeliness=overdue")),
-        "commune clerk, own list": each(lambda _n: get(clerk, "/petitions/")),
-        "city search": timed(lambda q: get(city, f"/petitions/?q={q}"), queries),
-        "commune search": timed(lambda q: get(clerk, f"/petitions/?q={q}"), queries),
-        "city overview (a year, 4 charts)": each(
-            lambda _n: get(city, f"/petitions/overview/?from={year_ago}")
-        ),
-        "commune overview": each(lambda _n: get(clerk, f"/petitions/overview/?from={year_ago}")),
-        "city list as CSV (60,000 rows)": timed(
-            lambda _n: b"".join(
-                city.get("/petitions/?export=kien-nghi&format=csv").streaming_content
+        (
+            "city list, status + field + quarter",
+            each(
+                lambda: (
+                    city,
+                    f"/petitions/?status=forwarded&from={quarter}&field={rng.randint(1, 8 * 169)}",
+                )
             ),
-            ["1", "2", "3"],
-            warmup=1,
         ),
-    }
-    return {
-        "engine": connection.vendor,
-        "petitions": Petition.objects.count(),
-        "answers": Petition.objects.exclude(answer_text="").count(),
-        "seeded_s": round(seeded_s, 1),
-        "scenarios": scenarios,
-    }
+        ("city list, overdue", each(lambda: (city, "/petitions/?timeliness=overdue"))),
+        ("commune clerk, own list", each(lambda: (clerk, "/petitions/"))),
+        ("city search", lambda: timed(lambda q: get(city, f"/petitions/?q={q}"), queries)),
+        ("commune search", lambda: timed(lambda q: get(clerk, f"/petitions/?q={q}"), queries)),
+        (
+            "city overview (a year, 4 charts)",
+            each(lambda: (city, f"/petitions/overview/?from={year_ago}")),
+        ),
+        ("commune overview", each(lambda: (clerk, f"/petitions/overview/?from={year_ago}"))),
+        (
+            "city list as CSV (60,000 rows)",
+            lambda: timed(
+                lambda _n: b"".join(
+                    city.get("/petitions/?export=kien-nghi&format=csv").streaming_content
+                ),
+                ["1", "2", "3"],
+                warmup=1,
+            ),
+        ),
+    ]
 
 
-def _child(engine: str, args: argparse.Namespace, workdir: Path) -> dict:
-    env = {
-        "ALLOWED_HOSTS": "testserver",
-        "LOG_LEVEL": "ERROR",
-        # The bulk seed is one long transaction: no idle or statement timeout here.
-        "CHAMBER_DB_IDLE_IN_TRANSACTION_TIMEOUT": "0",
-        "CHAMBER_DB_STATEMENT_TIMEOUT": "0",
-    }
-    return run_child(
-        module="bench.petitions",
-        engine=engine,
-        db_name=DB_NAME,
-        workdir=workdir,
-        timeout=args.timeout,
-        keep_db=args.keep_db,
-        env=env,
-    )
-
-
-def parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.petitions", description=__doc__.split("\n")[0]
-    )
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--petitions", type=int, default=60_000)
     parser.add_argument("--answers", type=int, default=20_000)
     parser.add_argument("--requests", type=int, default=40, help="requests per scenario")
-    parser.add_argument("--engine", choices=["both", "postgresql", "sqlite"], default="both")
-    parser.add_argument("--keep-db", action="store_true")
-    parser.add_argument("--timeout", type=float, default=1200.0, help="seconds per engine")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = parse(argv)
-    if args.child:
-        print(json.dumps(_measure(args)))
-        return
-    engines = ["postgresql", "sqlite"] if args.engine == "both" else [args.engine]
-    with tempfile.TemporaryDirectory(prefix="bench-petitions-") as workdir:
-        results = [_child(engine, args, Path(workdir)) for engine in engines]
-    for result in results:
-        print(
-            f"\n{result['engine']}: {result['petitions']:,} petitions, {result['answers']:,} "
-            f"answers, seeded in {result['seeded_s']} s"
-        )
-        print(f"  {'page':<40} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
-        for name, t in result["scenarios"].items():
-            print(f"  {name:<40} {t['p50_ms']:>8} {t['p95_ms']:>8} {t['max_ms']:>8}")
-    REPORTS.mkdir(parents=True, exist_ok=True)
-    path = REPORTS / time.strftime("petitions-%Y%m%d-%H%M%S.json", time.gmtime())
-    path.write_text(json.dumps({"args": vars(args), "results": results}, indent=2))
-    print(f"\nreport: {path.relative_to(ROOT)}")
+    engines.main(
+        name="petitions",
+        doc=__doc__,
+        seed=_seed,
+        scenarios=_scenarios,
+        facts=_facts,
+        arguments=_arguments,
+        argv=argv,
+        env={
+            "ALLOWED_HOSTS": "testserver",
+            "LOG_LEVEL": "ERROR",
+            # The bulk seed is one long transaction: no idle or statement timeout here.
+            "CHAMBER_DB_IDLE_IN_TRANSACTION_TIMEOUT": "0",
+            "CHAMBER_DB_STATEMENT_TIMEOUT": "0",
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -11,27 +11,20 @@ database (PostgreSQL ``chamber_bench_search``, dropped after; SQLite in a tempor
 A report goes to bench/reports/search-<time>.json.
 
 For other benchmarks (petitions' lists), the pieces are functions: ``petition_texts``,
-``sample_queries``, ``timed`` (p50 / p95 / max of a callable over queries) and
-``seed_index``.
+``sample_queries`` and ``seed_index``; the timer is ``bench.engines.timed``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import statistics
-import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 
-from bench.engines import run_child
+from bench import engines
+from bench.engines import timed  # the benchmarks' timer; tests import it from here too
 
-ROOT = Path(__file__).resolve().parent.parent
-REPORTS = ROOT / "bench" / "reports"
-DB_NAME = "chamber_bench_search"
 COUNCILS = 169  # the city and its 168 communes
 PETITION, ANSWER = "bench.petition", "bench.answer"
 
@@ -161,24 +154,6 @@ def sample_queries(count: int, *, seed: int = 16) -> list[str]:
     return queries
 
 
-def timed(run: Callable[[str], object], queries: list[str], *, warmup: int = 5) -> dict:
-    """p50 / p95 / max in milliseconds of ``run(query)`` over ``queries`` (after a warm-up)."""
-    for query in queries[:warmup]:
-        run(query)
-    took = []
-    for query in queries:
-        start = time.perf_counter()
-        run(query)
-        took.append((time.perf_counter() - start) * 1000)
-    took.sort()
-    return {
-        "queries": len(took),
-        "p50_ms": round(statistics.median(took), 2),
-        "p95_ms": round(took[max(0, int(len(took) * 0.95) - 1)], 2),
-        "max_ms": round(took[-1], 2),
-    }
-
-
 def seed_index(*, petitions: int, answers: int, councils: int = COUNCILS) -> None:
     """Fill the search index (Django configured) with petitions and answers of ``councils``
     councils over one year."""
@@ -208,24 +183,23 @@ def seed_index(*, petitions: int, answers: int, councils: int = COUNCILS) -> Non
     search_index_update_many(items=batch, batch_size=5000)
 
 
-def _measure(args: argparse.Namespace) -> dict:
-    """In the child process: migrate, seed, time each scenario."""
-    import django
+def _seed(args: argparse.Namespace) -> None:
+    seed_index(petitions=args.petitions, answers=args.answers)
 
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
 
+def _facts(_state: None, args: argparse.Namespace) -> dict:
+    from search.models import Entry
+    from search.selectors import search_find
+
+    kinds = [PETITION, ANSWER]
+    counts = [len(search_find(kinds=kinds, query=q, limit=100_000)) for q in sample_queries(20)]
+    return {"rows": Entry.objects.count(), "median_matches": statistics.median(counts)}
+
+
+def _scenarios(_state: None, args: argparse.Namespace) -> list:
     from search.models import Entry
     from search.selectors import search_find, search_ids, search_words
 
-    call_command("migrate", verbosity=0)
-    began = time.perf_counter()
-    seed_index(petitions=args.petitions, answers=args.answers)
-    seeded_s = time.perf_counter() - began
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE search_entry")
     queries = sample_queries(args.queries)
     kinds = [PETITION, ANSWER]
     commune = [42]
@@ -251,62 +225,27 @@ def _measure(args: argparse.Namespace) -> dict:
             return list(rows.order_by("-period", "kind", "-object_id")[:50])
 
         scenarios["before: LIKE '%word%' scan, city, 50 newest"] = like
-    counts = [len(search_find(kinds=kinds, query=q, limit=100_000)) for q in queries[:20]]
-    return {
-        "engine": connection.vendor,
-        "rows": Entry.objects.count(),
-        "seeded_s": round(seeded_s, 1),
-        "median_matches": statistics.median(counts),
-        "scenarios": {name: timed(run, queries) for name, run in scenarios.items()},
-    }
+    return [(name, lambda run=run: timed(run, queries)) for name, run in scenarios.items()]
 
 
-def _child(engine: str, args: argparse.Namespace, workdir: Path) -> dict:
-    return run_child(
-        module="bench.search",
-        engine=engine,
-        db_name=DB_NAME,
-        workdir=workdir,
-        timeout=args.timeout,
-        keep_db=args.keep_db,
-    )
-
-
-def parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.search", description=__doc__.split("\n")[0]
-    )
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--petitions", type=int, default=60_000)
     parser.add_argument("--answers", type=int, default=20_000)
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--engine", choices=["both", "postgresql", "sqlite"], default="both")
     parser.add_argument("--compare-like", action="store_true", help="also time the LIKE scan")
-    parser.add_argument("--keep-db", action="store_true")
-    parser.add_argument("--timeout", type=float, default=900.0, help="seconds per engine")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = parse(argv)
-    if args.child:
-        print(json.dumps(_measure(args)))
-        return
-    engines = ["postgresql", "sqlite"] if args.engine == "both" else [args.engine]
-    with tempfile.TemporaryDirectory(prefix="bench-search-") as workdir:
-        results = [_child(engine, args, Path(workdir)) for engine in engines]
-    for result in results:
-        print(
-            f"\n{result['engine']}: {result['rows']:,} entries, seeded in {result['seeded_s']} s,"
-            f" median {result['median_matches']} matches per query (first 20 queries)"
-        )
-        print(f"  {'scenario':<46} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
-        for name, t in result["scenarios"].items():
-            print(f"  {name:<46} {t['p50_ms']:>8} {t['p95_ms']:>8} {t['max_ms']:>8}")
-    REPORTS.mkdir(parents=True, exist_ok=True)
-    path = REPORTS / time.strftime("search-%Y%m%d-%H%M%S.json", time.gmtime())
-    path.write_text(json.dumps({"args": vars(args), "results": results}, indent=2))
-    print(f"\nreport: {path.relative_to(ROOT)}")
+    engines.main(
+        name="search",
+        doc=__doc__,
+        seed=_seed,
+        scenarios=_scenarios,
+        facts=_facts,
+        arguments=_arguments,
+        argv=argv,
+        timeout=900.0,
+    )
 
 
 if __name__ == "__main__":

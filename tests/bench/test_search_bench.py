@@ -21,3 +21,5 @@ def test_seeded_petitions_are_found_as_the_semantics_say():
         }, query
     report = timed(lambda q: search_find(kinds=[PETITION, ANSWER], query=q), sample_queries(20))
     assert report["queries"] == 20 and 0 < report["p50_ms"] <= report["p95_ms"] <= report["max_ms"]
+    # What one query cost, beside its wall time: one statement, some CPU of this process.
+    assert report["statements"] == 1.0 and report["cpu_ms"] > 0
