@@ -14,9 +14,13 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from chamber.limits import RequestBodyLimit, install_daphne_guard  # noqa: E402
 from chamber.routing import websocket_urlpatterns  # noqa: E402
 from realtime.origin import SameOriginValidator  # noqa: E402
+from resolutions import clock  # noqa: E402
 
 # Bodies over their endpoint's limit are refused before they are read (under Daphne too).
 install_daphne_guard()
+# Written consultations close at their deadline even when nobody is connected: one clock
+# thread per server process (resolutions/clock.py says why a thread started here).
+clock.start()
 
 application = ProtocolTypeRouter(
     {

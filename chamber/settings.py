@@ -220,6 +220,10 @@ CHAMBER_STAFF_SESSION_SECONDS = int(os.environ.get("CHAMBER_STAFF_SESSION_SECOND
 
 # How often each worker process refreshes its tablets' presence and its group memberships.
 CHAMBER_HEARTBEAT_SECONDS = float(os.environ.get("CHAMBER_HEARTBEAT_SECONDS", "20"))
+# Each server process closes written consultations at their deadline (resolutions.clock): it
+# sleeps until the nearest deadline it knows and looks for new ones at least this often.
+CHAMBER_CLOCK = env_bool("CHAMBER_CLOCK", True)
+CHAMBER_CLOCK_RESCAN_SECONDS = float(os.environ.get("CHAMBER_CLOCK_RESCAN_SECONDS", "30"))
 # A tablet whose process has not refreshed it for this long is shown as disconnected.
 CHAMBER_PRESENCE_STALE_SECONDS = float(os.environ.get("CHAMBER_PRESENCE_STALE_SECONDS", "60"))
 # A screen that does not take its frames is closed (4408) when its outbound queue holds more

@@ -9,6 +9,10 @@ from chamber.settings import *  # noqa: E402,F403
 # Every event a test publishes is checked against its declaration (realtime.events).
 CHAMBER_CHECK_EVENTS = True
 
+# No deadline clock in the test process itself (a thread on the test database); the servers a
+# test starts get it with CHAMBER_CLOCK=1 (tests/resolutions/test_clock_server.py).
+CHAMBER_CLOCK = env_bool("CHAMBER_CLOCK", False)  # noqa: F405
+
 # Fast hashing for test users; the default still verifies for users made otherwise.
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.MD5PasswordHasher",

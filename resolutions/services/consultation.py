@@ -10,8 +10,9 @@ the database's unique constraint on ``ConsultationParticipation``.
 from __future__ import annotations
 
 import datetime
+import logging
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +20,7 @@ from documents.services import InspectedPdf
 from meeting.models import Council, Delegate
 from realtime.actors import SYSTEM, Actor
 from realtime.errors import ServiceError
-from resolutions import access, chain, counting, files
+from resolutions import access, chain, clock, counting, files
 from resolutions.chain import council_lock
 from resolutions.models import (
     Consultation,
@@ -30,6 +31,7 @@ from voting.models import Poll
 from voting.secrecy import place_secret_ballot, unlink_secret_rows
 
 Status, Form = Consultation.Status, Consultation.Form
+logger = logging.getLogger(__name__)
 MAX_OPINION = 10_000
 
 
@@ -132,6 +134,8 @@ def consultation_send(*, consultation_id: int, actor: Actor) -> Consultation:
             deadline=consultation.deadline.isoformat(),
             draft_sha256=consultation.draft_file_id,
         )
+        # This process's deadline clock sleeps until the nearest deadline it knew of.
+        transaction.on_commit(clock.wake)
     return consultation
 
 
@@ -333,13 +337,22 @@ def consultation_cancel(*, consultation_id: int, reason: str, actor: Actor) -> C
 
 
 def close_due_consultations() -> int:
-    """Close every open consultation whose deadline has passed (any process may do it)."""
+    """Close every open consultation whose deadline has passed; how many this call closed.
+
+    Any process may run it at the same moment (the deadline clock of every worker, a cron
+    job, a page): ``consultation_close`` locks the row and counts only an open one, so each is
+    counted, and its entries written, once."""
     closed = 0
     due = Consultation.objects.filter(status=Status.OPEN, deadline__lte=timezone.now())
-    for consultation_id in due.values_list("pk", flat=True):
+    for consultation_id in list(due.order_by("deadline").values_list("pk", flat=True)):
         try:
             consultation_close(consultation_id=consultation_id, actor=SYSTEM)
             closed += 1
         except ServiceError:
             pass  # closed by the committee or another process first
+        except OperationalError:
+            # Another process held the row past the lock timeout while closing it: its close
+            # stands, or the next pass closes it.
+            logger.warning("consultation %s: closing at the deadline waited too long",
+                           consultation_id)
     return closed
