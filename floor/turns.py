@@ -68,6 +68,16 @@ def finish_running(session: Session, actor: Actor) -> Turn | None:
     return turn
 
 
+def end_on_sitting_stop(sender, *, session: Session, actor: Actor, action: str, **kwargs) -> None:
+    """The sitting adjourns or closes while someone speaks (meeting.signals.sitting_stops): their
+    turn ends now, its pause too, in the transaction of the adjournment or the close and
+    before its entry — so the minutes give its end and duration, a closed chain still ends
+    with its close, and every screen stops the timer (``floor.changed``, no turn)."""
+    turn = finish_running(session, actor)
+    if turn is not None:
+        floor_publish(session=session, item_id=turn.agenda_item_id)
+
+
 def start_turn(
     *,
     session: Session,

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meeting import chain, fixed_rules, record_facts, selectors
+from meeting import chain, fixed_rules, record_facts, selectors, signals
 from meeting.models import Attendance, Delegate, Session
 from realtime.actors import Actor
 from realtime.errors import ServiceError
@@ -134,6 +134,10 @@ def session_transition(
             changed.append("minutes_number")
             facts.update(record_facts.at_close(session))
         session.save(update_fields=changed)
+        if action in ("adjourn", "close"):
+            # The floor ends a running turn here: no one keeps the floor through a recess or
+            # after the close, and its end and duration go to the chain before the close.
+            signals.sitting_stops.send(sender=Session, session=session, action=action, actor=actor)
         _log(session, f"session.{action}", actor, previous=previous, status=target, **facts)
         if target == Status.CLOSED:
             chain.seal(session_id=session.pk)
