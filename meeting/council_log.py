@@ -2,9 +2,10 @@
 
 ``meeting.chain`` chains the entries of one session (keyed by the session, its head on the
 session row). Petitions, answers, resolutions' tasks and the like belong to a council and to no
-session, so they go here: one chain per council, the same entry hash as the credential log
-(``meeting.credentials``), and a head row per council (``CouncilLogHead``) holding the last hash
-and the count — so that removing the last entries is seen too, not only editing one.
+session, so they go here: one chain per council (a ``ChainedEntry``, as the session's log and
+the credential log are: meeting.chained), and a head row per council (``CouncilLogHead``)
+holding the last hash and the count — so that removing the last entries is seen too, not only
+editing one.
 
 Use it from a service, inside its transaction::
 
@@ -18,18 +19,13 @@ it may be shown to anyone who checks it.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from datetime import UTC
-
-from django.conf import settings
-from django.db import models, transaction
-from django.utils import timezone
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from meeting.chained import GENESIS, ChainedEntry, Head
 from realtime.actors import Actor
 
-GENESIS = "0" * 64
+__all__ = ["GENESIS", "CouncilLog", "CouncilLogHead", "append", "lock", "verify_council_log"]
 
 
 class CouncilLogHead(models.Model):
@@ -49,98 +45,53 @@ class CouncilLogHead(models.Model):
         return f"{self.council_id}: {self.count} {self.head[:12]}"
 
 
-class CouncilLog(models.Model):
+class CouncilLog(ChainedEntry):
     council = models.ForeignKey(
         "meeting.Council", verbose_name=_("hội đồng"), on_delete=models.PROTECT, related_name="+"
     )
-    at = models.DateTimeField(_("thời điểm"))
-    action = models.CharField(_("thao tác"), max_length=64)
-    actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("người thực hiện"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    data = models.JSONField(_("chi tiết"), default=dict)
-    previous_hash = models.CharField(max_length=64, default="")
-    hash = models.CharField(max_length=64, default="")
 
-    class Meta:
+    chain_scope = "council"
+    chain_label = "council log entry"
+
+    class Meta(ChainedEntry.Meta):
         verbose_name = _("nhật ký của hội đồng")
         verbose_name_plural = _("nhật ký của hội đồng")
-        ordering = ["id"]
         indexes = [models.Index(fields=["council", "id"])]
 
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action}"
+    @classmethod
+    def lock_head(cls, scope_id: int) -> Head:
+        head = lock(scope_id)
+        return Head(last=head.head, count=head.count)
+
+    @classmethod
+    def head_moved(cls, scope_id: int, head: Head, entry: CouncilLog) -> None:
+        count = head.count + 1
+        CouncilLogHead.objects.filter(pk=scope_id).update(head=entry.hash, count=count)
 
 
-def entry_hash(*, previous: str, entry: CouncilLog) -> str:
-    content = json.dumps(
-        {
-            "previous": previous,
-            "council": entry.council_id,
-            "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
-            "action": entry.action,
-            "actor_user": entry.actor_user_id,
-            "data": entry.data,
-        },
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(content.encode()).hexdigest()
+def lock(council_id: int) -> CouncilLogHead:
+    """Lock the council's chain for this transaction (its head row, made if new): a
+    council's entries are appended one at a time, in commit order (other councils are not
+    held up)."""
+    CouncilLogHead.objects.get_or_create(council_id=council_id)
+    return CouncilLogHead.objects.select_for_update().get(council_id=council_id)
 
 
 def append(*, council_id: int, action: str, actor: Actor, **data) -> CouncilLog:
-    """Append one entry to the council's chain; call inside the writing transaction.
-
-    The head row is locked for the rest of the transaction: a council's entries are appended
-    one at a time, in commit order (other councils are not held up).
-    """
-    with transaction.atomic():
-        CouncilLogHead.objects.get_or_create(council_id=council_id)
-        head = CouncilLogHead.objects.select_for_update().get(council_id=council_id)
-        user = actor.user if actor.user is not None and actor.user.is_authenticated else None
-        entry = CouncilLog(
-            council_id=council_id,
-            at=timezone.now(),
-            action=action,
-            actor_user=user,
-            # JSON round trip: what is hashed is exactly what the database gives back later.
-            data=json.loads(json.dumps(data, ensure_ascii=False, default=str)),
-            previous_hash=head.head,
-        )
-        entry.hash = entry_hash(previous=head.head, entry=entry)
-        entry.save()
-        CouncilLogHead.objects.filter(pk=council_id).update(
-            head=entry.hash, count=models.F("count") + 1
-        )
-        return entry
+    """Append one entry to the council's chain; call inside the writing transaction."""
+    return CouncilLog.append_entry(scope_id=council_id, action=action, user=actor.user, data=data)
 
 
 def verify_council_log(council_id: int) -> list[str]:
     """Problems found in the council's log, in words; empty when it is intact."""
-    problems, previous, count = [], GENESIS, 0
-    for entry in CouncilLog.objects.filter(council_id=council_id).order_by("id").iterator():
-        count += 1
-        if entry.previous_hash != previous:
-            problems.append(
-                f"council log entry {entry.pk} ({entry.action}): it does not follow the entry "
-                f"before it (an entry was removed, inserted or reordered)"
-            )
-        if entry_hash(previous=entry.previous_hash, entry=entry) != entry.hash:
-            problems.append(
-                f"council log entry {entry.pk} ({entry.action}) was altered: its content no "
-                f"longer matches its hash"
-            )
-        previous = entry.hash
-    head = CouncilLogHead.objects.filter(pk=council_id).values_list("head", "count").first()
-    head_hash, head_count = head if head is not None else (GENESIS, 0)
-    if head_hash != previous or head_count != count:
+    walk = CouncilLog.walk(council_id)
+    problems = list(walk.problems)
+    head = CouncilLogHead.objects.filter(pk=council_id).first()
+    head_hash, head_count = (head.head, head.count) if head is not None else (GENESIS, 0)
+    if head_hash != walk.last or head_count != walk.count:
         problems.append(
-            f"the council's log ends at entry {count} with {previous[:12]}…, but its head says "
-            f"{head_count} entries ending with {head_hash[:12]}… (entries were removed or added)"
+            f"the council's log ends at entry {walk.count} with {walk.last[:12]}…, but its head "
+            f"says {head_count} entries ending with {head_hash[:12]}… (entries were removed or "
+            f"added)"
         )
     return problems

@@ -10,11 +10,9 @@ sets at the first sign-in (stored as Django's password hash); re-issuing the bad
 
 from __future__ import annotations
 
-import hashlib
-import json
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
@@ -22,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meeting import selectors
-from meeting.models import Council, CredentialLog, Delegate, Session, TabletConnection
+from meeting.models import CredentialLog, Delegate, Session, TabletConnection
 from realtime.errors import ServiceError
 from realtime.groups import Audience
 from realtime.publish import notify
@@ -32,7 +30,6 @@ DEVICE_COOKIE_AGE = 60 * 60 * 24 * 365 * 5
 PIN_MIN, PIN_MAX = 4, 8
 PIN_TRIES = 5
 PIN_LOCK = timedelta(minutes=15)
-GENESIS = "0" * 64
 
 
 @dataclass(frozen=True)
@@ -66,60 +63,24 @@ def remember_device(response, device: Device) -> None:
 # -- the chain -----------------------------------------------------------------------------
 
 
-def _hash(*, previous: str, entry: CredentialLog) -> str:
-    content = json.dumps(
-        {
-            "previous": previous,
-            "council": entry.council_id,
-            "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
-            "action": entry.action,
-            "actor_user": entry.actor_user_id,
-            "delegate": entry.delegate_id,
-            "device": entry.device,
-            "data": entry.data,
-        },
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(content.encode()).hexdigest()
-
-
 def credential_log(
     *, council_id: int, action: str, user=None, delegate: Delegate | None = None,
     device: Device | None = None, **data,
 ) -> CredentialLog:
     """Append one entry to the council's chain (locks the council row: one writer at a time)."""
-    with transaction.atomic():
-        Council.objects.select_for_update().filter(pk=council_id).values_list("pk").first()
-        last = CredentialLog.objects.filter(council_id=council_id).order_by("-id").first()
-        previous = last.hash if last is not None else GENESIS
-        payload = {**(device.as_data() if device else {}), **data}
-        entry = CredentialLog(
-            council_id=council_id,
-            at=timezone.now(),
-            action=action,
-            actor_user=user if user is not None and user.is_authenticated else None,
-            delegate=delegate,
-            device=device.id if device else "",
-            data=json.loads(json.dumps(payload, ensure_ascii=False)),
-            previous_hash=previous,
-        )
-        entry.hash = _hash(previous=previous, entry=entry)
-        entry.save()
-        return entry
+    return CredentialLog.append_entry(
+        scope_id=council_id,
+        action=action,
+        user=user,
+        data={**(device.as_data() if device else {}), **data},
+        delegate=delegate,
+        device=device.id if device else "",
+    )
 
 
 def verify_credential_chain(council_id: int) -> list[str]:
     """Problems in the council's credential log, in words; empty when it is intact."""
-    problems, previous = [], GENESIS
-    for entry in CredentialLog.objects.filter(council_id=council_id).order_by("id"):
-        if entry.previous_hash != previous:
-            problems.append(f"credential entry {entry.pk} ({entry.action}) is out of the chain")
-        if _hash(previous=entry.previous_hash, entry=entry) != entry.hash:
-            problems.append(f"credential entry {entry.pk} ({entry.action}) was altered")
-        previous = entry.hash
-    return problems
+    return CredentialLog.walk(council_id).problems
 
 
 # -- sign-in -------------------------------------------------------------------------------
