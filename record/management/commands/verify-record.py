@@ -57,6 +57,9 @@ class Command(BaseCommand):
         )
 
     def _answer(self, problems: list[str], label: str, verified: str) -> None:
+        # The council's chain is checked by its own check and again by resolutions.verify:
+        # one problem, said once.
+        problems = list(dict.fromkeys(problems))
         if problems:
             for problem in problems:
                 self.stderr.write(f"FAIL {problem}")
