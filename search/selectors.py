@@ -62,7 +62,7 @@ def _matching(
 
 def search_ids(
     *,
-    kind: str,
+    kind: str | Iterable[str],
     query: str,
     council_ids: Iterable[int] | None = None,
     period_from: date | None = None,
@@ -70,9 +70,11 @@ def search_ids(
 ) -> QuerySet:
     """The ids of the ``kind`` things matching ``query``, as a lazy subquery:
     ``Petition.objects.filter(pk__in=search_ids(kind="petitions.petition", query=q))`` keeps
-    the caller's own filters, order and paging in one SQL statement."""
+    the caller's own filters, order and paging in one SQL statement. Several kinds keyed by
+    the same ids (a petition and its answer): one subquery, not an OR of two — an OR of two
+    ``IN``s makes PostgreSQL scan the whole table instead of walking an index in order."""
     return _matching(
-        kinds=[kind],
+        kinds=[kind] if isinstance(kind, str) else list(kind),
         query=query,
         council_ids=council_ids,
         period_from=period_from,
