@@ -6,7 +6,7 @@ file, whoever downloads it (the staff read it on the petition's page only).
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kiosk_ui.charts import Chart, Series
@@ -85,13 +85,13 @@ def count_chart(rows, *, per_council: bool) -> Chart:
 
 def timeliness_chart(rows, *, per_council: bool) -> Chart:
     if per_council:
-        name, title, heading = "han-theo-xa-phuong", _("Thời hạn trả lời, theo xã, phường"), _(
-            "Hội đồng"
+        name, title, heading = (
+            "han-theo-xa-phuong",
+            _("Thời hạn trả lời, theo xã, phường"),
+            _("Hội đồng"),
         )
     else:
-        name, title, heading = "han-theo-co-quan", _("Thời hạn trả lời, theo cơ quan"), _(
-            "Cơ quan"
-        )
+        name, title, heading = "han-theo-co-quan", _("Thời hạn trả lời, theo cơ quan"), _("Cơ quan")
     return Chart(
         name=name,
         title=title,
@@ -105,6 +105,7 @@ ACTION_LABELS = {
     "petition.create": _("Tiếp nhận kiến nghị"),
     "petition.group": _("Gộp thành kiến nghị tổng hợp"),
     "petition.group_add": _("Gộp thêm kiến nghị"),
+    "petition.ungroup": _("Tách kiến nghị khỏi kiến nghị tổng hợp"),
     "petition.forward": _("Chuyển cơ quan giải quyết"),
     "petition.to_city": _("Chuyển HĐND thành phố"),
     "petition.start": _("Cơ quan nhận giải quyết"),
@@ -118,11 +119,14 @@ ACTION_LABELS = {
 
 
 def history(petition: Petition) -> list[CouncilLog]:
-    """The chain's entries of this petition and of its consolidated petition, each with the
-    words for its action (``label``)."""
+    """The chain's entries of this petition and of its consolidated petition — in its own
+    council's chain and, once the city handles it, the city's — and its taking out of a group;
+    each with the words for its action (``label``)."""
     ids = [petition.pk, *([petition.group_id] if petition.group_id else [])]
+    chains = [petition.council_id, *([petition.handler_id] if petition.handler_id else [])]
     entries = list(
-        CouncilLog.objects.filter(council_id=petition.council_id, data__petition__in=ids)
+        CouncilLog.objects.filter(council_id__in=chains)
+        .filter(Q(data__petition__in=ids) | Q(data__removed=petition.pk))
         .select_related("actor_user")
         .order_by("id")
     )

@@ -14,7 +14,7 @@ from meeting import council_log
 from meeting.models import Delegate
 from petitions import access
 from petitions.models import WITH_AGENCY, Extension, VoterMeeting
-from petitions.services import _int, _locked, _log, _officer_of, _save_and_follow
+from petitions.steps import _int, _locked, _log, _officer_of, _save_and_follow, require_handler
 from realtime.actors import Actor
 from realtime.errors import ServiceError
 
@@ -57,7 +57,7 @@ def extension_decide(*, extension_id, accept: bool, actor: Actor) -> Extension:
         if extension is None:
             raise access.not_found()
         petition = _locked(extension.petition_id)
-        access.require_staff(actor.user, petition.council_id)
+        require_handler(actor, petition)
         if extension.decision != Extension.Decision.PENDING:
             raise ServiceError("extension.decided", _("Đề nghị gia hạn này đã được quyết định."))
         extension.decision = Extension.Decision.ACCEPTED if accept else Extension.Decision.REFUSED

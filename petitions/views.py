@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,23 +20,22 @@ from django.views.decorators.http import require_POST
 from documents import rendering
 from documents.services import inspect_pdf
 from kiosk_ui import tables
+from kiosk_ui.dates import form_day
+from kiosk_ui.paging import keyset_page
 from meeting.agencies import officer_agencies
 from meeting.models import Agency, Council
 from meeting.scope import Everywhere
 from petitions import access, exports, selectors, services, services_more
 from petitions.models import Extension, Field, Petition, Status, VoterMeeting
 from petitions.similarity import similar_petitions
+from petitions.steps import handling_council
 from realtime.actors import Actor
 from realtime.errors import ServiceError
 
-PAGE_SIZE = 50
-
 
 def _day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value or "")
-    except ValueError:
-        return None
+    # dd/mm/yyyy whatever the browser's locale (kiosk_ui.dates); unreadable: date.bad_format.
+    return form_day(value)
 
 
 def _councils(user, scope) -> list[Council]:
@@ -48,7 +46,7 @@ def _councils(user, scope) -> list[Council]:
 def _petition(request: HttpRequest, petition_id: int) -> Petition:
     petition = (
         selectors.visible(request.user)
-        .select_related("council", "field", "agency", "meeting", "group", "answer_file")
+        .select_related("council", "handler", "field", "agency", "meeting", "group", "answer_file")
         .filter(pk=petition_id)
         .first()
     )
@@ -63,14 +61,15 @@ def _refused(request: HttpRequest, error: ServiceError) -> None:
 
 @login_required
 def petition_list(request: HttpRequest) -> HttpResponse:
-    visible = selectors.visible(request.user)
+    scope = selectors.Scope.of(request.user)
     filters = selectors.Filters.from_request(request.GET)
-    rows = selectors.listed(selectors.filtered(visible, filters))
+    rows = selectors.listed(selectors.filtered(selectors.visible(request.user, scope), filters))
     table = exports.list_table(rows)
     if response := tables.export_response(request, [table]):
         return response
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    councils = list(selectors.visible_councils(request.user))
+    # Keyset pages, a capped count (kiosk_ui.paging): no COUNT nor OFFSET over 60,000 rows.
+    page = keyset_page(rows, after=request.GET.get("after"), date_field="received_on")
+    councils = list(selectors.visible_councils(request.user, scope))
     # The lists of one council: the city's 169 councils' fields would be a thousand options.
     listed_council = filters.council or (councils[0].pk if len(councils) == 1 else None)
     return render(
@@ -82,8 +81,8 @@ def petition_list(request: HttpRequest) -> HttpResponse:
             "table": table,
             "councils": councils,
             "statuses": Status.choices,
-            "fields": Field.objects.filter(council_id=listed_council),
-            "agencies": Agency.objects.filter(council_id=listed_council),
+            "fields": Field.objects.filter(council_id=listed_council) if listed_council else [],
+            "agencies": Agency.objects.filter(council_id=listed_council) if listed_council else [],
             "may_enter": bool(access.editable_councils(request.user)),
         },
     )
@@ -135,8 +134,12 @@ def petition_new(request: HttpRequest) -> HttpResponse:
 def petition_detail(request: HttpRequest, petition_id: int) -> HttpResponse:
     petition = _petition(request, petition_id)
     user = request.user
-    staff = petition.council_id in access.editable_councils(user)
+    editable = access.editable_councils(user)
+    # Who handles it acts (the city, once forwarded there: petitions.steps); the commune reads.
+    handling = handling_council(petition)
+    staff = handling in editable
     officer = petition.agency_id is not None and petition.agency_id in officer_agencies(user)
+    group = petition.group
     return render(
         request,
         "petitions/detail.html",
@@ -144,10 +147,14 @@ def petition_detail(request: HttpRequest, petition_id: int) -> HttpResponse:
             "petition": petition,
             "staff": staff,
             "officer": officer,
+            "with_city": petition.handler_id is not None,
+            "may_ungroup": group is not None
+            and group.status == Status.RECEIVED
+            and petition.council_id in editable,
             "personal": access.sees_personal_data(user, petition.council_id),
             "members": petition.members.select_related("field").order_by("pk"),
             "similar": similar_petitions(petition) if staff and not petition.group_id else [],
-            "agencies": Agency.objects.filter(council_id=petition.council_id, active=True),
+            "agencies": Agency.objects.filter(council_id=handling, active=True),
             "extensions": petition.extensions.select_related("requested_by"),
             "pending_extension": petition.extensions.filter(
                 decision=Extension.Decision.PENDING
@@ -169,6 +176,7 @@ ACTIONS = {
     "inform": lambda p, a, post: services.petition_inform(petition_id=p, actor=a),
     "close": lambda p, a, post: services.petition_close(petition_id=p, actor=a),
     "group": lambda p, a, post: _group(p, a, post),
+    "ungroup": lambda p, a, post: services.petition_ungroup(petition_id=p, actor=a),
     "extend": lambda p, a, post: services_more.extension_request(
         petition_id=p, due_date=_day(post.get("due_date")), reason=post.get("reason", ""), actor=a
     ),
@@ -186,6 +194,7 @@ DONE = {
     "inform": gettext_lazy("Đã ghi nhận: đã thông tin cho cử tri."),
     "close": gettext_lazy("Đã kết thúc kiến nghị."),
     "group": gettext_lazy("Đã gộp kiến nghị."),
+    "ungroup": gettext_lazy("Đã tách kiến nghị khỏi kiến nghị tổng hợp."),
     "extend": gettext_lazy("Đã gửi đề nghị gia hạn."),
     "accept": gettext_lazy("Đã đồng ý gia hạn."),
     "refuse": gettext_lazy("Đã không đồng ý gia hạn."),

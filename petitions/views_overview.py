@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from documents.services import inspect_pdf
 from kiosk_ui import tables
+from kiosk_ui.dates import form_day
 from meeting.models import Council, Delegate
 from meeting.scope import Everywhere
 from petitions import access, exports, selectors, services_more
@@ -29,14 +30,14 @@ from realtime.errors import ServiceError
 
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
-    readable = access.readable_councils(request.user)
-    if not isinstance(readable, Everywhere) and not readable:
+    scope = selectors.Scope.of(request.user)
+    if not isinstance(scope.councils, Everywhere) and not scope.councils:
         raise PermissionDenied
     filters = selectors.Filters.from_request(request.GET)
     if not request.GET.get("from") and not request.GET.get("to"):
         filters.date_from = date(timezone.localdate().year, 1, 1)
-    councils = list(selectors.visible_councils(request.user))
-    rows = selectors.period_only(selectors.visible(request.user), filters)
+    councils = list(selectors.visible_councils(request.user, scope))
+    rows = selectors.period_only(selectors.visible(request.user, scope), filters)
     # Per commune when more than one council is in sight (the city), else per agency.
     per_council = not filters.council and len(councils) > 1
     query = request.GET.copy()
@@ -48,17 +49,12 @@ def overview(request: HttpRequest) -> HttpResponse:
         params["status"] = value
         return f"{reverse('petition-list')}?{params.urlencode()}"
 
+    counts = selectors.overview(rows, per="council" if per_council else "agency")
     charts = [
-        exports.status_chart(selectors.by_status(rows), status_href),
-        exports.field_chart(selectors.by_field(rows)),
-        exports.count_chart(
-            selectors.by_council_or_agency(rows, per="council" if per_council else "agency"),
-            per_council=per_council,
-        ),
-        exports.timeliness_chart(
-            selectors.timeliness(rows, per="council" if per_council else "agency"),
-            per_council=per_council,
-        ),
+        exports.status_chart(counts.by_status, status_href),
+        exports.field_chart(counts.by_field),
+        exports.count_chart(counts.by_key, per_council=per_council),
+        exports.timeliness_chart(counts.timeliness, per_council=per_council),
     ]
     if response := tables.export_response(request, [c.table() for c in charts]):
         return response
@@ -112,10 +108,7 @@ async def meetings(request: HttpRequest) -> HttpResponse:
 
 
 def _day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value or "")
-    except ValueError:
-        return None
+    return form_day(value)  # dd/mm/yyyy (kiosk_ui.dates)
 
 
 def _meetings_page(request: HttpRequest, scope) -> HttpResponse:

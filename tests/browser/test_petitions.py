@@ -62,7 +62,8 @@ def test_clerk_groups_and_forwards_the_agency_answers_the_city_sees_it(artifacts
     enter(other, text="Đề nghị sửa chữa cầu Tân Nhựt bị xuống cấp")
     clerk, officer = _signable(ward.clerk.user), _signable(ward.officer.user)
     agency = ward.committee.name
-    due = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+    # Typed the Vietnamese way (kiosk_ui.dates), whatever the browser's locale.
+    due = (datetime.date.today() + datetime.timedelta(days=30)).strftime("%d/%m/%Y")
     errors: list[str] = []
 
     with running_servers(1, redis=True) as [server], chromium() as new_context:

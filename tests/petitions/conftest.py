@@ -94,3 +94,46 @@ def forwarded(commune, petition=None, *, agency=None, due=None):
         actor=commune.clerk,
         on=TODAY - datetime.timedelta(days=20),
     )
+
+
+def _snapshot(*councils):
+    rows = list(Petition.objects.filter(council__in=councils).order_by("pk").values())
+    from meeting.models import CouncilLog
+
+    return rows, CouncilLog.objects.filter(council__in=councils).count()
+
+
+def refused(code: str, council, call, *args, also=(), **kwargs):
+    """``call`` raises ``code`` and leaves the petitions and the chains of ``council`` (and of
+    ``also``: the city) as they were; the refusal has words for the person at the screen."""
+    from realtime.errors import ServiceError
+
+    before = _snapshot(council, *also)
+    with pytest.raises(ServiceError) as caught:
+        call(*args, **kwargs)
+    assert caught.value.code == code, caught.value
+    assert caught.value.message
+    assert _snapshot(council, *also) == before
+    return caught.value
+
+
+@pytest.fixture
+def a(city):
+    """Commune A of ``city``."""
+    return city.a
+
+
+@pytest.fixture
+def received(a) -> Petition:
+    """A petition commune A received (nothing done yet)."""
+    return enter(a)
+
+
+@pytest.fixture
+def sent(a) -> Petition:
+    """A petition commune A forwarded to its People's Committee (due in 30 days)."""
+    return forwarded(a)
+
+
+def in_days(days: int) -> datetime.date:
+    return TODAY + datetime.timedelta(days=days)
