@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from kiosk_ui.tables import export_response
+from kiosk_ui.tables import csv_response, xlsx_response
 from meeting.models import Council
 from meeting.scope import councils_for, may
 from resolutions import access, overview
 from resolutions.models import Task
+
+PAGE_SIZE = 50
 
 
 def _under(council: Council, scope) -> list[int]:
@@ -50,16 +53,21 @@ def overview_page(request: HttpRequest) -> HttpResponse:
         "state": request.GET.get("state") or None,
         "kind": request.GET.get("kind") or None,
     }
-    built = overview.build(council, _under(council, scope), filters)
-    if (response := export_response(request, built.tables)) is not None:
-        return response
+    councils = _under(council, scope)
+    if name := request.GET.get("export"):
+        # Only the table asked for: the page's other charts are not computed for a file.
+        table = overview.export_table(name, council, councils, filters)
+        if table is None:
+            return HttpResponse(status=404)
+        return xlsx_response(table) if request.GET.get("format") == "xlsx" else csv_response(table)
+    built = overview.build(council, councils, filters)
     return render(
         request,
         "resolutions/overview.html",
         {
             "view": built,
             "task_table": built.tables[-1],
-            "tasks": built.tasks[:200],
+            "tasks": Paginator(built.tasks, PAGE_SIZE).get_page(request.GET.get("page")),
             "filters": filters,
             "states": Task.State.choices,
             "parent": council.parent if council.parent_id and may(

@@ -85,12 +85,16 @@ def test_one_query_per_chart(city):
 
 
 def test_charts_and_the_list_export(city):
-    _city, _chamber, _late, standing = city
+    _city, chamber, _late, standing = city
     client = client_of(standing)
     url = reverse("resolution-overview")
     csv = client.get(url, {"export": "tasks-by-agency", "format": "csv"})
     body = b"".join(csv.streaming_content).decode("utf-8-sig")
-    assert body.splitlines()[1].startswith("Ủy ban nhân dân phường,1,1,0")
+    # On the city's page an agency names its council: every commune has a People's Committee.
+    assert body.splitlines()[1].startswith(
+        f"Ủy ban nhân dân phường — {chamber.council.name},1,1,0"
+    )
+    assert client.get(url, {"export": "no-such-chart"}).status_code == 404
     xlsx = client.get(url, {"export": "tasks", "format": "xlsx"})
     from openpyxl import load_workbook
 
