@@ -7,6 +7,7 @@ from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,6 +21,8 @@ from resolutions import access, selectors
 from resolutions.models import Consultation, Resolution
 from resolutions.services import resolutions as services
 from resolutions.views import common
+
+PAGE_SIZE = 50
 
 
 def _scope(user):
@@ -61,7 +64,9 @@ def resolution_list(request: HttpRequest) -> HttpResponse:
         request,
         "resolutions/resolution_list.html",
         {
-            "resolutions": resolutions.order_by("-adopted_on", "-number")[:300],
+            "resolutions": Paginator(
+                resolutions.order_by("-adopted_on", "-number", "-pk"), PAGE_SIZE
+            ).get_page(request.GET.get("page")),
             "query": query,
             "status": status,
             "statuses": Resolution.Status.choices,
