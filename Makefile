@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint install system-deps serve bench bench-hosts bench-documents bench-search clean
+.PHONY: demo test lint install system-deps serve bench bench-hosts bench-documents bench-search bench-resolutions clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ bench-documents: install
 # PostgreSQL and SQLite, and the LIKE scan it replaced.
 bench-search: install
 	$(BIN)/python -m bench.search --compare-like $(BENCH_ARGS)
+
+# The resolutions' pages at a city's year (169 councils, ~5,000 resolutions, ~19,000 tasks):
+# overviews, lists, search, exports — p50/p95, database and CPU time, on PostgreSQL and SQLite.
+bench-resolutions: install
+	$(BIN)/python -m bench.resolutions $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var
