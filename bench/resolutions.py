@@ -30,6 +30,7 @@ from pathlib import Path
 
 from bench.engines import run_child
 from bench.search import ROOT
+from bench.source import source_state
 
 REPORTS = ROOT / "bench" / "reports"
 DB_NAME = "chamber_bench_resolutions"
@@ -231,13 +232,16 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(_measure(args)))
         return
     engines = ["postgresql", "sqlite"] if args.engine == "both" else [args.engine]
+    source, load = source_state(), os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench-resolutions-") as workdir:
         results = [_child(engine, args, Path(workdir)) for engine in engines]
     for result in results:
         print_result(result)
     REPORTS.mkdir(parents=True, exist_ok=True)
     path = REPORTS / time.strftime("resolutions-%Y%m%d-%H%M%S.json", time.gmtime())
-    path.write_text(json.dumps({"args": vars(args), "results": results}, indent=2))
+    report = {"args": vars(args), "source": source, "load_at_start": load, "results": results}
+    path.write_text(json.dumps(report, indent=2))
+    print(f"commit {source['commit']}, load average at the start {load[0]:.1f} {load[1]:.1f}")
     print(f"\nreport: {path.relative_to(ROOT)}")
 
 
