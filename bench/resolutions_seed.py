@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 COMMUNES = 168
 AGENCIES = [
@@ -189,7 +189,7 @@ def _progress(rng, task, officer, today, reports) -> None:
         last = n == made - 1
         percent = task.percent if last else max(0, task.percent - 20 * (made - 1 - n))
         at = datetime.combine(
-            min(today, task.created_at_day + timedelta(days=20 * (n + 1))), time(9)
+            min(today, task.created_at_day + timedelta(days=20 * (n + 1))), time(9), tzinfo=UTC
         )
         reports.append(
             ProgressReport(
