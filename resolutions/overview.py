@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,9 +73,14 @@ def tasks_by_agency(
     tasks (a LIMIT in the query)."""
     rows = (
         Task.objects.filter(council_id__in=councils)
-        .values("agency_id", "agency__name", "agency__council__name")
-        .annotate(**_state_counts(today))
-        .order_by("-late", "agency__name", "agency_id")
+        # Grouped by the id alone (the names ride along): cheaper than by three columns.
+        .values("agency_id")
+        .annotate(
+            name=Min("agency__name"),
+            council_name=Min("agency__council__name"),
+            **_state_counts(today),
+        )
+        .order_by("-late", "name", "agency_id")
     )
     several = len(councils) > 1
     title = _("Nhiệm vụ và kiến nghị theo cơ quan thực hiện")
@@ -94,9 +99,7 @@ def tasks_by_agency(
         rows=[
             Row(
                 # Every commune has its People's Committee: on the city's page, whose.
-                f"{r['agency__name']} — {r['agency__council__name']}"
-                if several
-                else r["agency__name"],
+                f"{r['name']} — {r['council_name']}" if several else r["name"],
                 [r["on_track"], r["late"], r["done"]],
                 link.replace("{}", str(r["agency_id"])),
             )
@@ -211,8 +214,14 @@ def consultations_by_status(council: Council, councils: list[int], today) -> Cha
     )
 
 
-def task_totals(councils: list[int], today) -> dict:
-    """Every task and recommendation, and the late ones: the page's figures (one query)."""
+def task_totals(councils: list[int], today, complete: Chart | None) -> dict:
+    """Every task and recommendation, and the late ones: the page's figures — summed from a
+    chart that has every task (per council, or every agency of a commune), else one query."""
+    if complete is not None:
+        return {
+            "total": complete.total,
+            "late": sum(row.values[1] for row in complete.rows),
+        }
     return Task.objects.filter(council_id__in=councils).aggregate(
         total=Count("pk"), late=Count("pk", filter=Q(done_on__isnull=True, due_on__lt=today))
     )
@@ -282,11 +291,13 @@ def build(council: Council, councils: list[int], filters: dict) -> Overview:
     by_agency = tasks_by_agency(council, councils, today, limit=AGENCY_ROWS)
     # The narrow charts side by side, then the stacked ones across the page.
     charts = [by_status, recommendations(council, councils, today), by_agency]
+    complete = by_agency if len(by_agency.rows) < AGENCY_ROWS else None
     if len(councils) > 1:  # the city's page: every council under it, to drill into
-        charts.append(tasks_by_council(council, councils, today))
+        complete = tasks_by_council(council, councils, today)
+        charts.append(complete)
     charts.append(consultations_by_status(council, councils, today))
     tasks = task_list(councils, today, **filters)
-    totals = task_totals(councils, today)
+    totals = task_totals(councils, today, complete)
     kpis = [
         (_("Nghị quyết"), by_status.total, ""),
         (_("Nhiệm vụ, kiến nghị"), totals["total"], ""),

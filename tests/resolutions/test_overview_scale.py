@@ -98,6 +98,11 @@ def test_the_overviews_queries_do_not_grow_with_the_councils(city):
     # The same queries, over every commune: 3 tasks to each of 2·2 + 4·5 resolutions.
     page = standing.get(url).content.decode()
     assert 'data-count="72"' in page
+    # The figures at the top: every task, and the late ones (one of each resolution's three).
+    assert '<span class="card-label">Nhiệm vụ, kiến nghị</span><strong>72</strong>' in page
+    assert '<span class="card-label">Quá hạn</span><strong>24</strong>' in page
+    commune = clerk.get(url).content.decode()
+    assert '<span class="card-label">Quá hạn</span><strong>2</strong>' in commune
     # A file runs its own query, not the page's charts too.
     assert before[3] < before[0]
 
