@@ -46,7 +46,7 @@ OVERVIEW = "/resolutions/overview/"
 def _seed(args: argparse.Namespace):
     from bench.resolutions_seed import seed
 
-    return seed(per_council=args.per_council)
+    return seed(per_council=args.per_council, commune_count=args.communes)
 
 
 def _facts(seeded, _args: argparse.Namespace) -> dict:
@@ -142,6 +142,7 @@ def _scenarios(seeded, args: argparse.Namespace) -> list:
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--per-council", type=int, default=30, help="resolutions a year")
+    parser.add_argument("--communes", type=int, default=168, help="councils under the city")
     parser.add_argument("--requests", type=int, default=30, help="requests per page")
 
 

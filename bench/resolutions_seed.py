@@ -57,7 +57,7 @@ def _title(rng: random.Random, year: int) -> str:
     return f"về {rng.choice(SUBJECTS)} {rng.choice(['', 'giai đoạn 2026-2030 ', 'năm '])}{year}"
 
 
-def seed(*, per_council: int = 30, seed: int = 15) -> Seeded:
+def seed(*, per_council: int = 30, commune_count: int = COMMUNES, seed: int = 15) -> Seeded:
     from django.contrib.auth.models import User
     from django.db import transaction
 
@@ -71,7 +71,7 @@ def seed(*, per_council: int = 30, seed: int = 15) -> Seeded:
         city = Council.objects.create(name="HĐND Thành phố", level="city", seats=95)
         communes = Council.objects.bulk_create(
             Council(name=f"HĐND Phường {n:03d}", level="ward", seats=30, parent=city)
-            for n in range(1, COMMUNES + 1)
+            for n in range(1, commune_count + 1)
         )
         councils = [city, *communes]
         agencies = Agency.objects.bulk_create(
@@ -102,7 +102,7 @@ def seed(*, per_council: int = 30, seed: int = 15) -> Seeded:
         counts = _year(rng, councils, agencies_of, delegates_of, officer_of, per_council)
         standing = User.objects.create_user("thuongtruc", is_staff=True)
         membership_grant(user=standing, council=city, role="standing")
-        commune = communes[41]
+        commune = communes[min(41, len(communes) - 1)]
         clerk = User.objects.create_user("vanthu", is_staff=True)
         membership_grant(user=clerk, council=commune, role="clerk")
     return Seeded(
