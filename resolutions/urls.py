@@ -1,6 +1,6 @@
 from django.urls import path
 
-from resolutions.views import consultations, delegate, overview, supervision, tasks
+from resolutions.views import conclusions, consultations, delegate, overview, supervision, tasks
 from resolutions.views import resolutions as views
 
 urlpatterns = [
@@ -11,6 +11,12 @@ urlpatterns = [
     path("resolutions/<int:resolution_id>/sign/", views.resolution_sign, name="resolution-sign"),
     path(
         "resolutions/<int:resolution_id>/signed.pdf", views.resolution_pdf, name="resolution-pdf"
+    ),
+    path("resolutions/conclusions/", conclusions.conclusion_list, name="conclusion-list"),
+    path("resolutions/conclusions/add/", conclusions.conclusion_add, name="conclusion-add"),
+    path(
+        "resolutions/conclusions/<int:conclusion_id>/", conclusions.conclusion_detail,
+        name="conclusion-detail",
     ),
     path("resolutions/tasks/", tasks.officer_tasks, name="officer-tasks"),
     path("resolutions/tasks/add/", tasks.task_add, name="task-add"),

@@ -137,3 +137,58 @@ def test_the_clerk_adopts_a_passed_vote_from_the_list():
     assert refused.status_code == 302 and Resolution.objects.count() == 1
     outsider = staff_client(make_staff(role="clerk", council=make_council(seats=2)))
     assert outsider.get(adopted.url).status_code == 403
+
+
+def test_the_clerk_records_a_conclusion_of_the_sitting_and_finds_it():
+    chamber = sitting_with_votes()
+    session = chamber.sitting.session
+    client = staff_client(chamber.clerk.user)
+    listing = client.get(reverse("conclusion-list")).content.decode()
+    assert 'id="conclusion-form"' in listing and f'<option value="{session.pk}">' in listing
+    made = client.post(
+        reverse("conclusion-add"),
+        {"session": session.pk, "title": "Kết luận về chất vấn tại kỳ họp", "pdf": _upload()},
+    )
+    conclusion = Resolution.objects.get(kind="conclusion")
+    assert made.url == reverse("conclusion-detail", args=[conclusion.pk])
+    detail = client.get(made.url).content.decode()
+    assert "1/KL-HĐND" in detail and "Kết luận về chất vấn" in detail
+    assert 'id="signed-pdf"' in detail
+    found = client.get(reverse("conclusion-list"), {"q": "chat van"}).content.decode()
+    assert f'data-conclusion-id="{conclusion.pk}"' in found
+    assert reverse("record", args=[session.pk]) in found  # the sitting it concludes
+    missing = client.get(reverse("conclusion-list"), {"q": "ngan sach"}).content.decode()
+    assert f'data-conclusion-id="{conclusion.pk}"' not in missing
+    # A resolution is not a conclusion: not at a conclusion's address, not in its list.
+    resolution = client.post(
+        reverse("resolution-adopt"), {"poll": chamber.passed.pk, "title": "Ngân sách"}
+    )
+    adopted = Resolution.objects.get(kind="resolution")
+    assert resolution.status_code == 302
+    assert client.get(reverse("conclusion-detail", args=[adopted.pk])).status_code == 404
+    assert f'data-conclusion-id="{adopted.pk}"' not in client.get(
+        reverse("conclusion-list")
+    ).content.decode()
+
+
+def test_a_conclusion_refused_writes_nothing_and_strangers_read_none():
+    chamber = sitting_with_votes()
+    client = staff_client(chamber.clerk.user)
+    empty = client.post(reverse("conclusion-add"), {"session": chamber.sitting.session.pk,
+                                                     "title": "  "}, follow=True)
+    assert "Cần nhập trích yếu" in empty.content.decode()
+    other = sitting_with_votes()  # another council's sitting: the clerk may not conclude it
+    forged = client.post(
+        reverse("conclusion-add"), {"session": other.sitting.session.pk, "title": "Giả mạo"},
+        follow=True,
+    )
+    assert "Bạn không có quyền" in forged.content.decode()
+    assert not Resolution.objects.exists()
+    made = staff_client(other.clerk.user).post(
+        reverse("conclusion-add"), {"session": other.sitting.session.pk, "title": "Của họ"}
+    )
+    assert client.get(made.url).status_code == 403
+    assert f'<option value="{other.sitting.session.pk}">' not in client.get(
+        reverse("conclusion-list")
+    ).content.decode()
+    assert Client().get(reverse("conclusion-list")).status_code == 302  # sign in first
