@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+import re
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from meeting.models import Delegate
@@ -58,3 +60,24 @@ def resolutions_search(
     return queryset.filter(
         pk__in=search_ids(kind=search_index.KIND, query=text, council_ids=council_ids)
     )
+
+
+PICK_LIMIT = 50
+# A number as the clerk types it: "12", "12/NQ", "12/NQ-HĐND".
+SYMBOL = re.compile(r"^\s*(\d{1,6})\s*(/\S*)?\s*$")
+
+
+def targets_to_pick(council_id: int, text: str = "") -> QuerySet[Resolution]:
+    """The council's own resolutions that an amendment or a repeal may name: not repealed,
+    matching ``text`` (number or title, diacritic-blind), newest first."""
+    found = Resolution.objects.filter(council_id=council_id, kind=Resolution.Kind.RESOLUTION)
+    found = found.exclude(status=Resolution.Status.REPEALED)
+    symbol = SYMBOL.match(text or "")
+    if symbol and symbol.group(2):  # "12/NQ", "12/NQ-HĐND": that number
+        found = found.filter(number=int(symbol.group(1)))
+    elif symbol:  # "12": that number, or a title that says 12 (a year, an article)
+        words = search_ids(kind=search_index.KIND, query=text, council_ids=[council_id])
+        found = found.filter(Q(number=int(symbol.group(1))) | Q(pk__in=words))
+    else:
+        found = resolutions_search(found, text, council_ids=[council_id])
+    return found.order_by("-year", "-number")[:PICK_LIMIT]

@@ -1,11 +1,20 @@
 from django.urls import path
 
-from resolutions.views import conclusions, consultations, delegate, overview, supervision, tasks
+from resolutions.views import (
+    conclusions,
+    consultations,
+    delegate,
+    overview,
+    picker,
+    supervision,
+    tasks,
+)
 from resolutions.views import resolutions as views
 
 urlpatterns = [
     path("resolutions/", views.resolution_list, name="resolution-list"),
     path("resolutions/overview/", overview.overview_page, name="resolution-overview"),
+    path("resolutions/targets/", picker.targets, name="resolution-targets"),
     path("resolutions/adopt/", views.resolution_adopt, name="resolution-adopt"),
     path("resolutions/<int:resolution_id>/", views.resolution_detail, name="resolution-detail"),
     path("resolutions/<int:resolution_id>/sign/", views.resolution_sign, name="resolution-sign"),

@@ -63,6 +63,11 @@ def _target(council_id: int, relation: str, target_id: int | None) -> Resolution
             "resolution.target_invalid",
             _("Nghị quyết được sửa đổi hoặc bãi bỏ phải là nghị quyết của cùng hội đồng."),
         )
+    if target.kind != Kind.RESOLUTION:
+        raise ServiceError(
+            "resolution.target_invalid",
+            _("Chỉ sửa đổi, bổ sung hoặc bãi bỏ được một nghị quyết (không phải kết luận)."),
+        )
     if target.status == Status.REPEALED:
         raise ServiceError(
             "resolution.target_invalid", _("Nghị quyết %(symbol)s đã bị bãi bỏ.")

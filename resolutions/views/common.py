@@ -72,3 +72,9 @@ def parse_int(text: str | None) -> int | None:
     if not text.isdigit():
         raise ServiceError("form.invalid", _("Cần nhập một số."))
     return int(text)
+
+
+def parse_int_or_none(text: str | None) -> int | None:
+    """A number from a query string; anything else is no number (a GET refuses nothing)."""
+    text = (text or "").strip()
+    return int(text) if text.isdigit() else None

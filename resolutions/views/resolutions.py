@@ -20,7 +20,7 @@ from realtime.errors import ServiceError
 from resolutions import access, selectors
 from resolutions.models import Consultation, Resolution
 from resolutions.services import resolutions as services
-from resolutions.views import common
+from resolutions.views import common, picker
 
 PAGE_SIZE = 50
 
@@ -60,6 +60,13 @@ def resolution_list(request: HttpRequest) -> HttpResponse:
         )[:50]
         if access.may_act(request.user, access.ADD, c.council_id)
     ]
+    targets = picker.choices_by_council(
+        [p.session.council_id for p in waiting] + [c.council_id for c in adopted_consultations]
+    )
+    for source in waiting:
+        source.targets = targets[source.session.council_id]
+    for source in adopted_consultations:
+        source.targets = targets[source.council_id]
     return render(
         request,
         "resolutions/resolution_list.html",

@@ -173,6 +173,16 @@ def test_amending_and_repealing_link_the_two(chamber):
     assert first.status == Resolution.Status.REPEALED
     assert set(first.changed_by.all()) == {amends, repeals}
     again = vote(revote, "Sửa đổi lần nữa", ["yes"] * 5)
+    conclusion = Resolution.objects.get(kind="conclusion")
+    refused(  # a conclusion is not amended by a resolution
+        "resolution.target_invalid",
+        services.resolution_from_poll,
+        poll_id=again.pk,
+        title="",
+        actor=chamber.clerk,
+        relation="amends",
+        target_id=conclusion.pk,
+    )
     refused(
         "resolution.target_invalid",
         services.resolution_from_poll,

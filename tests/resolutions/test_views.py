@@ -9,7 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meeting.badges import badge_token
+from realtime.errors import ServiceError
 from resolutions.models import Consultation, ConsultationParticipation, Resolution
+from resolutions.services import resolutions as services
 from tests.factories import make_council, make_staff
 from tests.resolutions.helpers import (
     answer,
@@ -17,6 +19,7 @@ from tests.resolutions.helpers import (
     pdf_bytes,
     sent_consultation,
     sitting_with_votes,
+    vote,
 )
 
 pytestmark = pytest.mark.django_db
@@ -192,3 +195,74 @@ def test_a_conclusion_refused_writes_nothing_and_strangers_read_none():
         reverse("conclusion-list")
     ).content.decode()
     assert Client().get(reverse("conclusion-list")).status_code == 302  # sign in first
+
+
+def test_an_amendment_picks_the_earlier_resolution_from_the_council_list():
+    chamber = sitting_with_votes()
+    client = staff_client(chamber.clerk.user)
+    budget = client.post(reverse("resolution-adopt"), {"poll": chamber.passed.pk, "title": ""})
+    assert budget.status_code == 302
+    budget = Resolution.objects.get()
+    parking = vote(chamber.sitting, "Nghị quyết về phí trông giữ xe đạp", ["yes"] * 5)
+    client.post(reverse("resolution-adopt"), {"poll": parking.pk, "title": ""})
+    parking_resolution = Resolution.objects.get(poll=parking)
+    conclusion = services.conclusion_record(
+        session_id=chamber.sitting.session.pk, title="Kết luận ngân sách", actor=chamber.clerk
+    )
+    amend = vote(chamber.sitting, "Sửa đổi Nghị quyết về ngân sách", ["yes"] * 5)
+    listing = client.get(reverse("resolution-list")).content.decode()
+    form = listing[listing.index(f'data-poll-id="{amend.pk}"'):]
+    form = form[: form.index("</details>")]
+    assert f'data-council="{chamber.council.pk}"' in form
+    assert f'<option value="{budget.pk}">1/NQ-HĐND — {budget.title}</option>' in form
+    assert f'<option value="{parking_resolution.pk}">' in form
+    assert f'<option value="{conclusion.pk}">' not in form  # a conclusion is not amended so
+
+    def pick(query, council=chamber.council.pk, who=client):
+        answer = who.get(reverse("resolution-targets"), {"council": council, "q": query})
+        return answer.status_code, [r["id"] for r in answer.json()["results"]] if (
+            answer.status_code == 200
+        ) else None
+
+    assert pick("ngan sach") == (200, [budget.pk])  # no diacritics needed
+    assert pick("trông giữ") == (200, [parking_resolution.pk])
+    assert pick("") == (200, [parking_resolution.pk, budget.pk])  # newest first
+    assert pick("2/NQ") == (200, [parking_resolution.pk])  # by its number
+    assert pick("2027") == (200, [budget.pk])  # no such number: the title's year
+    other = sitting_with_votes()
+    services.resolution_from_poll(poll_id=other.passed.pk, title="", actor=other.clerk)
+    assert pick("ngan sach") == (200, [budget.pk])  # their budget is theirs
+    assert pick("ngan sach", council=other.council.pk) == (403, None)  # not the clerk's
+    assert pick("ngan sach", who=staff_client(other.clerk.user))[0] == 403
+    # The pick is posted; the earlier resolution is now amended and links to it.
+    done = client.post(
+        reverse("resolution-adopt"),
+        {"poll": amend.pk, "title": "", "relation": "amends", "target": budget.pk},
+    )
+    budget.refresh_from_db()
+    assert budget.status == Resolution.Status.AMENDED
+    assert Resolution.objects.get(poll=amend).target == budget
+    assert done.url == reverse("resolution-detail", args=[Resolution.objects.get(poll=amend).pk])
+
+
+def test_a_forged_target_of_another_council_is_refused_and_changes_nothing():
+    chamber = sitting_with_votes()
+    other = sitting_with_votes()
+    theirs = services.resolution_from_poll(poll_id=other.passed.pk, title="", actor=other.clerk)
+    client = staff_client(chamber.clerk.user)
+    before = Resolution.objects.count()
+    forged = client.post(
+        reverse("resolution-adopt"),
+        {"poll": chamber.passed.pk, "title": "", "relation": "repeals", "target": theirs.pk},
+        follow=True,
+    )
+    assert "phải là nghị quyết của cùng hội đồng" in forged.content.decode()
+    theirs.refresh_from_db()
+    assert theirs.status == Resolution.Status.IN_FORCE and Resolution.objects.count() == before
+    with pytest.raises(ServiceError) as caught:
+        services.resolution_from_poll(
+            poll_id=chamber.passed.pk, title="", actor=chamber.clerk,
+            relation="repeals", target_id=theirs.pk,
+        )
+    assert caught.value.code == "resolution.target_invalid"
+    assert Resolution.objects.count() == before
