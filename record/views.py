@@ -17,6 +17,7 @@ from meeting.scope import councils_for, may
 from record import archive, exports
 from record.minutes import for_display, minutes_pdf
 from record.selectors import session_record
+from resolutions.selectors import adopted_in_session
 from search.folding import fold
 from voting.choices import choice_labels
 from voting.models import Ballot, Poll, PollResult
@@ -33,7 +34,13 @@ def _session_for(request: HttpRequest, session_id: int) -> Session:
 
 def record_page(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _session_for(request, session_id)
-    return render(request, "record/record.html", {"record": for_display(session_record(session))})
+    record = for_display(session_record(session))
+    # The resolutions and conclusions adopted from this sitting, each beside its vote too.
+    adopted = adopted_in_session(session.pk)
+    by_poll = {resolution.poll_id: resolution for resolution in adopted if resolution.poll_id}
+    for entry in record["polls"]:
+        entry["resolution"] = by_poll.get(entry["poll"]["id"])
+    return render(request, "record/record.html", {"record": record, "adopted": adopted})
 
 
 def minutes(request: HttpRequest, session_id: int) -> HttpResponse:

@@ -81,3 +81,11 @@ def targets_to_pick(council_id: int, text: str = "") -> QuerySet[Resolution]:
     else:
         found = resolutions_search(found, text, council_ids=[council_id])
     return found.order_by("-year", "-number")[:PICK_LIMIT]
+
+
+def adopted_in_session(session_id: int) -> list[Resolution]:
+    """What a sitting adopted: the resolutions of its polls and its conclusions (the record
+    page lists them)."""
+    return list(
+        Resolution.objects.filter(session_id=session_id).order_by("kind", "year", "number")
+    )

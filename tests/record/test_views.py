@@ -135,3 +135,39 @@ def test_a_ballot_of_a_cancelled_poll_is_found_but_not_counted(db):
     assert 'data-found="true"' in html
     assert "Cuộc biểu quyết này đã bị hủy: phiếu không được tính." in html
     assert "Phiếu được tính" not in html
+
+
+def test_the_record_lists_what_the_sitting_adopted_linked_with_number_and_status(sitting):
+    from realtime.actors import Actor
+    from resolutions.services import resolutions as adopting
+    from voting.models import PollResult
+
+    session = sitting.session
+    html = Client().get(f"/record/{session.pk}/").content.decode()
+    assert "Chưa có nghị quyết, kết luận nào được ban hành" in html
+    clerk = Actor(user=make_staff(role="clerk", council=session.council))
+    passed = [
+        p for p in sitting.polls
+        if PollResult.objects.filter(poll=p, passed=True, void=False).exists()
+    ]
+    first = adopting.resolution_from_poll(poll_id=passed[0].pk, title="", actor=clerk)
+    amending = adopting.resolution_from_poll(
+        poll_id=passed[1].pk, title="", actor=clerk, relation="amends", target_id=first.pk
+    )
+    conclusion = adopting.conclusion_record(
+        session_id=session.pk, title="Kết luận của kỳ họp", actor=clerk
+    )
+    html = Client().get(f"/record/{session.pk}/").content.decode()
+    table = html[html.index('id="adopted"'):html.index("</table>", html.index('id="adopted"'))]
+    for adopted, url in (
+        (first, f"/resolutions/{first.pk}/"),
+        (amending, f"/resolutions/{amending.pk}/"),
+        (conclusion, f"/resolutions/conclusions/{conclusion.pk}/"),
+    ):
+        assert f'href="{url}"' in table and adopted.symbol in table
+    assert 'data-status="amended">Đã được sửa đổi, bổ sung<' in table
+    assert f'href="#poll-{passed[0].pk}"' in table
+    # Beside its vote too.
+    vote = html[html.index(f'id="poll-{passed[0].pk}"'):]
+    vote = vote[: vote.index("</section>")]
+    assert f'href="/resolutions/{first.pk}/"' in vote and first.symbol in vote
