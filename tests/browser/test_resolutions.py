@@ -23,6 +23,7 @@ from meeting.badges import sign_in_url
 from meeting.models import Agency, AgencyOfficer, Council
 from realtime.actors import Actor
 from resolutions.models import Task
+from resolutions.services import resolutions as adopting
 from tests.browser.conftest import CONSOLE_PASSWORD, chromium, make_console_user, watch_errors
 from tests.factories import make_council, make_session
 from tests.resolutions.helpers import vote
@@ -92,7 +93,7 @@ def _chamber():
     poll = vote(sitting, "Nghị quyết về dự toán ngân sách xã năm 2027", ["yes"] * 4 + ["no"])
     agency = Agency.objects.create(council=commune, name="Ủy ban nhân dân xã Phú Thử")
     return SimpleNamespace(
-        city=city, commune=commune, session=session, poll=poll, delegates=delegates,
+        city=city, commune=commune, session=session, poll=poll, delegates=delegates, chair=chair,
         agency=agency, officer=_officer(agency),
         clerk=make_console_user("clerk", council=commune),
         commune_standing=make_console_user("standing", council=commune),
@@ -249,3 +250,59 @@ def test_after_the_vote_resolution_tasks_overviews_and_a_consultation(artifacts,
                           full_page=True)
     assert errors == []
 
+
+
+def test_an_amendment_picks_from_the_list_and_a_conclusion_has_its_page(artifacts):
+    chamber = _chamber()
+    clerk_actor = Actor(user=chamber.clerk)
+    first = adopting.resolution_from_poll(poll_id=chamber.poll.pk, title="", actor=clerk_actor)
+    sitting = SimpleNamespace(
+        session=chamber.session, chair=chamber.chair, delegates=chamber.delegates
+    )
+    other = vote(sitting, "Nghị quyết về phí chợ xã", ["yes"] * 5)
+    adopting.resolution_from_poll(poll_id=other.pk, title="", actor=clerk_actor)
+    amend = vote(sitting, "Sửa đổi Nghị quyết về dự toán ngân sách xã", ["yes"] * 5)
+    errors: list[str] = []
+    with running_servers(1, redis=False) as [server], chromium() as new_context:
+        base = server.http
+        # 1. The amendment: the clerk types a few words without diacritics and picks.
+        clerk = new_context(**WALL).new_page()
+        _sign_in(clerk, base, chamber.clerk, "/resolutions/", errors)
+        form = clerk.locator(f'.res-adopt[data-poll-id="{amend.pk}"]')
+        form.locator("summary").click()
+        target = form.locator("select[name=target]")
+        expect(target.locator("option")).to_have_count(3)  # none, and the commune's two
+        form.locator("select[name=relation]").select_option("amends")
+        form.locator(".res-target-search").fill("du toan ngan sach")
+        expect(target.locator("option")).to_have_count(2)
+        expect(target).to_have_value(str(first.pk))  # the only one found is chosen
+        expect(form.locator(".res-target-count")).to_have_text("(tìm thấy 1)")
+        clerk.screenshot(path=artifacts / "resolutions-amend-pick-1920x1080.png")
+        form.locator("button[type=submit]").click()
+        clerk.wait_for_url(re.compile(r"/resolutions/\d+/$"))
+        expect(clerk.locator("#resolution-symbol")).to_have_text("3/NQ-HĐND")
+        expect(clerk.locator("main")).to_contain_text(f"Sửa đổi, bổ sung: {first.symbol}")
+
+        # 2. A conclusion of the sitting, from its page on a tablet-sized screen.
+        tablet = watch_errors(new_context(**TABLET).new_page(), errors)
+        _sign_in(tablet, base, chamber.clerk, "/resolutions/conclusions/", errors)
+        tablet.locator("#conclusion-new summary").click()
+        tablet.fill("#conclusion-form input[name=title]", "Kết luận về phiên chất vấn tại kỳ họp")
+        tablet.screenshot(path=artifacts / "resolutions-conclusion-new-1280x800.png")
+        tablet.click("#conclusion-form button[type=submit]")
+        tablet.wait_for_url(re.compile(r"/resolutions/conclusions/\d+/$"))
+        expect(tablet.locator("#resolution-symbol")).to_have_text("1/KL-HĐND")
+        tablet.click("#nav-conclusions")
+        tablet.fill("#search-q", "chat van")
+        tablet.keyboard.press("Enter")
+        expect(tablet.locator("#conclusion-table tbody tr[data-conclusion-id]")).to_have_count(1)
+        tablet.screenshot(path=artifacts / "resolutions-conclusions-1280x800.png", full_page=True)
+
+        # 3. The sitting's record lists what it adopted.
+        clerk.goto(f"{base}/record/{chamber.session.pk}/")
+        adopted = clerk.locator("#adopted tr[data-resolution-id]")
+        expect(adopted).to_have_count(4)
+        expect(clerk.locator("#adopted")).to_contain_text("Đã được sửa đổi, bổ sung")
+        clerk.locator("#adopted").scroll_into_view_if_needed()
+        clerk.screenshot(path=artifacts / "resolutions-record-adopted-1920x1080.png")
+    assert errors == []
