@@ -12,7 +12,7 @@ from collections.abc import Callable
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from bench.clients import ANSWER_TYPES, is_event
+from bench.screen import ANSWER_TYPES, is_event
 
 monotonic = time.monotonic
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.config import REPORTS, TARGETS
-from bench.run import COMMANDED_EVENTS as COMMANDED
+from bench.phases import COMMANDED_EVENTS as COMMANDED
 from bench.stats import ratio
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.clients import choice_for
+from bench.screen import choice_for
 from bench.stats import add_counts, summary
 
 

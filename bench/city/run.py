@@ -16,10 +16,12 @@ from pathlib import Path
 from bench import database, hosts, procstat
 from bench.city import measure
 from bench.city.screens import CityFleet
-from bench.clients import Target
+from bench.clock import Clock
 from bench.config import Config
 from bench.console import Console
-from bench.run import COMMAND_TIMEOUT, Clock, _cleanup, _cpu_delta, _cpu_snapshot, _shutdown
+from bench.measure import cpu_delta, cpu_snapshot
+from bench.phases import COMMAND_TIMEOUT, cleanup, shutdown
+from bench.screen import Target
 from bench.servers import Stack, start_workers
 from bench.source import source_state
 
@@ -155,7 +157,7 @@ async def _agenda(cfg, clock, fleet, stack, consoles, triggers: dict, out: dict)
     """Every sitting's chair moves to the next item, all of them within the same moment."""
     clock.phase = "agenda"
     missing = 0
-    cpu_before = _cpu_snapshot(stack, fleet)
+    cpu_before = cpu_snapshot(stack, fleet)
     for _ in range(AGENDA_STEPS):
 
         async def step(sid: int, console: Console) -> None:
@@ -171,7 +173,7 @@ async def _agenda(cfg, clock, fleet, stack, consoles, triggers: dict, out: dict)
 
         await asyncio.gather(*(step(sid, c) for sid, c in consoles.items()))
         missing += await _sync(clock, fleet, consoles, consoles)
-    cpu = _cpu_delta(cpu_before, _cpu_snapshot(stack, fleet))
+    cpu = cpu_delta(cpu_before, cpu_snapshot(stack, fleet))
     frames = AGENDA_STEPS * (cfg.tablets + 2 * cfg.sittings)
     out["agenda"] = {"steps": AGENDA_STEPS, "screens_missing_an_event": missing, "cpu": cpu}
     out["cpu_per_delivered_frame_us"] = cpu["server"] / frames * 1e6
@@ -201,7 +203,7 @@ async def _vote(cfg, clock, fleet, stack, consoles, sids: list[int], triggers, n
 
     await asyncio.gather(*(open_poll(sid) for sid in sids))
     missing = await _sync(clock, fleet, consoles, sids)
-    cpu_before = _cpu_snapshot(stack, fleet)
+    cpu_before = cpu_snapshot(stack, fleet)
     start_at = monotonic() + 0.3
     cast_timeout = clock.limit(120)
     casts = await fleet.call(
@@ -213,7 +215,7 @@ async def _vote(cfg, clock, fleet, stack, consoles, sids: list[int], triggers, n
         total=cfg.tablets + cfg.sittings,
         timeout=cast_timeout,
     )
-    cpu = _cpu_delta(cpu_before, _cpu_snapshot(stack, fleet))
+    cpu = cpu_delta(cpu_before, cpu_snapshot(stack, fleet))
 
     async def close(sid: int) -> None:
         console = consoles[sid]
@@ -299,10 +301,10 @@ async def _city(cfg: CityConfig) -> dict:
         out["server_logs"] = {p.name: p.log_tail(1500) for p in stack.processes}
     finally:
         clock.phase = "shutdown"
-        await _shutdown(None, fleet, stack)
+        await shutdown(None, fleet, stack)
         await asyncio.to_thread(hosts.hosts_down, machines)
         await asyncio.gather(*(c.close() for c in consoles.values()), return_exceptions=True)
-        await asyncio.to_thread(_cleanup, cfg)
+        await asyncio.to_thread(cleanup, cfg)
         clock.phase = "end"
         out["phase_s"] = clock.phases
         out["wall_s"] = monotonic() - started

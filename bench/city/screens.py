@@ -12,7 +12,9 @@ import asyncio
 import resource
 from collections import Counter
 
-from bench.clients import Fleet, Screen, ScreenFleet, _Waiter, client_main_with
+from bench.clients import ScreenFleet, client_main_with
+from bench.fleet import Fleet
+from bench.screen import Screen, Waiter
 
 # The fields of an event's data that name a thing belonging to one sitting.
 OWNED_KEYS = {"current_item_id": "item", "item_id": "item", "poll_id": "poll"}
@@ -51,7 +53,7 @@ class CityScreenFleet(ScreenFleet):
                 if s.target.sitting == sitting and not s.closed and s.ws and (s.seq or 0) < seq
             }
             if pending:
-                waiters.append(_Waiter(seq, pending, loop.create_future()))
+                waiters.append(Waiter(seq, pending, loop.create_future()))
         self.waiters.extend(waiters)
         try:
             await asyncio.wait_for(asyncio.gather(*(w.future for w in waiters)), timeout)

@@ -15,7 +15,8 @@ import pytest
 
 from bench import database
 from bench.config import Config
-from bench.run import COMMANDED_EVENTS, run_chamber
+from bench.phases import COMMANDED_EVENTS
+from bench.run import run_chamber
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(210)]
 
