@@ -281,12 +281,13 @@ class ScreenFleet(Receiver):
             while True:
                 message = await pipe.get()
                 op = message.pop("op")
+                call = message.pop("call", None)  # echoed: the main process drops stale answers
                 try:
                     result = await getattr(self, f"op_{op}")(**message)
                 except Exception as exc:  # noqa: BLE001 - sent back to the main process
-                    pipe.send({"ok": False, "error": f"{op}: {exc!r}"})
+                    pipe.send({"ok": False, "call": call, "error": f"{op}: {exc!r}"})
                 else:
-                    pipe.send({"ok": True, "result": result})
+                    pipe.send({"ok": True, "call": call, "result": result})
                 if op == "close":
                     return
         finally:

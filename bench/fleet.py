@@ -24,6 +24,7 @@ class Fleet:
         self.options = options
         self.processes: list[multiprocessing.Process] = []
         self.pipes: list[AsyncPipe] = []
+        self.calls = 0
 
     async def start(self) -> None:
         context = multiprocessing.get_context("spawn")
@@ -42,11 +43,24 @@ class Fleet:
         return [p.pid for p in self.processes if p.pid]
 
     async def call(self, op: str, limit: float, /, **kwargs) -> list[dict]:
-        """Send ``op`` to every client process; their results in order, within ``limit`` s."""
+        """Send ``op`` to every client process; their results in order, within ``limit`` s.
+
+        A call given up (its phase's deadline passed, bench/clock.py) is still answered later
+        by the client processes: each call has its number, and an older answer is dropped."""
+        self.calls += 1
+        call = self.calls
         for pipe in self.pipes:
-            pipe.send({"op": op, **kwargs})
+            pipe.send({"op": op, "call": call, **kwargs})
+        deadline = monotonic() + limit
+
+        async def answer(pipe: AsyncPipe) -> dict:
+            while True:
+                message = await pipe.get(max(0.0, deadline - monotonic()))
+                if message.get("call") == call:
+                    return message
+
         try:
-            answers = await asyncio.gather(*(pipe.get(limit) for pipe in self.pipes))
+            answers = await asyncio.gather(*(answer(pipe) for pipe in self.pipes))
         except (EOFError, TimeoutError) as exc:
             codes = [p.exitcode for p in self.processes]
             raise RuntimeError(

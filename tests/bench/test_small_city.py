@@ -17,7 +17,7 @@ import pytest
 from bench import database
 from bench.city.run import AGENDA_STEPS, CityConfig, run_city
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(560)]
 
 SITTINGS = 12
 SEATS = 30
@@ -38,7 +38,7 @@ def city(tmp_path_factory):
         db_name=f"chamber_city_test_{os.getpid()}",
         keep_db=False,
         quiet_wait_s=0,
-        timeout_s=240,
+        timeout_s=420,  # a bound, not a figure: the shared 2-core machine runs at load 10
         connect_concurrency=20,  # handshakes in flight: a loaded CI machine answers them all
         run_dir=tmp_path_factory.mktemp("city-run"),
     )
@@ -52,6 +52,7 @@ def city(tmp_path_factory):
         result.get("failed_phase"),
         result.get("error"),
         result.get("phase_s"),
+        result.get("missed_phases"),
         result.get("server_logs"),
     )
     assert result["ok"], failure
