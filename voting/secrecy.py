@@ -156,7 +156,8 @@ def _shuffled(items: list) -> list:
 # order ballots were cast in, next to the Participation rows that say who voted in that order;
 # the write-ahead log keeps every page as it was after each vote until it is checkpointed.
 # * A secret ballot gets a random rowid as it is inserted: its number says nothing, even
-#   while the poll is open (``place_secret_ballot``).
+#   while the poll is open (a poll's ballots: voting.ballot_writer; other tables' secret
+#   rows: ``place_secret_ballot``). A batch's ballots are inserted in random order.
 # * At close the poll's ballots are deleted and inserted again in random order with new random
 #   rowids, with ``secure_delete`` on (the freed cells and pages are zeroed, not left behind),
 #   and after the commit the log is checkpointed and truncated, so no page of the voting is
@@ -165,7 +166,7 @@ def _shuffled(items: list) -> list:
 # While the poll is open, the cells' places in their pages still follow the voting order, as
 # PostgreSQL's row headers do: readable by whoever copies the file off the box meanwhile.
 
-_ROWID_RANGE = 2**62  # rowids are 64-bit signed; a clash among a chamber's ballots: ~never
+ROWID_RANGE = 2**62  # rowids are 64-bit signed; a clash among a chamber's ballots: ~never
 
 
 def _secure_delete(cursor) -> None:
@@ -183,7 +184,7 @@ def place_secret_ballot(ballot) -> None:
         _secure_delete(cursor)
         cursor.execute(
             f"UPDATE {connection.ops.quote_name(meta.db_table)} SET rowid = %s WHERE id = %s",
-            [secrets.randbelow(_ROWID_RANGE) + 1, key],
+            [secrets.randbelow(ROWID_RANGE) + 1, key],
         )
 
 
@@ -200,7 +201,7 @@ def _unlink_on_sqlite(table: str, column: str, value) -> None:
         cursor.executemany(
             f"INSERT INTO {quote(table)} (rowid, {', '.join(columns)}) "
             f"VALUES (%s{', %s' * len(columns)})",
-            [(secrets.randbelow(_ROWID_RANGE) + 1, *row) for row in _shuffled(rows)],
+            [(secrets.randbelow(ROWID_RANGE) + 1, *row) for row in _shuffled(rows)],
         )
     transaction.on_commit(_checkpoint)
 
