@@ -13,8 +13,6 @@ snapshot shows the delegate checked in.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -25,10 +23,9 @@ from django.utils import timezone
 from meeting import selectors, services
 from meeting.models import Attendance, Delegate, Session, TabletConnection
 from realtime.actors import Actor
+from realtime.batches import group_commit
 from realtime.groups import Audience
 from realtime.publish import notify
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -124,50 +121,16 @@ def _check_in(session_id: int, arrivals: list[PresenceChange]) -> set[str]:
     return checked_in
 
 
-class _Batches:
-    """One process's queue: what arrives while a batch is being written goes in the next."""
-
-    def __init__(self) -> None:
-        self.waiting: list[tuple[PresenceChange, asyncio.Future]] = []
-        self.writer: asyncio.Task | None = None
-
-    async def submit(self, change: PresenceChange) -> bool:
-        future = asyncio.get_running_loop().create_future()
-        self.waiting.append((change, future))
-        if self.writer is None or self.writer.done():
-            self.writer = asyncio.ensure_future(self._write())
-        return await future
-
-    async def _write(self) -> None:
-        while self.waiting:
-            batch, self.waiting = self.waiting, []
-            try:
-                checked_in = await _record(changes=[change for change, _ in batch])
-            except Exception:
-                # One bad change must not fail the others: write them one by one.
-                logger.exception("presence batch of %d failed, writing one by one", len(batch))
-                checked_in = set()
-                for change, future in batch:
-                    try:
-                        checked_in |= await _record(changes=[change])
-                    except Exception as error:  # noqa: BLE001 - that arrival's own failure
-                        if not future.done():
-                            future.set_exception(error)
-            for change, future in batch:
-                if not future.done():
-                    future.set_result(change.connection in checked_in)
+async def _write(changes: list[PresenceChange]) -> list[bool]:
+    checked_in = await _record(changes=changes)
+    return [change.connection in checked_in for change in changes]
 
 
 _record = database_sync_to_async(tablet_presence_record, thread_sensitive=False)
-_batches: dict[asyncio.AbstractEventLoop, _Batches] = {}
 
 
 async def presence_change(change: PresenceChange) -> bool:
     """Record an arrival or a departure with this process's next batch; True if the arrival
-    checked the delegate in. Returns once the batch has committed."""
-    loop = asyncio.get_running_loop()
-    batches = _batches.get(loop)
-    if batches is None:
-        batches = _batches[loop] = _Batches()
-    # Shielded: a departure is written even if the consumer's task is being cancelled.
-    return await asyncio.shield(batches.submit(change))
+    checked the delegate in. Returns once the batch has committed; a departure is written
+    even if the consumer's task is being cancelled meanwhile."""
+    return await group_commit("presence", _write).submit(change)
