@@ -62,6 +62,15 @@ def tablet_still_signed_in(*, delegate_id: int, badge_key: str) -> bool:
     return Delegate.objects.filter(pk=delegate_id, badge_key=badge_key).exists()
 
 
+def tablets_still_signed_in(*, badges: list[tuple[int, str]]) -> list[bool]:
+    """The same for many tablets ``(delegate_id, badge_key)`` in one query (a batch of their
+    commands)."""
+    current = dict(
+        Delegate.objects.filter(pk__in={pk for pk, _key in badges}).values_list("pk", "badge_key")
+    )
+    return [current.get(pk) == key for pk, key in badges]
+
+
 def console_still_allowed(*, session_id: int, user_id: int, session_key: str | None) -> int | None:
     """Re-check a console socket before a command: None, or the close code.
 

@@ -22,6 +22,7 @@ from meeting.access import (
     projector_access,
     tablet_access,
     tablet_still_signed_in,
+    tablets_still_signed_in,
 )
 from meeting.presence import PresenceChange, presence_change
 from realtime import coalesce
@@ -83,11 +84,15 @@ class TabletConsumer(ScreenConsumer):
         if not tablet_still_signed_in(
             delegate_id=self.delegate.pk, badge_key=self.scope["session"].get("badge_key", "")
         ):
-            raise AccessRevoked(
-                "badge.revoked",
-                _("Thẻ này đã bị thu hồi. Vui lòng liên hệ thư ký kỳ họp."),
-                close_code=4401,
-            )
+            raise _badge_revoked()
+
+    @classmethod
+    def recheck_many(cls, screens: list[TabletConsumer]) -> list[AccessRevoked | None]:
+        # One query for a batch of ballots, not one per tablet.
+        still = tablets_still_signed_in(
+            badges=[(s.delegate.pk, s.scope["session"].get("badge_key", "")) for s in screens]
+        )
+        return [None if signed_in else _badge_revoked() for signed_in in still]
 
     async def on_joined(self) -> None:
         if await self._presence(connected=True):
@@ -115,6 +120,14 @@ class TabletConsumer(ScreenConsumer):
                 device=self.scope["session"].get("device_id", ""),
             )
         )
+
+
+def _badge_revoked() -> AccessRevoked:
+    return AccessRevoked(
+        "badge.revoked",
+        _("Thẻ này đã bị thu hồi. Vui lòng liên hệ thư ký kỳ họp."),
+        close_code=4401,
+    )
 
 
 class ChairConsumer(ScreenConsumer):

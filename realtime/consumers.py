@@ -13,21 +13,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections import defaultdict
+from functools import partial
 from typing import Any
 
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.db import DataError
+from django.db import DataError, InterfaceError, OperationalError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from realtime import commands as command_handlers
 from realtime import (
+    batches,
     convergence,  # noqa: F401  (registers its heartbeat)
     registry,
 )
+from realtime import commands as command_handlers
 from realtime.envelope import Command, MalformedMessage, decode_command, encode
 from realtime.errors import AccessRevoked, ServiceError
 from realtime.fanout import process_fanout
@@ -106,6 +109,19 @@ class ScreenConsumer(QueuedSendMixin, AsyncWebsocketConsumer):
     def recheck(self) -> None:
         """Before each command, in the database thread: raise AccessRevoked if the credential
         the socket was opened with no longer holds (issue 10 items 14, 15)."""
+
+    @classmethod
+    def recheck_many(cls, screens: list[ScreenConsumer]) -> list[AccessRevoked | None]:
+        """``recheck`` of many screens before a batch of their commands: the refusal of each,
+        or None. A screen whose check is a query overrides this with one query for all."""
+        refusals: list[AccessRevoked | None] = []
+        for screen in screens:
+            try:
+                screen.recheck()
+                refusals.append(None)
+            except AccessRevoked as refused:
+                refusals.append(refused)
+        return refusals
 
     async def on_joined(self) -> None:
         pass
@@ -224,6 +240,15 @@ class ScreenConsumer(QueuedSendMixin, AsyncWebsocketConsumer):
                 logger.exception("after %s (id %r) failed", command.type, command.id)
 
     async def _execute(self, command: Command, spec: registry.CommandSpec) -> dict:
+        if spec.batch is not None:
+            # Written with the same command of this process's other screens (group commit):
+            # answered once that batch has committed.
+            queue = batches.group_commit(
+                ("command", spec.type, spec.screen),
+                database_sync_to_async(partial(_run_batch, spec), thread_sensitive=False),
+                isolate=_one_of_them,
+            )
+            return await queue.submit((self, command))
         # Ballots are independent transactions (the poll row is only share-locked): run them
         # on the thread pool so a storm does not queue in the one thread that serves the
         # console's commands and snapshots (bench/RESULTS.md, "Ballots", "Closing").
@@ -238,12 +263,7 @@ class ScreenConsumer(QueuedSendMixin, AsyncWebsocketConsumer):
     def _execute_once(self, command: Command, spec: registry.CommandSpec) -> dict:
         with translation.override(self.language):
             self.recheck()
-            context = command_handlers.Context(
-                session_id=self.session_id,
-                actor=self.actor(),
-                command_id=command.key,
-                origin=self._origin(),
-            )
+            context = self.context(command)
             return command_handlers.execute_once(
                 context=context,
                 command_type=command.type,
@@ -251,6 +271,14 @@ class ScreenConsumer(QueuedSendMixin, AsyncWebsocketConsumer):
                 run=lambda: spec.handler(context, command.data),
                 self_idempotent=spec.self_idempotent,
             )
+
+    def context(self, command: Command) -> command_handlers.Context:
+        return command_handlers.Context(
+            session_id=self.session_id,
+            actor=self.actor(),
+            command_id=command.key,
+            origin=self._origin(),
+        )
 
     async def send_ack(self, command_id: str | int | None, data: dict[str, Any]) -> None:
         await self.send(text_data=encode(type="ack", id=command_id, seq=None, data=data))
@@ -281,3 +309,42 @@ class ScreenConsumer(QueuedSendMixin, AsyncWebsocketConsumer):
             if base in supported:
                 return base
         return settings.LANGUAGE_CODE
+
+
+def _run_batch(spec: registry.CommandSpec, items: list[tuple[ScreenConsumer, Command]]) -> list:
+    """A batch of one command type from many screens, in the database thread: an outcome for
+    each, in order (the ack's data, or what that command alone is answered with).
+
+    Each language's commands are one call of the batch handler (its refusals are worded in
+    the screens' language), retried once on a new connection if the database dropped it.
+    """
+    outcomes: list = [None] * len(items)
+    by_language: dict[str, list[int]] = defaultdict(list)
+    for i, (screen, _command) in enumerate(items):
+        by_language[screen.language].append(i)
+    for language, indexes in by_language.items():
+        with translation.override(language):
+            done = command_handlers.retry_if_disconnected(
+                lambda indexes=indexes: _run_batch_once(spec, [items[i] for i in indexes]),
+                what=f"{spec.type} ×{len(indexes)}",
+            )
+        for i, outcome in zip(indexes, done, strict=True):
+            outcomes[i] = outcome
+    return outcomes
+
+
+def _run_batch_once(spec: registry.CommandSpec, items: list[tuple[ScreenConsumer, Command]]):
+    screens = [screen for screen, _command in items]
+    outcomes: list = type(screens[0]).recheck_many(screens)
+    ready = [i for i, refused in enumerate(outcomes) if refused is None]
+    if ready:
+        commands = [(items[i][0].context(items[i][1]), items[i][1].data) for i in ready]
+        for i, outcome in zip(ready, spec.batch(commands), strict=True):
+            outcomes[i] = outcome
+    return outcomes
+
+
+def _one_of_them(error: BaseException) -> bool:
+    """Whether a failed batch may have failed for one command's sake (then each is run
+    alone), rather than the database's (then the whole batch gets the error)."""
+    return not isinstance(error, OperationalError | InterfaceError)

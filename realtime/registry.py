@@ -33,6 +33,9 @@ SCREENS = (TABLET, CHAIR, PROJECTOR)
 BUILT_IN_COMMANDS = frozenset({"ping", "snapshot.request"})
 
 Handler = Callable[[Any, dict], dict]
+# Many commands of one type at once: ``[(context, data), ...]`` → one outcome each, in order —
+# the ack's data, or the exception that command alone is answered with (realtime.batches).
+BatchHandler = Callable[[list[tuple[Any, dict]]], list[Any]]
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,9 @@ class CommandSpec:
     self_idempotent: bool = False
     # Run in the consumer's event loop with the answer, after the command succeeded.
     after: Callable[[dict], None] | None = None
+    # Written with the others of its type that reach this process meanwhile, in one
+    # transaction (group commit); ``handler`` stays the way to run one alone.
+    batch: BatchHandler | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,7 @@ def register_command(
     parallel: bool = False,
     self_idempotent: bool = False,
     after: Callable[[dict], None] | None = None,
+    batch: BatchHandler | None = None,
 ) -> Handler:
     """Register ``handler(context, data) -> ack data`` as command ``type`` of these screens."""
     if type in BUILT_IN_COMMANDS:
@@ -102,6 +109,7 @@ def register_command(
             parallel=parallel,
             self_idempotent=self_idempotent,
             after=after,
+            batch=batch,
         )
     return handler
 

@@ -40,10 +40,8 @@ def _after_open(result: dict) -> None:
 MIN_BALLOT_ID_LENGTH = 16
 
 
-@command(
-    type="ballot.cast", screens=[TABLET], parallel=True, self_idempotent=True, after=_after_ballot
-)
-def ballot_cast(context: Context, data: dict) -> dict:
+def _ballot_request(context: Context, data: dict) -> ballots.BallotRequest:
+    """The ballot a tablet sent, checked for shape (no database)."""
     if len(context.command_id) < MIN_BALLOT_ID_LENGTH:
         raise ServiceError(
             "command.id_weak",
@@ -51,13 +49,45 @@ def ballot_cast(context: Context, data: dict) -> dict:
         )
     # Changing a secret ballot: the command id of the one it replaces (never its receipt).
     previous = data.get("previous_id")
-    return ballots.ballot_cast(
+    return ballots.BallotRequest(
         poll_id=int_field(data, "poll_id"),
         delegate=context.actor.delegate,
         choice=data.get("choice"),
         command_id=context.command_id,
         previous_id=previous if isinstance(previous, str) and previous else None,
     )
+
+
+def ballots_cast_together(commands: list[tuple[Context, dict]]) -> list[dict | ServiceError]:
+    """The tablets' ballots that reached this process together: one transaction for all
+    (voting.ballots.ballots_cast), one answer each."""
+    outcomes: list[dict | ServiceError | None] = [None] * len(commands)
+    requests, at = [], []
+    for i, (context, data) in enumerate(commands):
+        try:
+            requests.append(_ballot_request(context, data))
+            at.append(i)
+        except ServiceError as refused:
+            outcomes[i] = refused
+    if requests:
+        for i, outcome in zip(at, ballots.ballots_cast(ballots=requests), strict=True):
+            outcomes[i] = outcome
+    return outcomes  # type: ignore[return-value]
+
+
+@command(
+    type="ballot.cast",
+    screens=[TABLET],
+    parallel=True,
+    self_idempotent=True,
+    after=_after_ballot,
+    batch=ballots_cast_together,
+)
+def ballot_cast(context: Context, data: dict) -> dict:
+    (outcome,) = ballots_cast_together([(context, data)])
+    if isinstance(outcome, ServiceError):
+        raise outcome
+    return outcome
 
 
 _POLL_FIELDS = {
