@@ -101,3 +101,11 @@ def group_commit(
     if queue is None:
         queue = queues[key] = GroupCommit(write, name=str(key), isolate=isolate)
     return queue
+
+
+def waiting(key: Hashable) -> int:
+    """How many writes wait in this event loop's queue for ``key`` (behind the batch being
+    written): what an operator — or a test — looks at to see batches form."""
+    queues = _queues.get(asyncio.get_running_loop(), {})
+    queue = queues.get(key)
+    return len(queue.waiting) if queue is not None else 0
