@@ -146,6 +146,9 @@ def participate(voters: list[tuple[int, int]], now: datetime) -> set[tuple[int, 
     """Insert who-has-voted rows ``(poll_id, delegate_id)``; the ones this inserted (the
     others' ballots committed first, in another transaction)."""
     voted_at = connection.ops.adapt_datetimefield_value(now)
+    # In one order everywhere: two batches holding the same voters (a command sent again on
+    # another worker) wait for each other's rows instead of deadlocking.
+    voters = sorted(voters)
     params = [
         value for poll_id, delegate_id in voters for value in (poll_id, delegate_id, voted_at)
     ]
