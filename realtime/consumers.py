@@ -14,7 +14,7 @@ import asyncio
 import logging
 import uuid
 from collections import defaultdict
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
@@ -244,9 +244,7 @@ class ScreenConsumer(QueuedSendMixin, AsyncWebsocketConsumer):
             # Written with the same command of this process's other screens (group commit):
             # answered once that batch has committed.
             queue = batches.group_commit(
-                ("command", spec.type, spec.screen),
-                database_sync_to_async(partial(_run_batch, spec), thread_sensitive=False),
-                isolate=_one_of_them,
+                ("command", spec.type, spec.screen), _batch_writer(spec), isolate=_one_of_them
             )
             return await queue.submit((self, command))
         # Ballots are independent transactions (the poll row is only share-locked): run them
@@ -309,6 +307,11 @@ class ScreenConsumer(QueuedSendMixin, AsyncWebsocketConsumer):
             if base in supported:
                 return base
         return settings.LANGUAGE_CODE
+
+
+@cache
+def _batch_writer(spec: registry.CommandSpec) -> batches.Write:
+    return database_sync_to_async(partial(_run_batch, spec), thread_sensitive=False)
 
 
 def _run_batch(spec: registry.CommandSpec, items: list[tuple[ScreenConsumer, Command]]) -> list:
