@@ -85,14 +85,33 @@ def place_of(request: Request) -> int | None:
     return ahead + 1
 
 
-def spoken(session: Session, item_id: int) -> list[dict]:
-    """Who has held the floor on this item, in order: a debate replies to one of them."""
-    turns = Turn.objects.filter(session=session, agenda_item_id=item_id).select_related(
-        "delegate", "guest"
-    )
+def spoken(session: Session, item_id: int, turns: list[Turn] | None = None) -> list[dict]:
+    """Who has held the floor on this item, in order: a debate replies to one of them
+    (``turns``: the item's, already read)."""
+    if turns is None:
+        turns = Turn.objects.filter(session=session, agenda_item_id=item_id).select_related(
+            "delegate", "guest"
+        )
     return [
         {"turn_id": t.pk, "kind": t.kind, "name": (t.delegate or t.guest).full_name} for t in turns
     ]
+
+
+def event_turns(session: Session, item_id: int | None) -> tuple[list[Turn], Turn | None]:
+    """For one ``floor.changed``, in one read: the item's turns and the running turn (on this
+    item or another; a session runs one at most)."""
+    wanted = (
+        Q(ended_at__isnull=True) | Q(agenda_item_id=item_id)
+        if item_id
+        else Q(ended_at__isnull=True)
+    )
+    turns = list(
+        Turn.objects.filter(wanted, session=session).select_related(
+            "delegate", "guest", "reply_to__delegate", "reply_to__guest", "question"
+        )
+    )
+    running = next((t for t in turns if t.ended_at is None), None)
+    return [t for t in turns if item_id and t.agenda_item_id == item_id], running
 
 
 def list_payload(session: Session, item_id: int, speaker_list: SpeakerList | None) -> dict:
@@ -107,7 +126,13 @@ def list_payload(session: Session, item_id: int, speaker_list: SpeakerList | Non
     }
 
 
-def list_change(session: Session, item_id: int, speaker_list: SpeakerList | None, requests) -> dict:
+def list_change(
+    session: Session,
+    item_id: int,
+    speaker_list: SpeakerList | None,
+    requests,
+    turns: list[Turn] | None = None,
+) -> dict:
     """What an event says of an item's line: the requests that changed, as they now are
     (a screen puts each in its place or takes it out), never the whole line again — thirty,
     or three thousand, requests must not cost each screen the square of that."""
@@ -122,7 +147,7 @@ def list_change(session: Session, item_id: int, speaker_list: SpeakerList | None
                 speaker_list=speaker_list, status=Request.Status.WAITING
             ).count()
         ),
-        "spoken": spoken(session, item_id),
+        "spoken": spoken(session, item_id, turns),
         "limits": limits_for(session, item_id),
     }
 

@@ -27,18 +27,28 @@ MIN_LIMIT_SECONDS, MAX_LIMIT_SECONDS = 10, 3600
 
 
 # -- shared by floor.turns and floor.questions ------------------------------------------------
-def floor_publish(*, session: Session, item_id: int | None, requests=()) -> None:
+def floor_publish(
+    *,
+    session: Session,
+    item_id: int | None,
+    requests=(),
+    speaker_list: SpeakerList | None = None,
+) -> None:
     """One sequenced event: the item's line (the requests that changed, as they now are) and
-    the running turn."""
-    speaker_list = SpeakerList.objects.filter(agenda_item_id=item_id).first() if item_id else None
+    the running turn. ``speaker_list``: the item's, if the caller holds it already."""
+    if item_id and speaker_list is None:
+        speaker_list = SpeakerList.objects.filter(agenda_item_id=item_id).first()
+    item_turns, running = selectors.event_turns(session, item_id)
     emit(
         session=session,
         type="floor.changed",
         data={
             "list": (
-                selectors.list_change(session, item_id, speaker_list, requests) if item_id else None
+                selectors.list_change(session, item_id, speaker_list, requests, item_turns)
+                if item_id
+                else None
             ),
-            "turn": selectors.turn_payload(selectors.running_turn(session)),
+            "turn": selectors.turn_payload(running),
         },
     )
 
@@ -96,10 +106,11 @@ def speaker_facts(*, delegate: Delegate | None, guest: Guest | None) -> dict:
 
 # -- requests ----------------------------------------------------------------------------------
 def _list_locked(session: Session, item_id: int) -> SpeakerList:
-    speaker_list, _created = SpeakerList.objects.get_or_create(
-        agenda_item_id=item_id, defaults={"session": session}
-    )
-    return SpeakerList.objects.select_for_update().get(pk=speaker_list.pk)
+    # One read: the caller holds the session row, so no one else makes the item's list now.
+    speaker_list = SpeakerList.objects.select_for_update().filter(agenda_item_id=item_id).first()
+    if speaker_list is None:
+        speaker_list = SpeakerList.objects.create(agenda_item_id=item_id, session=session)
+    return speaker_list
 
 
 def _reply_to(session: Session, item_id: int, kind: str, turn_id: int | None, who) -> Turn | None:
@@ -183,7 +194,7 @@ def _place(
         by_chair=by_chair,
         **speaker_facts(delegate=delegate, guest=guest),
     )
-    floor_publish(session=session, item_id=item_id, requests=[request])
+    floor_publish(session=session, item_id=item_id, requests=[request], speaker_list=speaker_list)
     return request
 
 
