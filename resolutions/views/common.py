@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from documents import rendering
 from documents.services import InspectedPdf, too_large_message
+from kiosk_ui.dates import form_day
 from realtime.errors import ServiceError
 from resolutions import files
 
@@ -47,13 +48,9 @@ def pdf_response(sha256: str, filename: str) -> HttpResponse:
 
 
 def parse_date(text: str) -> datetime.date | None:
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise ServiceError("form.invalid", _("Ngày không hợp lệ.")) from None
+    """A form's day as Vietnamese write it, dd/mm/yyyy (ISO is read too): kiosk_ui.dates;
+    unreadable is ``date.bad_format``, and nothing is written."""
+    return form_day(text)
 
 
 def parse_moment(text: str) -> datetime.datetime:

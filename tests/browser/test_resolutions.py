@@ -126,7 +126,7 @@ def test_after_the_vote_resolution_tasks_overviews_and_a_consultation(artifacts,
         for title in ("Lập dự toán chi tiết các khoản chi", late_title):
             clerk.fill("#task-form input[name=title]", title)
             clerk.select_option("#task-form select[name=agency]", label=chamber.agency.name)
-            clerk.fill("#task-form input[name=due_on]", due.isoformat())
+            clerk.fill("#task-form input[name=due_on]", due.strftime("%d/%m/%Y"))
             clerk.click("#task-form button")
             expect(clerk.locator("#tasks")).to_contain_text(title)
         expect(clerk.locator("#tasks tbody tr")).to_have_count(2)
@@ -288,10 +288,13 @@ def test_an_amendment_picks_from_the_list_and_a_conclusion_has_its_page(artifact
         _sign_in(tablet, base, chamber.clerk, "/resolutions/conclusions/", errors)
         tablet.locator("#conclusion-new summary").click()
         tablet.fill("#conclusion-form input[name=title]", "Kết luận về phiên chất vấn tại kỳ họp")
+        day = timezone.localdate().strftime("%d/%m/%Y")  # as Vietnamese write it
+        tablet.fill("#conclusion-form input[name=adopted_on]", day)
         tablet.screenshot(path=artifacts / "resolutions-conclusion-new-1280x800.png")
         tablet.click("#conclusion-form button[type=submit]")
         tablet.wait_for_url(re.compile(r"/resolutions/conclusions/\d+/$"))
         expect(tablet.locator("#resolution-symbol")).to_have_text("1/KL-HĐND")
+        expect(tablet.locator(".res-fact").first).to_contain_text(day)
         tablet.click("#nav-conclusions")
         tablet.fill("#search-q", "chat van")
         tablet.keyboard.press("Enter")

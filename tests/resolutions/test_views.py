@@ -150,9 +150,11 @@ def test_the_clerk_records_a_conclusion_of_the_sitting_and_finds_it():
     assert 'id="conclusion-form"' in listing and f'<option value="{session.pk}">' in listing
     made = client.post(
         reverse("conclusion-add"),
-        {"session": session.pk, "title": "Kết luận về chất vấn tại kỳ họp", "pdf": _upload()},
+        {"session": session.pk, "title": "Kết luận về chất vấn tại kỳ họp", "pdf": _upload(),
+         "adopted_on": "05/03/2026"},  # day/month/year, as Vietnamese write it
     )
     conclusion = Resolution.objects.get(kind="conclusion")
+    assert conclusion.adopted_on.isoformat() == "2026-03-05"
     assert made.url == reverse("conclusion-detail", args=[conclusion.pk])
     detail = client.get(made.url).content.decode()
     assert "1/KL-HĐND" in detail and "Kết luận về chất vấn" in detail
@@ -180,6 +182,10 @@ def test_a_conclusion_refused_writes_nothing_and_strangers_read_none():
     empty = client.post(reverse("conclusion-add"), {"session": chamber.sitting.session.pk,
                                                      "title": "  "}, follow=True)
     assert "Cần nhập trích yếu" in empty.content.decode()
+    no_such_day = client.post(reverse("conclusion-add"), {
+        "session": chamber.sitting.session.pk, "title": "Kết luận", "adopted_on": "31/02/2026",
+    }, follow=True)
+    assert "viết theo dạng ngày/tháng/năm" in no_such_day.content.decode()
     other = sitting_with_votes()  # another council's sitting: the clerk may not conclude it
     forged = client.post(
         reverse("conclusion-add"), {"session": other.sitting.session.pk, "title": "Giả mạo"},
