@@ -1,6 +1,7 @@
 """Reminders before a petition's due date and notices once it is overdue (meeting.reminders).
 
-To the agency's address and its officers; overdue notices also to the council's clerks.
+To the agency's address and its officers; overdue notices also to the clerks of the council
+handling the petition (the city's, once a commune forwarded it there: petitions.steps).
 One reminder per petition and due date (a new due date after an extension, a new reminder).
 """
 
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from meeting.models import AgencyOfficer, Membership
 from meeting.reminders import Reminder
 from petitions.models import WITH_AGENCY, Petition
+from petitions.steps import handling_council
 
 DAYS_BEFORE = 3
 
@@ -24,7 +26,9 @@ def due_and_overdue(today: date):
             status__in=WITH_AGENCY, group__isnull=True, due_date__lte=today + timedelta(DAYS_BEFORE)
         )
         .select_related("agency", "council")
-        .only("pk", "text", "due_date", "council__name", "agency__name", "agency__email")
+        .only(
+            "pk", "text", "due_date", "handler_id", "council__name", "agency__name", "agency__email"
+        )
         .order_by("due_date", "pk")
     )
     if not petitions:
@@ -37,7 +41,9 @@ def due_and_overdue(today: date):
         officers[agency_id].add(email)
     clerks = defaultdict(set)
     for council_id, email in Membership.objects.filter(
-        council_id__in={p.council_id for p in petitions}, role="clerk", user__is_active=True
+        council_id__in={handling_council(p) for p in petitions},
+        role="clerk",
+        user__is_active=True,
     ).values_list("council_id", "user__email"):
         clerks[council_id].add(email)
     for petition in petitions:
@@ -50,7 +56,7 @@ def due_and_overdue(today: date):
             "council": petition.council.name,
         }
         if overdue:
-            to |= clerks[petition.council_id]
+            to |= clerks[handling_council(petition)]  # the city's, once it handles it
             subject = _("Quá hạn trả lời kiến nghị cử tri #%(id)d") % facts
             lead = (
                 _(

@@ -214,11 +214,15 @@ def due_items(user) -> dict:
     agencies = officer_agencies(user)
     editable = access.editable_councils(user)
     staff = open_rows.filter(due_date__lte=today + timedelta(7))
-    if not isinstance(editable, Everywhere):
-        staff = staff.filter(council_id__in=editable)
     extensions = Extension.objects.filter(decision=Extension.Decision.PENDING)
     if not isinstance(editable, Everywhere):
-        extensions = extensions.filter(petition__council_id__in=editable)
+        # The council handling it: its own, or the city for what a commune sent up.
+        handled = Q(handler__isnull=True, council_id__in=editable) | Q(handler_id__in=editable)
+        staff = staff.filter(handled)
+        extensions = extensions.filter(
+            Q(petition__handler__isnull=True, petition__council_id__in=editable)
+            | Q(petition__handler_id__in=editable)
+        )
     related = ("council", "agency", "field")
     return {
         "today": today,

@@ -225,6 +225,39 @@ def test_the_city_sees_its_queue_and_acts_from_the_page(city, a, received, the_c
     assert overview["total"] == 1
 
 
+def test_what_the_city_handles_waits_on_the_city_and_its_reminders_go_to_the_city(
+    city, a, received, the_city, settings
+):
+    import email
+
+    from django.core.management import call_command
+
+    from tests.smtp import local_smtp
+
+    services.petition_to_city(petition_id=received.pk, actor=a.clerk)
+    services.petition_forward(
+        petition_id=received.pk,
+        agency_id=the_city.agency.pk,
+        due_date=in_days(3),
+        actor=the_city.clerk,
+        on=in_days(-10),
+    )
+    city_due = client_for(the_city.clerk).get("/petitions/due/").context["council_items"]
+    assert [p.pk for p in city_due] == [received.pk]
+    assert client_for(a.clerk).get("/petitions/due/").context["council_items"] == []
+    for who, address in ((the_city.clerk, "vanthu.tp@example.vn"), (a.clerk, "vanthu@example.vn")):
+        who.user.email = address
+        who.user.save(update_fields=["email"])
+    late = in_days(5)  # two days past its due date
+    with local_smtp(settings) as inbox:
+        call_command("send_reminders", "--date", late.isoformat())
+    (message,) = inbox.messages
+    assert "vanthu.tp@example.vn" in message.rcpt_tos
+    assert "vanthu@example.vn" not in message.rcpt_tos
+    body = email.message_from_bytes(message.content).get_payload(decode=True).decode()
+    assert "Sở Xây dựng" in body
+
+
 def test_a_city_petition_is_not_sent_to_a_city_above(city, the_city):
     own = services.petition_create(
         council_id=city.council.pk,
