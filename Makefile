@@ -46,10 +46,11 @@ bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
 	$(BIN)/python -m bench --city $(CITY_ARGS)
 
-# The city's morning with the workers on two hosts (network namespaces) behind nginx: root.
+# The city's morning on one host, then with its workers split over two (network namespaces)
+# behind nginx, and what the second host bought; with the floor. Needs root.
 bench-hosts: install
 	bash scripts/ensure-system-deps.sh bench-hosts
-	$(BIN)/python -m bench --city --hosts 2 --no-floor $(CITY_ARGS)
+	$(BIN)/python -m bench --city --hosts 1,2 $(CITY_ARGS)
 
 # A 300-page PDF from upload to the first page on a tablet; pages rendered per second.
 bench-documents: install

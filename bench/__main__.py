@@ -7,6 +7,7 @@ Examples::
     python -m bench --tablets 5000 --matrix           # daphne/uvicorn x redis/pubsub
     python -m bench --tablets 5000 --workers-sweep    # 1 and 2 workers
     python -m bench --city --server uvicorn           # the city's morning (bench/city)
+    python -m bench --city --hosts 1,2                # on one host, then two: compared
 """
 
 from __future__ import annotations
@@ -24,6 +25,13 @@ from bench.procstat import raise_open_files_limit
 from bench.report import evaluate, table, targets_text, write
 from bench.run import run_chamber, run_floor
 from bench.source import source_state
+
+
+def _host_counts(text: str) -> list[int]:
+    counts = [int(part) for part in text.split(",") if part.strip()]
+    if not counts or any(n < 0 for n in counts):
+        raise argparse.ArgumentTypeError("host counts: e.g. 2, or 1,2")
+    return counts
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -63,7 +71,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     city.add_argument("--arrive-spread", type=float, default=60.0, help="s; 0: all at once only")
     city.add_argument("--voting-together", type=int, default=20)
     city.add_argument(
-        "--hosts", type=int, default=0, help="workers over N hosts (network namespaces) + nginx"
+        "--hosts",
+        type=_host_counts,
+        default=[0],
+        help="workers over N hosts (network namespaces) behind nginx; 1,2: the same morning "
+        "on one host then two, compared (what the second host bought)",
     )
     args = parser.parse_args(argv)
     args.raw = " ".join(a for a in (argv if argv is not None else sys.argv[1:]) if a != "--city")

@@ -21,6 +21,7 @@ TARGETS = {
     "close_to_result_on_projectors_s": 1.0,
     "server_memory_per_connection_kb": 50.0,
     "fanout_p50_vs_floor": 3.0,
+    "cpu_per_frame_vs_floor": 1.5,
 }
 
 

@@ -184,3 +184,17 @@ def expected_counts(indices: set[int]) -> dict:
     for index in indices:
         counts[choice_for(index)] += 1
     return counts
+
+
+def per_delivered_frame(out: dict, console_events: int) -> None:
+    """Server CPU of the agenda phase divided by the frames delivered: the agenda events each
+    screen read (the fan-out's count) and those the console(s) read. The figure the floor is
+    held to (≤ 1.5× the floor's); until the screens report, it assumed every frame arrived."""
+    agenda = out.get("agenda") or {}
+    cpu = (agenda.get("cpu") or {}).get("server")
+    delivered = ((out.get("fanout") or {}).get("agenda.current") or {}).get("n", 0)
+    delivered += console_events
+    if cpu is None or not delivered:
+        return
+    agenda["frames_delivered"] = delivered
+    agenda["server_cpu_per_delivered_frame_us"] = cpu / delivered * 1e6

@@ -7,129 +7,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.config import REPORTS, TARGETS
-from bench.phases import COMMANDED_EVENTS as COMMANDED
-from bench.stats import ratio
-
-
-def _get(d: dict | None, *path, default=None):
-    for key in path:
-        if not isinstance(d, dict) or key not in d:
-            return default
-        d = d[key]
-    return d
-
-
-def _target(name: str, value, limit, *, unit: str = "", note: str = "") -> dict:
-    if value is None:
-        return {"target": name, "limit": limit, "value": None, "verdict": "n/a", "note": note}
-    passed = value <= limit
-    if limit:
-        margin = f"{value / limit:.2f}x the limit"
-    else:
-        margin = f"{value} over" if value else "exact"
-    return {
-        "target": name,
-        "limit": limit,
-        "value": value,
-        "unit": unit,
-        "verdict": "PASS" if passed else "MISS",
-        "by": margin,
-        "note": note,
-    }
-
-
-def evaluate(run: dict, floor: dict | None) -> list[dict]:
-    """The issue's targets for one Chamber run (meant for N = 5,000). A run that failed
-    half-way is judged on what it measured; what it never reached is a MISS."""
-    worst_type, worst = None, None
-    for kind in COMMANDED:
-        p99 = _get(run, "fanout", kind, "p99")
-        if p99 is not None and (worst is None or p99 > worst):
-            worst_type, worst = kind, p99
-    missing_kinds = [k for k in COMMANDED if _get(run, "fanout", k, "p99") is None]
-    if missing_kinds:
-        worst = float("inf")
-        worst_type = f"never measured: {', '.join(missing_kinds)}"
-    ballots = run.get("ballots") or {}
-    all_acked = ballots.get("all_acked_after_first_cast_s")
-    if ballots.get("acked", 0) < ballots.get("tablets", 1):
-        all_acked = float("inf")
-    checks = run.get("ballot_checks") or {}
-    events = run.get("events") or {}
-    lost_dup = None
-    if checks and events:
-        lost_dup = (
-            checks["lost"]
-            + checks["duplicated"]
-            + events["gaps"]
-            + events["duplicates_or_out_of_order"]
-            + events["screens_not_at_final_seq"]
-        )
-    projectors = run.get("result_on_projectors") or {}
-    to_result = _get(projectors, "close_to_result_s", "max")
-    if projectors.get("received", 0) < projectors.get("projectors", 1):
-        to_result = float("inf")
-    floor_p50 = _get(floor, "fanout", "agenda.current", "p50")
-    targets = [
-        _target(
-            "fan-out p99 (worst event type)",
-            worst,
-            TARGETS["fanout_p99_s"],
-            unit="s",
-            note=f"worst: {worst_type}",
-        ),
-        _target(
-            "all ballots acknowledged (after the first cast)",
-            all_acked,
-            TARGETS["all_ballots_acked_s"],
-            unit="s",
-            note=f"{ballots.get('acked', 0)}/{run['config']['tablets']} acked",
-        ),
-        _target(
-            "lost or duplicated (ballots and events)",
-            lost_dup,
-            TARGETS["lost_or_duplicated"],
-            note=(
-                f"ballots lost {checks.get('lost')}, duplicated {checks.get('duplicated')}; "
-                f"events missed {events.get('gaps')}, repeated "
-                f"{events.get('duplicates_or_out_of_order')}; "
-                f"({checks.get('unacknowledged_on_record')} ballots counted but not "
-                "acknowledged in time)"
-            ),
-        ),
-        _target(
-            "result on every projector after close",
-            to_result,
-            TARGETS["close_to_result_on_projectors_s"],
-            unit="s",
-            note=f"{projectors.get('received', 0)}/{run['config']['projectors']} projectors",
-        ),
-        _target(
-            "server memory per connection",
-            _get(run, "memory", "per_connection_kb"),
-            TARGETS["server_memory_per_connection_kb"],
-            unit="kB",
-        ),
-        _target(
-            "fan-out p50 vs the floor (agenda.current)",
-            ratio(_get(run, "fanout", "agenda.current", "p50"), floor_p50),
-            TARGETS["fanout_p50_vs_floor"],
-            unit="x",
-            note="no floor in this run" if floor_p50 is None else "",
-        ),
-    ]
-    if not run.get("ok"):
-        targets.insert(
-            0,
-            {
-                "target": "run completed",
-                "verdict": "MISS",
-                "note": f"{run.get('failed_phase')}: {run.get('error')}",
-            },
-        )
-    return targets
-
+from bench.config import REPORTS
+from bench.targets import _get, evaluate
 
 # -- printing ---------------------------------------------------------------------------------
 
@@ -271,12 +150,21 @@ def targets_text(targets: list[dict]) -> str:
         value = t.get("value")
         shown = "-" if value is None else (f"{value:.3g}" if isinstance(value, float) else value)
         unit = t.get("unit", "")
+        floor = t.get("floor")
+        floor_unit = "" if unit == "×" else unit
+        beside = "" if floor is None else f"; floor {_short_number(floor)}{floor_unit}"
         line = (
             f"  {t['verdict']:<4}  {t['target']}: {shown}{unit} "
-            f"(limit {t.get('limit')}{unit}; {t.get('by', '')}) {t.get('note') or ''}"
+            f"(limit {t.get('limit')}{unit}; {t.get('by', '')}{beside}) {t.get('note') or ''}"
         )
         lines.append(line.rstrip())
+        if t.get("next"):
+            lines.append(f"        profile, most samples of their own: {'; '.join(t['next'])}")
     return "\n".join(lines)
+
+
+def _short_number(value) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
 def write(report: dict, directory: Path = REPORTS) -> Path:

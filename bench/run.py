@@ -24,6 +24,7 @@ from bench.measure import (
     cpu_snapshot,
     fanout,
     memory,
+    per_delivered_frame,
     progress,
     projectors,
     sequence_checks,
@@ -160,6 +161,7 @@ async def _chamber(cfg: Config) -> dict:
 async def _collect(cfg: Config, console: Console, fleet: Fleet, triggers: dict, out: dict) -> None:
     reports = await fleet.call("report", 60, final_seq=console.seq)
     out["fanout"] = fanout(triggers, reports, out["connect"]["connected"])
+    per_delivered_frame(out, _console_agenda_events(triggers))
     out["events"] = sequence_checks(reports, console)
     out["events"]["notices"] = add_counts(r["notices"] for r in reports)
     out["console_notices"] = dict(console.notices)
@@ -171,6 +173,11 @@ async def _collect(cfg: Config, console: Console, fleet: Fleet, triggers: dict, 
     projectors(reports, out)
     record = await asyncio.to_thread(database.ballots_on_record, cfg, ballots["poll_id"])
     ballot_checks(out, record)
+
+
+def _console_agenda_events(triggers: dict) -> int:
+    """Every timed event was read by the console first (that is how its seq is known)."""
+    return sum(1 for kind, _ in triggers.values() if kind == "agenda.current")
 
 
 def _config(cfg: Config) -> dict:
@@ -258,6 +265,7 @@ async def _floor(cfg: Config) -> dict:
         clock.phase = "report"
         reports = await fleet.call("report", clock.limit(60), final_seq=console.seq)
         out["fanout"] = fanout(triggers, reports, out["connect"]["connected"])
+        per_delivered_frame(out, _console_agenda_events(triggers))
         out["events"] = sequence_checks(reports, console)
         out["message_bytes"] = FLOOR_MESSAGE_BYTES
         out["ok"] = True

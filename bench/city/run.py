@@ -19,7 +19,7 @@ from bench.city.screens import CityFleet
 from bench.clock import Clock, watched
 from bench.config import Config
 from bench.console import Console
-from bench.measure import cpu_delta, cpu_snapshot
+from bench.measure import cpu_delta, cpu_snapshot, per_delivered_frame
 from bench.phases import COMMAND_TIMEOUT, cleanup, shutdown
 from bench.screen import Target
 from bench.servers import Stack, start_workers
@@ -364,6 +364,10 @@ async def _city(cfg: CityConfig) -> dict:
         clock.allow_report()
         reports = await fleet.call("city_report", clock.limit(120) + 10)
         out["fanout"] = measure.fanout(triggers, reports)
+        console_events = sum(1 for kind, _ in triggers.values() if kind == "agenda.current")
+        per_delivered_frame(out, console_events)
+        if "server_cpu_per_delivered_frame_us" in out.get("agenda", {}):
+            out["cpu_per_delivered_frame_us"] = out["agenda"]["server_cpu_per_delivered_frame_us"]
         out["events"] = measure.sequences(reports, consoles)
         out["ok"] = not out.get("missed_phases")
         if not out["ok"]:
