@@ -147,6 +147,9 @@ def _short(run: dict) -> str:
 def targets_text(targets: list[dict]) -> str:
     lines = []
     for t in targets:
+        if "limit" not in t:  # a line without a figure: the run itself
+            lines.append(f"  {t['verdict']:<4}  {t['target']}: {t.get('note') or ''}".rstrip())
+            continue
         value = t.get("value")
         shown = "-" if value is None else (f"{value:.3g}" if isinstance(value, float) else value)
         unit = t.get("unit", "")

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from bench import database, procstat, speakers
-from bench.clock import BudgetExceeded, Clock
+from bench.clock import BudgetExceeded, Clock, watched
 from bench.config import Config
 from bench.console import Console
 from bench.fleet import Fleet
@@ -110,30 +110,18 @@ async def _chamber(cfg: Config) -> dict:
             cfg.compression,
         )
         worker_pids = {p.name: p.popen.pid for p in workers}
-        await asyncio.to_thread(profiler.start, "connect", worker_pids)
-        await connect(cfg, clock, fleet, stack, out)
-        await settle_check_ins(cfg, clock, console, fleet, out)
-        memory(stack, out)
-        await asyncio.to_thread(profiler.start, "agenda", worker_pids)
-        await broadcast_steps(cfg, clock, console, fleet, stack, triggers, out)
-        await asyncio.to_thread(profiler.start, "vote", worker_pids)
-        await vote(cfg, clock, console, fleet, stack, triggers, out)
-        await asyncio.to_thread(profiler.start, "requests", worker_pids)
-        await speakers.request_storm(
-            cfg,
-            clock,
-            console,
-            fleet,
-            stack,
-            out,
-            session_id=fixture.session_id,
-            cpu_snapshot=cpu_snapshot,
-            cpu_delta=cpu_delta,
+        await _sitting(
+            cfg, clock, console, fleet, stack, profiler, worker_pids, fixture, triggers, out
         )
         await asyncio.to_thread(profiler.stop)
         clock.phase = "report"
+        clock.allow_report()
         await fleet.call("wait_seq", clock.limit(30) + 10, seq=console.seq, timeout=clock.limit(20))
-        out["ok"] = True
+        out["ok"] = not out.get("missed_phases")
+        if not out["ok"]:
+            missed = out["missed_phases"][0]
+            out["failed_phase"] = missed["phase"]
+            out["error"] = f"{len(out['missed_phases'])} phase(s) missed; first: {missed['error']}"
     except Exception as exc:
         out["ok"] = False
         out["error"] = f"{type(exc).__name__}: {exc}"
@@ -156,6 +144,56 @@ async def _chamber(cfg: Config) -> dict:
         out["wall_s"] = monotonic() - started
         out["run_dir"] = str(cfg.run_dir)
     return out
+
+
+def _deadlines(cfg: Config) -> dict[str, float]:
+    """Each phase's deadline (s): a phase past it is recorded as missed with what it saw, and
+    the sitting goes on (bench/clock.py). Generous: they catch a hang, not a slow server."""
+    storm = max(60.0, cfg.tablets / 25)
+    return {
+        "connect": max(180.0, cfg.tablets * 0.06) + 60,
+        "check-in": 180.0,
+        "agenda": cfg.agenda_steps * 60.0 + 60,
+        "vote": 2 * storm + cfg.cast_spread_s + 240,
+        "requests": storm + cfg.cast_spread_s + 120,
+    }
+
+
+async def _sitting(cfg, clock, console, fleet, stack, profiler, pids, fixture, triggers, out):
+    """The sitting's phases in order, each within its deadline (``_deadlines``)."""
+    deadline = _deadlines(cfg)
+
+    async def phase(name: str, profile: str | None, body) -> None:
+        if profile is not None:
+            await asyncio.to_thread(profiler.start, profile, pids)
+        await watched(clock, out, name, deadline[name], body)
+
+    await phase("connect", "connect", lambda: connect(cfg, clock, fleet, stack, out))
+    if not (out.get("connect") or {}).get("connected"):
+        raise RuntimeError(f"no screen connected: {out['missed_phases'][-1]['error']}")
+    await phase("check-in", None, lambda: settle_check_ins(cfg, clock, console, fleet, out))
+    memory(stack, out)
+    await phase(
+        "agenda",
+        "agenda",
+        lambda: broadcast_steps(cfg, clock, console, fleet, stack, triggers, out),
+    )
+    await phase("vote", "vote", lambda: vote(cfg, clock, console, fleet, stack, triggers, out))
+    await phase(
+        "requests",
+        "requests",
+        lambda: speakers.request_storm(
+            cfg,
+            clock,
+            console,
+            fleet,
+            stack,
+            out,
+            session_id=fixture.session_id,
+            cpu_snapshot=cpu_snapshot,
+            cpu_delta=cpu_delta,
+        ),
+    )
 
 
 async def _collect(cfg: Config, console: Console, fleet: Fleet, triggers: dict, out: dict) -> None:
