@@ -48,8 +48,10 @@ def documents_of(session: Session, *, include_confidential: bool) -> list[Docume
     return list(documents)
 
 
-def documents_snapshot(session: Session, *, screen: str, delegate: Delegate | None = None) -> dict:
-    """The documents part of a screen's snapshot. The projector gets only what is shown."""
+def documents_public(session: Session, *, screen: str) -> dict:
+    """What a screen shows of the session's documents, alike for every delegate (the shown page
+    and the list; both change by events only): shareable at one seq. The projector gets only
+    what is shown."""
     presentation = (
         Presentation.objects.select_related("document__file").filter(session=session).first()
     )
@@ -58,6 +60,19 @@ def documents_snapshot(session: Session, *, screen: str, delegate: Delegate | No
         snapshot["documents"] = [
             document_payload(d) for d in documents_of(session, include_confidential=True)
         ]
+    return snapshot
+
+
+def documents_snapshot(
+    session: Session,
+    *,
+    screen: str,
+    delegate: Delegate | None = None,
+    public: dict | None = None,
+) -> dict:
+    """The documents part of a screen's snapshot: the public part (built here unless given)
+    and a delegate's own notes."""
+    snapshot = dict(public if public is not None else documents_public(session, screen=screen))
     if delegate is not None:
         snapshot["notes"] = [
             note_payload(n)

@@ -6,15 +6,22 @@ Registered with realtime's registry (``realtime.registry.snapshot_part``).
 
 from __future__ import annotations
 
-from documents.selectors import documents_snapshot
+from documents.selectors import documents_public, documents_snapshot
 from realtime.registry import CHAIR, PROJECTOR, TABLET, Viewer, snapshot_part
 
 
-@snapshot_part(TABLET)
-def with_notes(viewer: Viewer) -> dict:
-    return documents_snapshot(viewer.session, screen=TABLET, delegate=viewer.delegate)
+def public(viewer: Viewer) -> dict:
+    """The shown page and the list, per screen: shared by the screens at one seq."""
+    return documents_public(viewer.session, screen=viewer.screen)
 
 
-@snapshot_part(CHAIR, PROJECTOR)
-def without_notes(viewer: Viewer) -> dict:
-    return documents_snapshot(viewer.session, screen=viewer.screen)
+@snapshot_part(TABLET, shared=public)
+def with_notes(viewer: Viewer, shared: dict) -> dict:
+    return documents_snapshot(
+        viewer.session, screen=TABLET, delegate=viewer.delegate, public=shared
+    )
+
+
+@snapshot_part(CHAIR, PROJECTOR, shared=public)
+def without_notes(viewer: Viewer, shared: dict) -> dict:
+    return documents_snapshot(viewer.session, screen=viewer.screen, public=shared)

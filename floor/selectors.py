@@ -277,21 +277,31 @@ def open_written_answers(council_ids) -> list[Question]:
     )
 
 
-def floor_snapshot(session: Session, *, delegate: Delegate | None = None) -> dict:
-    """Every screen's part: each item's list, the running turn, the question session; a
-    tablet also gets the written answers to its own questions."""
+def floor_public(session: Session) -> dict:
+    """Each item's line and the question session: alike for every screen and changed only by
+    events (``floor.changed``, ``questions.changed``), so shareable at one seq."""
     lists = {sl.agenda_item_id: sl for sl in SpeakerList.objects.filter(session=session)}
     # Items nobody has asked on have no list yet: only those with one, and the current item.
     item_ids = set(lists) | ({session.current_item_id} if session.current_item_id else set())
-    part = {
-        "floor": {
-            "lists": {
-                str(item_id): list_payload(session, item_id, lists.get(item_id))
-                for item_id in sorted(item_ids)
-            },
-            "turn": turn_payload(running_turn(session)),
+    return {
+        "lists": {
+            str(item_id): list_payload(session, item_id, lists.get(item_id))
+            for item_id in sorted(item_ids)
         },
         "questions": questions_payload(session),
+    }
+
+
+def floor_snapshot(
+    session: Session, *, delegate: Delegate | None = None, public: dict | None = None
+) -> dict:
+    """Every screen's part: each item's list, the running turn, the question session; a
+    tablet also gets the written answers to its own questions. The turn is read each time:
+    its elapsed and remaining seconds are the server's clock now."""
+    public = public if public is not None else floor_public(session)
+    part = {
+        "floor": {"lists": public["lists"], "turn": turn_payload(running_turn(session))},
+        "questions": public["questions"],
     }
     if delegate is not None:
         part["my_answers"] = my_answers(session, delegate)

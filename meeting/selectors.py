@@ -135,22 +135,31 @@ def session_by_id(session_id: int) -> Session:
     return Session.objects.select_related("council").get(pk=session_id)
 
 
-def _base_snapshot(session: Session) -> dict:
+def public_snapshot(session: Session) -> dict:
+    """What every screen of the session shows alike and only a sequenced event changes: it may
+    be shared between screens at one seq (realtime.shared_snapshot)."""
     return {
-        "seq": session.seq,
         "council": council_payload(session),
         "session": session_state(session),
         "agenda": agenda_payload(session),
+    }
+
+
+def _base_snapshot(session: Session, public: dict | None = None) -> dict:
+    return {
+        "seq": session.seq,
+        **(public if public is not None else public_snapshot(session)),
+        # Check-ins count before their coalesced summary moves seq: read per snapshot.
         "attendance": attendance_summary(session),
     }
 
 
-def projector_snapshot(session: Session) -> dict:
-    return _base_snapshot(session)
+def projector_snapshot(session: Session, public: dict | None = None) -> dict:
+    return _base_snapshot(session, public)
 
 
-def tablet_snapshot(session: Session, delegate: Delegate) -> dict:
-    snapshot = _base_snapshot(session)
+def tablet_snapshot(session: Session, delegate: Delegate, public: dict | None = None) -> dict:
+    snapshot = _base_snapshot(session, public)
     status = (
         Attendance.objects.filter(session=session, delegate=delegate)
         .values_list("status", flat=True)
@@ -173,8 +182,10 @@ def console_delegate(session: Session, user) -> Delegate | None:
     return Delegate.objects.filter(user=user, council_id=session.council_id).first()
 
 
-def chair_snapshot(session: Session, own: Delegate | None = None) -> dict:
-    snapshot = _base_snapshot(session)
+def chair_snapshot(
+    session: Session, own: Delegate | None = None, public: dict | None = None
+) -> dict:
+    snapshot = _base_snapshot(session, public)
     snapshot["roster"] = roster(session)
     # The console user's own delegate, if they are one (they vote from the console).
     snapshot["me"] = (

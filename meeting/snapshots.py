@@ -11,19 +11,25 @@ from meeting.models import Session
 from realtime.registry import CHAIR, PROJECTOR, TABLET, Viewer, session_sequences, snapshot_part
 
 
-@snapshot_part(TABLET)
-def tablet(viewer: Viewer) -> dict:
-    return selectors.tablet_snapshot(viewer.session, viewer.delegate)
+def public(viewer: Viewer) -> dict:
+    """Council, session and agenda: shared by the screens at one seq (no delegate here)."""
+    return selectors.public_snapshot(viewer.session)
 
 
-@snapshot_part(CHAIR)
-def console(viewer: Viewer) -> dict:
-    return selectors.chair_snapshot(viewer.session, own=viewer.delegate)
+@snapshot_part(TABLET, shared=public)
+def tablet(viewer: Viewer, shared: dict) -> dict:
+    return selectors.tablet_snapshot(viewer.session, viewer.delegate, public=shared)
 
 
-@snapshot_part(PROJECTOR)
-def projector(viewer: Viewer) -> dict:
-    return selectors.projector_snapshot(viewer.session)
+@snapshot_part(CHAIR, shared=public)
+def console(viewer: Viewer, shared: dict) -> dict:
+    # The roster's presence moves without seq (notices): read per console, never shared.
+    return selectors.chair_snapshot(viewer.session, own=viewer.delegate, public=shared)
+
+
+@snapshot_part(PROJECTOR, shared=public)
+def projector(viewer: Viewer, shared: dict) -> dict:
+    return selectors.projector_snapshot(viewer.session, public=shared)
 
 
 @session_sequences

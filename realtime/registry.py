@@ -138,16 +138,41 @@ def command_types() -> set[str]:
     return {type for type, _screen in _commands} | BUILT_IN_COMMANDS
 
 
-def snapshot_part(*screens: str) -> Callable[[Callable[[Viewer], dict]], Callable]:
-    """Register ``part(viewer) -> dict`` as a part of these screens' snapshots."""
+def snapshot_part(
+    *screens: str, shared: Callable[[Viewer], Any] | None = None
+) -> Callable[[Callable], Callable]:
+    """Register ``part(viewer) -> dict`` as a part of these screens' snapshots.
 
-    def register(part: Callable[[Viewer], dict]) -> Callable[[Viewer], dict]:
+    With ``shared=builder``: ``builder(public viewer)`` — the session and the screen, no
+    delegate, no user — is built once per process per (session, seq, screen, language) and
+    shared by every screen that connects at that seq (realtime.shared_snapshot); the part is
+    then ``part(viewer, built) -> dict``, per viewer, and must not change ``built``.
+    """
+
+    def register(part: Callable) -> Callable:
+        entry = part if shared is None else _with_shared(part, shared)
         for screen in _screens(screens):
-            if part not in _snapshot_parts[screen]:
-                _snapshot_parts[screen].append(part)
+            if entry not in _snapshot_parts[screen]:
+                _snapshot_parts[screen].append(entry)
         return part
 
     return register
+
+
+_shared_entries: dict[tuple[Callable, Callable], Callable[[Viewer], dict]] = {}
+
+
+def _with_shared(part: Callable, builder: Callable[[Viewer], Any]) -> Callable[[Viewer], dict]:
+    from realtime.shared_snapshot import shared_parts
+
+    def entry(viewer: Viewer) -> dict:
+        public = Viewer(session=viewer.session, screen=viewer.screen)
+        return part(viewer, shared_parts.get(builder=builder, viewer=viewer, public_viewer=public))
+
+    entry.__qualname__ = part.__qualname__
+    entry.__module__ = part.__module__
+    # One entry per (part, builder): registering again (a module imported twice) is a no-op.
+    return _shared_entries.setdefault((part, builder), entry)
 
 
 def snapshot(viewer: Viewer) -> dict:

@@ -80,3 +80,14 @@ def published():
     from tests.events import captured
 
     return captured
+
+
+@pytest.fixture(autouse=True)
+def _forget_shared_snapshots():
+    """Each test's rows are rolled back (or flushed, and their ids may come again): a public
+    part built for one test's session must not answer another's (realtime.shared_snapshot)."""
+    from realtime.shared_snapshot import shared_parts
+
+    shared_parts.clear()
+    yield
+    shared_parts.clear()

@@ -172,12 +172,41 @@ def poll_record(poll: Poll) -> dict:
     return record
 
 
-def voting_snapshot(session: Session, *, screen: str, delegate: Delegate | None = None) -> dict:
-    """The polls section of a screen's snapshot: live polls, progress, published results; the
-    console also gets results before publication and, for named polls, who has voted."""
+def voting_public(session: Session, *, screen: str) -> list[dict]:
+    """The polls as a screen sees them before the live counts and the delegate's own ballot:
+    what only events change (opened, closed, published, cancelled), so shareable at one seq
+    for the tablets and the projector. The console's drafts come by notice: never shared."""
     polls = list(Poll.objects.filter(session=session).exclude(status=Poll.Status.DRAFT))
     if screen == "chair":
         polls += list(Poll.objects.filter(session=session, status=Poll.Status.DRAFT))
+    entries = []
+    for poll in polls:
+        result = getattr(poll, "result", None) if poll.status in LIVE[1:] else None
+        shown = result is not None and (poll.status == Poll.Status.PUBLISHED or screen == "chair")
+        entries.append(
+            {
+                "poll": poll,  # read, never changed, by the per-viewer half
+                "payload": poll_payload(poll),
+                "result": result_payload(result) if shown else None,
+            }
+        )
+    return entries
+
+
+def voting_snapshot(
+    session: Session,
+    *,
+    screen: str,
+    delegate: Delegate | None = None,
+    public: list[dict] | None = None,
+) -> dict:
+    """The polls section of a screen's snapshot: live polls, progress, published results; the
+    console also gets results before publication and, for named polls, who has voted.
+
+    The counts (``poll.progress`` is a notice), the countdown (the clock) and the delegate's
+    own ballots are read here each time, on top of the public part (built here unless given)."""
+    public = public if public is not None else voting_public(session, screen=screen)
+    polls = [entry["poll"] for entry in public]
     voted_by_poll = dict(
         Participation.objects.filter(poll__in=polls)
         .values("poll_id")
@@ -193,14 +222,17 @@ def voting_snapshot(session: Session, *, screen: str, delegate: Delegate | None 
         )
     entitled = entitled_count(session.pk)
     items = []
-    for poll in polls:
-        item = {"poll": poll_payload(poll), "voted": voted_by_poll.get(poll.pk, 0)}
+    for entry in public:
+        poll = entry["poll"]
+        payload = entry["payload"]
+        if payload["remaining_seconds"] is not None:
+            payload = {**payload, "remaining_seconds": poll_payload(poll)["remaining_seconds"]}
+        item = {"poll": payload, "voted": voted_by_poll.get(poll.pk, 0)}
         item["entitled"] = entitled
         if poll.status == Poll.Status.OPEN and shows_partial(poll):
             item["partial"] = partial_counts(poll)
-        result = getattr(poll, "result", None) if poll.status in LIVE[1:] else None
-        if result is not None and (poll.status == Poll.Status.PUBLISHED or screen == "chair"):
-            item["result"] = result_payload(result)
+        if entry["result"] is not None:
+            item["result"] = entry["result"]
         if delegate is not None:
             item["my_ballot"] = {"cast": poll.pk in mine}
             if poll.kind == Poll.Kind.NAMED and poll.pk in mine:

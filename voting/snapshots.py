@@ -7,9 +7,22 @@ Registered with realtime's registry (``realtime.registry.snapshot_part``).
 from __future__ import annotations
 
 from realtime.registry import CHAIR, PROJECTOR, TABLET, Viewer, snapshot_part
-from voting.selectors import voting_snapshot
+from voting.selectors import voting_public, voting_snapshot
 
 
-@snapshot_part(TABLET, CHAIR, PROJECTOR)
-def polls(viewer: Viewer) -> dict:
+def public(viewer: Viewer) -> list[dict]:
+    """The polls without their live counts: shared by the tablets and projectors at one seq."""
+    return voting_public(viewer.session, screen=viewer.screen)
+
+
+@snapshot_part(TABLET, PROJECTOR, shared=public)
+def polls(viewer: Viewer, shared: list[dict]) -> dict:
+    return voting_snapshot(
+        viewer.session, screen=viewer.screen, delegate=viewer.delegate, public=shared
+    )
+
+
+@snapshot_part(CHAIR)
+def console_polls(viewer: Viewer) -> dict:
+    # The console hears of drafts by notice (seq unchanged): its polls are read each time.
     return voting_snapshot(viewer.session, screen=viewer.screen, delegate=viewer.delegate)
