@@ -8,7 +8,6 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 
 django_http = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from chamber.limits import RequestBodyLimit, install_daphne_guard  # noqa: E402
@@ -27,8 +26,7 @@ application = ProtocolTypeRouter(
         "http": RequestBodyLimit(django_http),
         # The origin check refuses the handshake of a page served by another site: scheme,
         # host and port must be the socket's own (or a trusted origin).
-        "websocket": SameOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        # Each screen's own middleware (chamber.routing): tablets read only their cookies.
+        "websocket": SameOriginValidator(URLRouter(websocket_urlpatterns)),
     }
 )

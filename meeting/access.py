@@ -45,30 +45,7 @@ def signed_in_delegate(django_session) -> Delegate | None:
     return delegate
 
 
-def tablet_access(*, session_id: int, django_session) -> tuple[int | None, Delegate | None]:
-    delegate = signed_in_delegate(django_session)
-    if delegate is None:
-        return NOT_SIGNED_IN, None
-    council_id = Session.objects.filter(pk=session_id).values_list("council_id", flat=True).first()
-    if council_id is None:
-        return NOT_FOUND, None
-    if council_id != delegate.council_id:
-        return FORBIDDEN, None
-    return None, delegate
-
-
-def tablet_still_signed_in(*, delegate_id: int, badge_key: str) -> bool:
-    """One query: the badge the tablet signed in with is still the delegate's badge."""
-    return Delegate.objects.filter(pk=delegate_id, badge_key=badge_key).exists()
-
-
-def tablets_still_signed_in(*, badges: list[tuple[int, str]]) -> list[bool]:
-    """The same for many tablets ``(delegate_id, badge_key)`` in one query (a batch of their
-    commands)."""
-    current = dict(
-        Delegate.objects.filter(pk__in={pk for pk, _key in badges}).values_list("pk", "badge_key")
-    )
-    return [current.get(pk) == key for pk, key in badges]
+# A tablet's socket: meeting.tablet_pass (its pass, checked with the arrival's presence batch).
 
 
 def console_still_allowed(*, session_id: int, user_id: int, session_key: str | None) -> int | None:

@@ -13,18 +13,27 @@ import asyncio
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
+from django.conf import settings
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from meeting import selectors, services
 from meeting.access import (
+    NOT_SIGNED_IN,
     chair_access,
     console_still_allowed,
     projector_access,
-    tablet_access,
-    tablet_still_signed_in,
-    tablets_still_signed_in,
 )
-from meeting.presence import PresenceChange, presence_change
+from meeting.models import Delegate
+from meeting.presence import Arrival, PresenceChange, presence_change
+from meeting.tablet_pass import (
+    PASS_COOKIE,
+    TabletPass,
+    pass_from_session,
+    pass_read,
+    pass_still_holds,
+    passes_still_hold,
+)
 from realtime import coalesce
 from realtime.actors import SYSTEM, Actor
 from realtime.consumers import ScreenConsumer
@@ -61,14 +70,33 @@ class ProjectorConsumer(ScreenConsumer):
 
 
 class TabletConsumer(ScreenConsumer):
-    screen = TABLET
+    """A delegate's tablet. Its socket is authenticated by the pass the badge sign-in gave
+    (meeting.tablet_pass) without a query; the arrival's presence batch then checks that the
+    pass still holds and loads the delegate, before the snapshot and the check-in."""
 
-    @database_sync_to_async
-    def authorise(self) -> int | None:
-        code, self.delegate = tablet_access(
-            session_id=self.session_id, django_session=self.scope["session"]
+    screen = TABLET
+    credential: TabletPass | None = None
+    refused = False
+
+    async def authorise(self) -> int | None:
+        cookies = self.scope.get("cookies", {})
+        self.credential = pass_read(cookies.get(PASS_COOKIE))
+        if self.credential is None and cookies.get(settings.SESSION_COOKIE_NAME):
+            self.credential = await database_sync_to_async(self._signed_in_before_passes)(
+                cookies[settings.SESSION_COOKIE_NAME]
+            )
+        if self.credential is None:
+            return NOT_SIGNED_IN
+        # A stand-in until the presence batch loads the delegate (on_joined).
+        self.delegate = Delegate(
+            pk=self.credential.delegate_id, council_id=self.credential.council_id
         )
-        return code
+        return None
+
+    @staticmethod
+    def _signed_in_before_passes(session_key: str) -> TabletPass | None:
+        store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")(session_key)
+        return pass_from_session(store)
 
     def fanout_groups(self) -> list[str]:
         return tablet_groups(self.session_id, self.delegate.pk)
@@ -81,32 +109,37 @@ class TabletConsumer(ScreenConsumer):
         return Actor(delegate=self.delegate)
 
     def recheck(self) -> None:
-        if not tablet_still_signed_in(
-            delegate_id=self.delegate.pk, badge_key=self.scope["session"].get("badge_key", "")
-        ):
+        if not pass_still_holds(self.credential):
             raise _badge_revoked()
 
     @classmethod
     def recheck_many(cls, screens: list[TabletConsumer]) -> list[AccessRevoked | None]:
         # One query for a batch of ballots, not one per tablet.
-        still = tablets_still_signed_in(
-            badges=[(s.delegate.pk, s.scope["session"].get("badge_key", "")) for s in screens]
-        )
-        return [None if signed_in else _badge_revoked() for signed_in in still]
+        still = passes_still_hold([s.credential for s in screens])
+        return [None if held else _badge_revoked() for held in still]
 
-    async def on_joined(self) -> None:
-        if await self._presence(connected=True):
+    async def on_joined(self) -> int | None:
+        arrival = await self._presence(connected=True)
+        if arrival.refused is not None:
+            self.refused = True  # nothing was written for it: no departure to write either
+            return arrival.refused
+        if arrival.delegate is not None:
+            self.delegate = arrival.delegate
+        if arrival.checked_in:
             coalesce.soon(
                 ("attendance.summary", self.session_id),
                 services.attendance_summary_publish,
                 session_id=self.session_id,
             )
+        return None
 
     async def on_left(self) -> None:
+        if self.refused:
+            return
         # The socket is gone already; finish recording it even if the task is being cancelled.
         await asyncio.shield(self._presence(connected=False))
 
-    async def _presence(self, *, connected: bool) -> bool:
+    async def _presence(self, *, connected: bool) -> Arrival:
         """Record the connection; on arrival, check the delegate in (True if that happened).
 
         Written with this process's other arrivals and departures (meeting.presence)."""
@@ -117,7 +150,8 @@ class TabletConsumer(ScreenConsumer):
                 worker=self.fanout.worker_id,
                 connection=self.connection_id,
                 connected=connected,
-                device=self.scope["session"].get("device_id", ""),
+                device=self.credential.device,
+                credential=self.credential if connected else None,
             )
         )
 

@@ -14,7 +14,7 @@ snapshot shows the delegate checked in.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from channels.db import database_sync_to_async
 from django.db import transaction
@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from meeting import selectors, services
 from meeting.models import Attendance, Delegate, Session, TabletConnection
+from meeting.tablet_pass import TabletPass, passes_check
 from realtime.actors import Actor
 from realtime.batches import group_commit
 from realtime.groups import Audience
@@ -36,25 +37,74 @@ class PresenceChange:
     worker: str
     connected: bool  # an arrival (True) or a departure
     device: str = ""
+    # An arrival with a tablet's pass is authenticated here, with its batch (meeting.tablet_pass):
+    # ``delegate`` is then only a stand-in until the batch loads the real one.
+    credential: TabletPass | None = None
 
 
-def tablet_presence_record(*, changes: list[PresenceChange]) -> set[str]:
+NOT_FOUND = 4404
+
+
+@dataclass
+class PresenceOutcome:
+    checked_in: set[str] = field(default_factory=set)  # connections whose arrival checked in
+    refused: dict[str, int] = field(default_factory=dict)  # connection -> close code
+    delegates: dict[str, Delegate] = field(default_factory=dict)  # as the batch loaded them
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One change's outcome, as its consumer gets it."""
+
+    checked_in: bool = False
+    refused: int | None = None  # the close code of a pass that no longer holds
+    delegate: Delegate | None = None  # the delegate a pass was checked against
+
+
+def tablet_presence_record(*, changes: list[PresenceChange]) -> PresenceOutcome:
     """Write a batch of arrivals and departures; the connections whose arrival checked their
-    delegate in (the caller then publishes the coalesced summary).
+    delegate in (the caller then publishes the coalesced summary), and the arrivals whose pass
+    no longer holds (nothing written for those).
 
     Per session, in one transaction: the connection rows in bulk, a ``roster.presence``
     notice to the console for each delegate whose online state changed, and — under one
     lock of the session row — a check-in for each arriving delegate nobody has marked yet
     (a mark the chair made is left alone: only a new badge sign-in overrides it).
     """
-    checked_in: set[str] = set()
+    outcome = PresenceOutcome()
     by_session: dict[int, list[PresenceChange]] = defaultdict(list)
     for change in changes:
         by_session[change.session_id].append(change)
     for session_id, session_changes in by_session.items():
         with transaction.atomic():
-            checked_in |= _record_session(session_id, session_changes)
-    return checked_in
+            session_changes = _authenticate(session_id, session_changes, outcome)
+            if session_changes:
+                outcome.checked_in |= _record_session(session_id, session_changes)
+    return outcome
+
+
+def _authenticate(
+    session_id: int, changes: list[PresenceChange], outcome: PresenceOutcome
+) -> list[PresenceChange]:
+    """The changes that stand: arrivals with a pass that still holds, with their delegate as
+    the database has it now; the others are refused (meeting.tablet_pass)."""
+    passes = {c.credential for c in changes if c.connected and c.credential is not None}
+    if not passes:
+        return changes
+    council_id = Session.objects.filter(pk=session_id).values_list("council_id", flat=True)
+    council_id = council_id.first()
+    verdicts = {} if council_id is None else passes_check(council_id=council_id, passes=passes)
+    kept = []
+    for change in changes:
+        if change.connected and change.credential is not None:
+            verdict = verdicts.get(change.credential, NOT_FOUND)
+            if isinstance(verdict, int):
+                outcome.refused[change.connection] = verdict
+                continue
+            change = replace(change, delegate=verdict)
+            outcome.delegates[change.connection] = verdict
+        kept.append(change)
+    return kept
 
 
 def _record_session(session_id: int, changes: list[PresenceChange]) -> set[str]:
@@ -121,16 +171,24 @@ def _check_in(session_id: int, arrivals: list[PresenceChange]) -> set[str]:
     return checked_in
 
 
-async def _write(changes: list[PresenceChange]) -> list[bool]:
-    checked_in = await _record(changes=changes)
-    return [change.connection in checked_in for change in changes]
+async def _write(changes: list[PresenceChange]) -> list[Arrival]:
+    outcome = await _record(changes=changes)
+    return [
+        Arrival(
+            checked_in=change.connection in outcome.checked_in,
+            refused=outcome.refused.get(change.connection),
+            delegate=outcome.delegates.get(change.connection),
+        )
+        for change in changes
+    ]
 
 
 _record = database_sync_to_async(tablet_presence_record, thread_sensitive=False)
 
 
-async def presence_change(change: PresenceChange) -> bool:
-    """Record an arrival or a departure with this process's next batch; True if the arrival
-    checked the delegate in. Returns once the batch has committed; a departure is written
-    even if the consumer's task is being cancelled meanwhile."""
+async def presence_change(change: PresenceChange) -> Arrival:
+    """Record an arrival or a departure with this process's next batch: whether the arrival
+    checked the delegate in, or the close code refusing its pass. Returns once the batch has
+    committed; a departure is written even if the consumer's task is being cancelled
+    meanwhile."""
     return await group_commit("presence", _write).submit(change)

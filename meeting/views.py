@@ -10,6 +10,7 @@ from meeting import credentials, selectors, services
 from meeting.badges import badges_pdf, delegate_for_badge
 from meeting.models import Attendance, Council, Delegate, Session
 from meeting.scope import may
+from meeting.tablet_pass import pass_forget, pass_issue
 from realtime.actors import Actor
 from realtime.errors import ServiceError
 
@@ -71,7 +72,12 @@ def _complete_sign_in(request: HttpRequest, delegate, device) -> HttpResponse:
             actor=Actor(delegate=delegate),
             arrival=True,
         )
-    return redirect("tablet")
+    response = redirect("tablet")
+    # The tablet's socket authenticates with this pass, without a query (meeting.tablet_pass).
+    pass_issue(
+        response, delegate=delegate, device_id=device.id, login=request.session.session_key
+    )
+    return response
 
 
 @require_POST
@@ -113,8 +119,10 @@ def tablet_sign_in_with_badge(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 def tablet_sign_out(request: HttpRequest) -> HttpResponse:
-    request.session.flush()
-    return redirect("tablet-signin")
+    request.session.flush()  # the pass's sign-in ends with it (meeting.tablet_pass)
+    response = redirect("tablet-signin")
+    pass_forget(response)
+    return response
 
 
 @permission_required("meeting.print_badges")

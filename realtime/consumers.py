@@ -72,7 +72,11 @@ class ScreenConsumer(QueuedSendMixin, AsyncWebsocketConsumer):
         self.fanout = process_fanout()
         self.joined = self.fanout_groups()
         await self.fanout.join(self, self.joined)
-        await self.on_joined()
+        refused = await self.on_joined()
+        if refused is not None:
+            # Nothing reached the socket yet (frames wait for the snapshot): just close.
+            await self.close(code=refused)
+            return
         await self.send_snapshot()
 
     async def disconnect(self, code: int) -> None:
@@ -123,8 +127,10 @@ class ScreenConsumer(QueuedSendMixin, AsyncWebsocketConsumer):
                 refusals.append(refused)
         return refusals
 
-    async def on_joined(self) -> None:
-        pass
+    async def on_joined(self) -> int | None:
+        """After joining the fan-out, before the snapshot: None, or a close code (a
+        credential found revoked by the write the arrival makes anyway)."""
+        return None
 
     async def on_left(self) -> None:
         pass

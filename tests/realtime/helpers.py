@@ -12,6 +12,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 
 from chamber.asgi import application
+from meeting.tablet_pass import PASS_COOKIE, pass_value
 
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
 
@@ -27,8 +28,15 @@ def _session_cookie(**values) -> bytes:
     return cookie.output(header="", sep="; ").strip().encode()
 
 
-async def delegate_cookie(delegate) -> bytes:
-    return await _session_cookie(delegate_id=delegate.pk, badge_key=delegate.badge_key)
+async def delegate_cookie(delegate, *, with_pass: bool = True) -> bytes:
+    """The cookies of a badge sign-in: the Django session and (unless ``with_pass`` is off: a
+    tablet signed in before passes existed) the tablet's pass (meeting.tablet_pass)."""
+    session = await _session_cookie(delegate_id=delegate.pk, badge_key=delegate.badge_key)
+    if not with_pass:
+        return session
+    login = session.decode().split("=", 1)[1]
+    value = pass_value(delegate=delegate, device_id="", login=login)
+    return session + f"; {PASS_COOKIE}={value}".encode()
 
 
 async def user_cookie(user) -> bytes:
