@@ -1,8 +1,9 @@
 """Seed a benchmark database (run as ``python -m bench.seed`` with DATABASE_URL and SECRET_KEY).
 
 A council of N seats and N delegates, a session in progress on the first of its agenda items,
-a chair, and a Django session per tablet holding the badge sign-in (a tablet signed in the
-evening before: connecting its WebSocket checks the delegate in). Everything by bulk insert.
+a chair, and a Django session per tablet holding the badge sign-in with the tablet's pass
+(meeting.tablet_pass; a tablet signed in the evening before: connecting its WebSocket checks
+the delegate in). Everything by bulk insert.
 
 ``--city`` seeds the city's morning instead: the city council and its communes (bench/city),
 each with such a sitting, in one database.
@@ -27,7 +28,9 @@ def seed_sitting(*, name: str, level: str, parent=None, seats: int, items: int, 
     from django.contrib.sessions.models import Session as DjangoSession
     from django.utils import timezone
 
+    from meeting.fixed_rules import fix_rules
     from meeting.models import AgendaItem, Council, Delegate, Membership, Session
+    from meeting.tablet_pass import PASS_COOKIE, pass_value
 
     store = SessionStore()
     expires = timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
@@ -56,7 +59,7 @@ def seed_sitting(*, name: str, level: str, parent=None, seats: int, items: int, 
         Delegate.objects.filter(council=council).order_by("pk").values_list("pk", "badge_key")
     )
     today = datetime.date.today()
-    session = Session.objects.create(
+    session = Session(
         council=council,
         number=1,
         title="Kỳ họp thử tải",
@@ -64,6 +67,10 @@ def seed_sitting(*, name: str, level: str, parent=None, seats: int, items: int, 
         planned_end=today,
         status=Session.Status.IN_PROGRESS,
     )
+    # Opened as the chair opens it (meeting.services): seats, quorum and weights fixed on the
+    # session, so no screen reads the council's delegates to know them.
+    fix_rules(session)
+    session.save()
     AgendaItem.objects.bulk_create(
         AgendaItem(
             session=session,
@@ -93,13 +100,24 @@ def seed_sitting(*, name: str, level: str, parent=None, seats: int, items: int, 
     )
     rows = [session_row({"delegate_id": pk, "badge_key": key}) for pk, key in delegates]
     DjangoSession.objects.bulk_create([chair_row, *rows], batch_size=2000)
+
+    def tablet_cookie(pk: int, key: str, row: DjangoSession) -> str:
+        # The session key, then the tablet's pass the badge sign-in also gives (the clients
+        # send "<session cookie name>=<this>": one Cookie header with both).
+        signed_in = Delegate(pk=pk, council_id=council.pk, badge_key=key)
+        value = pass_value(delegate=signed_in, device_id="", login=row.session_key)
+        return f"{row.session_key}; {PASS_COOKIE}={value}"
+
     return {
         "council": council,
         "session_id": session.pk,
         "projector_key": session.projector_key,
         "chair_cookie": chair_row.session_key,
         "cookie_name": settings.SESSION_COOKIE_NAME,
-        "tablets": [[pk, row.session_key] for (pk, _key), row in zip(delegates, rows, strict=True)],
+        "tablets": [
+            [pk, tablet_cookie(pk, key, row)]
+            for (pk, key), row in zip(delegates, rows, strict=True)
+        ],
         "seats": seats,
         "items": item_ids,
     }
