@@ -241,3 +241,20 @@ def test_badge_sheet_fits_long_vietnamese_names_and_titles(client):
         for b in boxes[i + 1 :]:
             overlap = a & b
             assert overlap.is_empty or overlap.get_area() < 1, (a, b)
+
+
+def test_the_badge_sign_in_gives_the_tablet_its_pass_and_signing_out_takes_it(client):
+    from meeting.tablet_pass import PASS_COOKIE, badge_fingerprint, pass_read
+
+    council = make_council(seats=2)
+    delegate = council.delegates.first()
+    client.get(f"/tablet/signin/{badge_token(delegate)}/")
+    cookie = client.cookies[PASS_COOKIE]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    signed_in = pass_read(cookie.value)
+    assert (signed_in.delegate_id, signed_in.council_id) == (delegate.pk, council.pk)
+    assert signed_in.badge == badge_fingerprint(delegate.badge_key)
+    assert signed_in.login == client.session.session_key
+    assert delegate.badge_key not in cookie.value  # a fingerprint, never the badge itself
+    client.post("/tablet/signout/")
+    assert client.cookies[PASS_COOKIE].value == ""
