@@ -23,3 +23,11 @@ PASSWORD_HASHERS = [
 DATABASES["default"]["TEST"] = {  # noqa: F405
     "NAME": os.environ.get("TEST_DB_NAME", f"test_chamber_{os.getpid()}")
 }
+
+# The test database's commits do not wait for their write-ahead log to reach the disk (each
+# connection's setting, the server's is untouched): what other sessions see, and when, is the
+# same; only a crash of PostgreSQL itself could lose the last commits, of a database dropped at
+# the end of the run anyway. A commit was an fsync: most of a test's time on a busy disk. The
+# servers a test starts use these settings too (tests/servers.py).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"]["OPTIONS"]["options"] += " -c synchronous_commit=off"  # noqa: F405
