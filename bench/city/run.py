@@ -192,6 +192,8 @@ async def _vote(cfg, clock, fleet, stack, consoles, sids: list[int], triggers, n
     """These sittings open a poll at the same moment; every tablet votes within a second."""
     clock.phase = name
     polls: dict[int, int] = {}
+    # What a phase stopped by its deadline had got to (replaced by the figures at the end).
+    seen = out[name] = {"sittings": len(sids), "polls_open": polls, "step": "opening the polls"}
 
     async def open_poll(sid: int) -> None:
         console = consoles[sid]
@@ -215,6 +217,7 @@ async def _vote(cfg, clock, fleet, stack, consoles, sids: list[int], triggers, n
     cpu_before = cpu_snapshot(stack, fleet)
     start_at = monotonic() + 0.3
     cast_timeout = clock.limit(120)
+    seen["step"] = "casting"
     casts = await fleet.call(
         "cast",
         cast_timeout + cfg.cast_spread_s + 15,
@@ -225,6 +228,8 @@ async def _vote(cfg, clock, fleet, stack, consoles, sids: list[int], triggers, n
         timeout=cast_timeout,
     )
     cpu = cpu_delta(cpu_before, cpu_snapshot(stack, fleet))
+    seen["step"] = "closing and publishing"
+    seen["acked"] = sum(len(c["acks"]) for c in casts)
 
     async def close(sid: int) -> None:
         console = consoles[sid]
