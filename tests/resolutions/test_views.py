@@ -272,3 +272,15 @@ def test_a_forged_target_of_another_council_is_refused_and_changes_nothing():
         )
     assert caught.value.code == "resolution.target_invalid"
     assert Resolution.objects.count() == before
+
+
+def test_the_consultations_list_opens_empty_to_whom_reads_them_and_to_no_one_else():
+    """The clerk's menu leads there before the first consultation: an empty list, not a 403;
+    an agency's officer (no role in a council) is still refused."""
+    council = make_council(seats=5, name="Phường Thử")
+    clerk = staff_client(make_staff(role="clerk", council=council))
+    page = clerk.get(reverse("consultation-staff-list"))
+    assert page.status_code == 200
+    assert "Chưa có đợt lấy ý kiến nào." in page.content.decode()
+    stranger = staff_client(make_staff(role="clerk", council=None))
+    assert stranger.get(reverse("consultation-staff-list")).status_code == 403
