@@ -122,7 +122,11 @@ class Resolution(models.Model):
                 name="resolution_relation_has_target",
             ),
         ]
-        indexes = [models.Index(fields=["council", "year"])]
+        indexes = [
+            models.Index(fields=["council", "year"]),
+            # The conclusions' list, newest first, page by page (kiosk_ui.paging).
+            models.Index(fields=["kind", "adopted_on", "id"], name="resolution_kind_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.symbol} — {self.title}"

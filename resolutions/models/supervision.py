@@ -49,6 +49,8 @@ class SupervisionProgramme(models.Model):
         verbose_name = _("chương trình giám sát")
         verbose_name_plural = _("chương trình giám sát")
         ordering = ["council", "-period_start", "pk"]
+        # The programmes' list, newest first, page by page (kiosk_ui.paging).
+        indexes = [models.Index(fields=["period_start", "id"], name="supervision_newest")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")), name="supervision_period_ordered"

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kiosk_ui.paging import keyset_page
 from meeting.models import Session
 from meeting.scope import councils_for, filter_councils
 from realtime.actors import Actor
@@ -54,11 +55,18 @@ def conclusion_list(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.get("q", "")
     conclusions = selectors.resolutions_search(conclusions, query)
+    # Keyset pages (kiosk_ui.paging) along resolution_kind_newest: a city's years of
+    # conclusions all reachable, no OFFSET. Newest first by date, then by entry.
+    page = keyset_page(
+        conclusions.order_by("-adopted_on", "-pk"),
+        after=request.GET.get("after"),
+        date_field="adopted_on",
+    )
     return render(
         request,
         "resolutions/conclusion_list.html",
         {
-            "conclusions": conclusions.order_by("-adopted_on", "-number")[:300],
+            "page": page,
             "query": query,
             "sittings": _sittings_to_conclude(request.user),
         },

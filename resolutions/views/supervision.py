@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kiosk_ui.paging import keyset_page
 from meeting.models import Agency, Council
 from meeting.scope import councils_for, filter_councils, may
 from realtime.actors import Actor
@@ -38,12 +39,14 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     ]
     programmes = filter_councils(
         SupervisionProgramme.objects.select_related("council"), request.user, VIEW
-    ).order_by("-period_start", "-pk")[:200]
+    ).order_by("-period_start", "-pk")
+    # Keyset pages (kiosk_ui.paging) along supervision_newest: every programme reachable.
+    page = keyset_page(programmes, after=request.GET.get("after"), date_field="period_start")
     return render(
         request,
         "resolutions/supervision_list.html",
         {
-            "programmes": programmes,
+            "page": page,
             "councils": councils,
             "kinds": SupervisionProgramme.Kind.choices,
             "agencies": Agency.objects.filter(council__in=councils, active=True),
