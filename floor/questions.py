@@ -28,6 +28,7 @@ from floor.services import (
     questions_publish,
     require_live,
 )
+from floor.turns import end_on_sitting_stop as end_turn_on_sitting_stop
 from floor.turns import finish_running, start_turn
 from meeting.models import Session
 from meeting.services import session_lock
@@ -223,6 +224,30 @@ def question_debate(*, session_id: int, actor: Actor) -> Turn:
     return _phase(session_id, actor, Kind.DEBATE)
 
 
+def _end_called(session: Session, actor: Actor, question: Question) -> None:
+    """The called question is done (its turn already ended): answered at the sitting if its
+    respondent answered, otherwise back among those waiting."""
+    answered = question.turns.filter(kind=Kind.ANSWER).exists()
+    question.status = Question.Status.ANSWERED if answered else Question.Status.REGISTERED
+    question.save(update_fields=["status"])
+    log(session, "question.finish", actor, question=question.pk, status=question.status)
+
+
+def end_on_sitting_stop(sender, *, session: Session, actor: Actor, action: str, **kwargs) -> None:
+    """meeting.signals.sitting_stops: the running turn ends (floor.turns); at the close, the
+    question being called ends too, as the chair's "finish" ends it — answered if its
+    respondent had answered until then — so the minutes never say a question answered at
+    the sitting was not. A recess (adjourn) keeps it called: the answer or the debate goes
+    on when the sitting resumes, and minutes printed meanwhile say "Đang chất vấn"."""
+    end_turn_on_sitting_stop(sender, session=session, actor=actor, action=action, **kwargs)
+    if action != "close":
+        return
+    called = Question.objects.filter(session=session, status=Question.Status.CALLED).first()
+    if called is not None:
+        _end_called(session, actor, _question(session, called.pk))
+        questions_publish(session=session)
+
+
 def question_finish(*, session_id: int, actor: Actor) -> Question:
     """Done with the called question: answered at the sitting if its respondent answered,
     otherwise back among those waiting."""
@@ -230,10 +255,7 @@ def question_finish(*, session_id: int, actor: Actor) -> Question:
         session = session_lock(session_id)
         question = _called(session)
         turn = finish_running(session, actor)
-        answered = question.turns.filter(kind=Kind.ANSWER).exists()
-        question.status = Question.Status.ANSWERED if answered else Question.Status.REGISTERED
-        question.save(update_fields=["status"])
-        log(session, "question.finish", actor, question=question.pk, status=question.status)
+        _end_called(session, actor, question)
         floor_publish(session=session, item_id=turn.agenda_item_id if turn else None)
         questions_publish(session=session)
         return question
@@ -252,10 +274,7 @@ def question_time_end(*, session_id: int, due_date: date, actor: Actor) -> list[
         called = Question.objects.filter(session=session, status=Question.Status.CALLED).first()
         turn = finish_running(session, actor)
         if called is not None:
-            answered = called.turns.filter(kind=Kind.ANSWER).exists()
-            called.status = Question.Status.ANSWERED if answered else Question.Status.REGISTERED
-            called.save(update_fields=["status"])
-            log(session, "question.finish", actor, question=called.pk, status=called.status)
+            _end_called(session, actor, called)
         unreached = list(
             Question.objects.select_for_update()
             .filter(session=session, status=Question.Status.REGISTERED)

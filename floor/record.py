@@ -56,6 +56,8 @@ def outcome(question: Question) -> str:
         return "answered"
     if question.status in WRITTEN:
         return "written"
+    if question.status == Question.Status.CALLED:
+        return "in_progress"  # a recess (the close ends it): the minutes say so
     return "not_reached"
 
 

@@ -77,6 +77,8 @@ def _outcome(question: dict) -> str:
         return _("Đã trả lời tại kỳ họp")
     if question["outcome"] == "written":
         return _("Trả lời bằng văn bản")
+    if question["outcome"] == "in_progress":  # minutes printed during a recess
+        return _("Đang chất vấn")
     return _("Chưa được trả lời")
 
 

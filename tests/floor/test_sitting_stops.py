@@ -1,13 +1,14 @@
 """A sitting closed or adjourned while someone speaks: the turn ends with it, in the same
 transaction — the chain records its end before the close, every screen stops the timer, and
-the minutes give the turn's end and duration."""
+the minutes give the turn's end and duration. A question being answered at the close ends
+answered, as the chair's "finish" would end it; a recess keeps it called."""
 
 from __future__ import annotations
 
 import pytest
 
-from floor import services, turns
-from floor.models import Request, Turn
+from floor import questions, services, turns
+from floor.models import Question, Request, Turn
 from meeting import services as meeting
 from meeting.models import ActionLog
 from realtime.actors import Actor
@@ -100,3 +101,76 @@ def test_a_close_refused_leaves_the_turn_running(sitting, clock):
     assert refusal.value.code == "poll.still_open"
     turn.refresh_from_db()
     assert turn.ended_at is None
+
+
+def questioned(sitting, clock, *, answered: bool) -> Question:
+    """A question called, its respondent answering (or its asker still asking)."""
+    question = questions.question_register(
+        session_id=sitting.session.pk,
+        respondent_id=sitting.guests[0].pk,
+        text="Khi nào thông xe cầu Phú Lương?",
+        actor=Actor(delegate=sitting.delegates[1]),
+    )
+    questions.question_call(session_id=sitting.session.pk, actor=sitting.chair)
+    clock.advance(50)
+    if answered:
+        questions.question_answer(session_id=sitting.session.pk, actor=sitting.chair)
+        clock.advance(120)
+    meeting.session_officers_set(
+        session_id=sitting.session.pk,
+        chair_name="Nguyễn Văn An",
+        secretary_name="Trần Thị Bích",
+        actor=sitting.chair,
+    )
+    return question
+
+
+def outcome_in_minutes(sitting) -> str:
+    text = minutes_text(sitting.session.pk)
+    asked = text.index("Khi nào thông xe cầu Phú Lương?")
+    return text[asked : asked + 120]
+
+
+def test_closing_while_a_question_is_answered_ends_it_answered_in_the_minutes(sitting, clock):
+    question = questioned(sitting, clock, answered=True)
+    with expect_events("floor.changed", "questions.changed", "session.changed"):
+        transition(sitting, "close")
+    question.refresh_from_db()
+    assert question.status == Question.Status.ANSWERED
+    actions = list(
+        ActionLog.objects.filter(session=sitting.session)
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions[-3:] == ["floor.turn_end", "question.finish", "session.close"]
+    outcome = outcome_in_minutes(sitting)
+    assert "Đã trả lời tại kỳ họp" in outcome and "Chưa được trả lời" not in outcome
+    assert "2 phút 00 giây" in minutes_text(sitting.session.pk)  # the answer, to the close
+    assert verify(sitting.session.pk) == []
+
+
+def test_closing_while_the_asker_still_asks_leaves_it_unanswered(sitting, clock):
+    question = questioned(sitting, clock, answered=False)
+    transition(sitting, "close")
+    question.refresh_from_db()
+    assert question.status == Question.Status.REGISTERED  # as the chair's "finish" leaves it
+    assert "Chưa được trả lời" in outcome_in_minutes(sitting)
+    assert verify(sitting.session.pk) == []
+
+
+def test_a_recess_keeps_the_question_called_and_the_answer_goes_on_after(sitting, clock):
+    question = questioned(sitting, clock, answered=True)
+    transition(sitting, "adjourn")
+    question.refresh_from_db()
+    assert question.status == Question.Status.CALLED
+    # Minutes printed during the recess say what is so: the question is being dealt with.
+    outcome = outcome_in_minutes(sitting)
+    assert "Đang chất vấn" in outcome and "Chưa được trả lời" not in outcome
+    transition(sitting, "resume")
+    questions.question_debate(session_id=sitting.session.pk, actor=sitting.chair)
+    clock.advance(30)
+    transition(sitting, "close")
+    question.refresh_from_db()
+    assert question.status == Question.Status.ANSWERED
+    assert "Đã trả lời tại kỳ họp" in outcome_in_minutes(sitting)
+    assert verify(sitting.session.pk) == []
