@@ -2,7 +2,8 @@
 on (1024×768): a commune's clerk and the city's Standing Committee read the lists, overviews
 and forms without the page scrolling sideways; an agency's officer is offered only the pages
 it may open (each link answers, none 403) and reaches its tasks from its petitions and back;
-a file field speaks the page's language, not the browser's ("Choose File")."""
+a file field and the browser's refusal of an empty field speak the page's language, not the
+browser's ("Choose File", "Please fill out this field")."""
 
 from __future__ import annotations
 
@@ -68,6 +69,11 @@ def test_staff_pages_fit_1024_and_officers_see_only_links_that_open(artifacts):
         expect(field).to_contain_text("Chọn tệp")
         expect(field).not_to_contain_text("Choose")
         page.screenshot(path=artifacts / "staff-meetings-1024x768.png", full_page=True)
+        # A required field left empty: the browser's refusal in our words too.
+        page.goto(f"{base}/petitions/new/")
+        page.click("#save-petition")
+        said = page.eval_on_selector("textarea[name=text]", "field => field.validationMessage")
+        assert said == "Vui lòng điền mục này.", said
 
         city_page = _signed_in(context(), base, standing, "/petitions/", errors)
         for path in CITY_PAGES:
