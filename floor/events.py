@@ -30,7 +30,7 @@ LIST_CHANGE = obj(
     closed=bool,
     requests=list_of(REQUEST),
     waiting_count=int,
-    spoken=list_of(obj(turn_id=int, kind=str, name=str)),
+    spoken=list_of(obj(turn_id=int, kind=str, name=str, delegate_id=nullable(int))),
     limits=dict_of(int),
 )
 TURN = obj(

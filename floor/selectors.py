@@ -87,13 +87,20 @@ def place_of(request: Request) -> int | None:
 
 def spoken(session: Session, item_id: int, turns: list[Turn] | None = None) -> list[dict]:
     """Who has held the floor on this item, in order: a debate replies to one of them
-    (``turns``: the item's, already read)."""
+    (``turns``: the item's, already read). ``delegate_id`` (null for a guest): a tablet
+    leaves out its delegate's own turns by it — two delegates may share a name."""
     if turns is None:
         turns = Turn.objects.filter(session=session, agenda_item_id=item_id).select_related(
             "delegate", "guest"
         )
     return [
-        {"turn_id": t.pk, "kind": t.kind, "name": (t.delegate or t.guest).full_name} for t in turns
+        {
+            "turn_id": t.pk,
+            "kind": t.kind,
+            "name": (t.delegate or t.guest).full_name,
+            "delegate_id": t.delegate_id,
+        }
+        for t in turns
     ]
 
 

@@ -185,3 +185,35 @@ def test_request_on_the_tablet_floor_from_the_console_speaker_on_the_projector(a
         _shoot(projector, "5-answer-projector", PROJECTOR_SIZES, artifacts)
         _shoot(console, "5-questions-console", DESK_SIZES, artifacts)
     assert errors == []
+
+
+def test_two_delegates_of_one_name_each_may_debate_with_the_other(artifacts):
+    """The debate picker leaves out the delegate's own turns by id, not by name: namesakes
+    (common in a council: "Nguyễn Văn Hùng") each see the other's turn."""
+    session, delegates, _guest, chair = _sitting()
+    first, second = delegates[2], delegates[3]
+    for delegate in (first, second):
+        delegate.full_name = "Nguyễn Văn Hùng"
+        delegate.save(update_fields=["full_name"])
+    spoke = {}
+    for delegate in (first, second):
+        request = services.speaker_request(
+            session_id=session.pk, kind="speak", actor=Actor(delegate=delegate)
+        )
+        spoke[delegate.pk] = turns.turn_give(
+            session_id=session.pk, request_id=request.pk, actor=Actor(user=chair)
+        ).pk
+    turns.turn_end(session_id=session.pk, actor=Actor(user=chair))
+    errors: list[str] = []
+    with running_servers(1, redis=True) as [server], chromium() as new_context:
+        for me, other in ((first, second), (second, first)):
+            tablet = watch_errors(new_context(width=1280, height=800).new_page(), errors)
+            tablet.goto(sign_in_url(server.http, me))
+            expect(tablet.locator("body")).to_have_attribute("data-connection", "open")
+            tablet.click('#floor-ask [data-kind="debate"]')
+            offered = tablet.locator("#floor-debate-list button")
+            expect(offered).to_have_count(1)  # the namesake's turn, not one's own
+            expect(offered).to_have_attribute("data-turn-id", str(spoke[other.pk]))
+            expect(offered).to_have_text("Nguyễn Văn Hùng")
+        _shoot(tablet, "6-debate-namesake-tablet", [(1280, 800)], artifacts)
+    assert errors == []

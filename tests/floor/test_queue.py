@@ -12,6 +12,7 @@ from meeting import services as meeting
 from meeting.models import ActionLog, Session
 from realtime.actors import Actor
 from realtime.errors import ServiceError
+from tests.events import expect_events
 from tests.factories import make_council
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -145,6 +146,32 @@ def test_debate_replies_to_an_earlier_speaker_of_the_item(sitting):
     entry = floor_snapshot(session)["floor"]["lists"][str(session.current_item_id)]["waiting"][0]
     assert entry["id"] == request.pk
     assert entry["reply_to"] == {"turn_id": turn.pk, "name": sitting.delegates[0].full_name}
+
+
+def test_who_spoke_names_each_turns_delegate_so_namesakes_may_debate(sitting):
+    """The tablet's debate picker leaves out its delegate's own turns by ``delegate_id``:
+    the line's ``spoken`` carries it, in the snapshot and in ``floor.changed``."""
+    for delegate in sitting.delegates[:2]:
+        delegate.full_name = "Nguyễn Văn Hùng"
+        delegate.save(update_fields=["full_name"])
+    first = turns.turn_give(
+        session_id=sitting.session.pk, request_id=ask(sitting, 0).pk, actor=sitting.chair
+    )
+    second_request = ask(sitting, 1)
+    with expect_events("floor.changed") as frames:
+        second = turns.turn_give(
+            session_id=sitting.session.pk, request_id=second_request.pk, actor=sitting.chair
+        )
+    ids = [d.pk for d in sitting.delegates[:2]]
+    spoken = [(t["turn_id"], t["delegate_id"]) for t in frames[0]["data"]["list"]["spoken"]]
+    assert spoken == [(first.pk, ids[0]), (second.pk, ids[1])]
+    session = Session.objects.get(pk=sitting.session.pk)
+    line = floor_snapshot(session)["floor"]["lists"][str(session.current_item_id)]
+    assert [(t["turn_id"], t["delegate_id"]) for t in line["spoken"]] == spoken
+    # Each may reply to the other's turn (the server refuses one's own, not a namesake's).
+    turns.turn_end(session_id=sitting.session.pk, actor=sitting.chair)
+    assert ask(sitting, 0, kind="debate", reply_to_turn_id=second.pk).reply_to_id == second.pk
+    assert ask(sitting, 1, kind="debate", reply_to_turn_id=first.pk).reply_to_id == first.pk
 
 
 def test_chair_reorders_adds_a_guest_and_gives_the_floor(sitting):

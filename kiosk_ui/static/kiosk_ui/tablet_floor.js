@@ -59,7 +59,8 @@ export function install(screen) {
   }
 
   function chooseDebate() {
-    const spoken = floor.currentList().spoken.filter((turn) => turn.name !== state.me?.full_name);
+    // Not one's own turns, by id: two delegates may share a name (a guest's is null).
+    const spoken = floor.currentList().spoken.filter((turn) => turn.delegate_id !== state.me?.id);
     const box = document.getElementById("floor-debate");
     document.getElementById("floor-debate-list").replaceChildren(
       ...(spoken.length
