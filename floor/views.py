@@ -55,7 +55,8 @@ def written_answer(request: HttpRequest, question_id: int) -> HttpResponse:
                 actor=Actor(user=request.user),
             )
         except ServiceError as refused:
-            messages.error(request, refused.message)
+            # The code on the page too (as the petitions' pages): "code-document.broken".
+            messages.error(request, refused.message, extra_tags=f"code-{refused.code}")
             status = 400
         else:
             messages.success(request, _("Đã ghi nhận văn bản trả lời; đại biểu đã được thông báo."))
