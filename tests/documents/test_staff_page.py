@@ -158,10 +158,11 @@ def test_a_failure_after_the_file_was_written_takes_the_file_away(
 ):
     """The PDF is written inside the transaction: if the rest fails, the file goes too."""
 
-    def fail(**kwargs):
+    def fail(cls, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(ActionLog.objects, "create", fail)
+    # The upload's record entry is the last write after the file: it fails here.
+    monkeypatch.setattr(ActionLog, "append_entry", classmethod(fail))
     clerk_client.raise_request_exception = False
     answer = post(clerk_client, session, pdfs.make_pdf(["Một trang"]))
     assert answer.status_code == 500
