@@ -41,6 +41,15 @@ from bench.config import ROOT
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 REPORTS = ROOT / "bench" / "reports"
 
+# The child of a benchmark that seeds a city's year and times its pages through the test client.
+PAGES_ENV = {
+    "ALLOWED_HOSTS": "testserver",
+    "LOG_LEVEL": "ERROR",
+    # The bulk seed is one long transaction: no idle or statement timeout here.
+    "CHAMBER_DB_IDLE_IN_TRANSACTION_TIMEOUT": "0",
+    "CHAMBER_DB_STATEMENT_TIMEOUT": "0",
+}
+
 Seed = Callable[[argparse.Namespace], Any]
 Scenarios = Callable[[Any, argparse.Namespace], Iterable[tuple[str, Callable[[], dict]]]]
 

@@ -210,13 +210,7 @@ def main(argv: list[str] | None = None) -> None:
         facts=_facts,
         arguments=_arguments,
         argv=argv,
-        env={
-            "ALLOWED_HOSTS": "testserver",
-            "LOG_LEVEL": "ERROR",
-            # The bulk seed is one long transaction: no idle or statement timeout here.
-            "CHAMBER_DB_IDLE_IN_TRANSACTION_TIMEOUT": "0",
-            "CHAMBER_DB_STATEMENT_TIMEOUT": "0",
-        },
+        env=engines.PAGES_ENV,
     )
 
 
