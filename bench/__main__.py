@@ -53,6 +53,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers-sweep", action="store_true", help="1 and 2 workers")
     parser.add_argument("--no-floor", action="store_true", help="skip the bare websockets floor")
     parser.add_argument("--client-procs", type=int, default=2)
+    parser.add_argument(
+        "--requesters", type=int, default=200, help="tablets asking for the floor at once; 0: all"
+    )
     parser.add_argument("--connect-concurrency", type=int, default=20)
     parser.add_argument(
         "--no-compression", action="store_true", help="do not offer permessage-deflate"
@@ -112,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         "db_name": args.db_name,
         "profile": args.profile,
         "quiet_wait_s": args.quiet_wait,
+        "requesters": args.requesters,
     }
     if args.city:
         from bench.city.main import city_main

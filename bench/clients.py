@@ -197,11 +197,12 @@ class ScreenFleet(Receiver):
     async def op_request(
         self, *, start_at: float, spread: float, total: int, timeout: float
     ) -> dict:
-        """Every tablet asks for the floor once (``floor.request``, kind speak), tablet i at
-        ``start_at + spread * i / total``; each acknowledgement's place in the line. A tablet
-        has one command in flight at a time: the ballot's slot carries it."""
+        """The first ``total`` tablets ask for the floor once (``floor.request``, kind speak),
+        tablet i at ``start_at + spread * i / total``; each acknowledgement's place in the line.
+        A tablet has one command in flight at a time: the ballot's slot carries it."""
         tablets = sorted(
-            (s for s in self.screens if s.target.role == "tablet"), key=lambda s: s.target.index
+            (s for s in self.screens if s.target.role == "tablet" and s.target.index < total),
+            key=lambda s: s.target.index,
         )
         results: list[tuple] = []
         errors: Counter = Counter()

@@ -39,6 +39,9 @@ class Config:
     agenda_steps: int = 10
     agenda_items: int = 12
     cast_spread_s: float = 1.0  # every tablet casts within this window
+    # Tablets asking for the floor at once (issue 12's storm); 0: every tablet. Each request is
+    # an event to every screen, so a storm of all 5,000 is 25 million frames — not a sitting.
+    requesters: int = 200
     compression: bool = True  # offer permessage-deflate, as browsers do
     db_name: str = "chamber_bench"
     postgres_url: str = "postgresql://postgres@127.0.0.1:5432"
@@ -59,6 +62,10 @@ class Config:
             raise ValueError("tablets, workers and client processes must be positive")
         if self.agenda_items < self.agenda_steps + 2:
             raise ValueError("the agenda needs more items than the chair advances")
+
+    @property
+    def storm_requesters(self) -> int:
+        return min(self.tablets, self.requesters) if self.requesters > 0 else self.tablets
 
     @property
     def label(self) -> str:
