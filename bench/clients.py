@@ -146,78 +146,60 @@ class ScreenFleet(Receiver):
         over the whole city).
         """
         polls = polls if polls is not None else {0: poll_id}
-        tablets = sorted(
+        return await self._storm(
             (s for s in self.screens if s.target.role == "tablet" and s.target.sitting in polls),
-            key=lambda s: s.target.index,
-        )
-        results: list[tuple] = []
-        errors: Counter = Counter()
-        deadline = start_at + spread + timeout
-
-        async def cast(screen: Screen) -> None:
-            if screen.closed or screen.ws is None:
-                errors["not connected"] += 1
-                return
-            screen.ballot_id = uuid.uuid4().hex
-            screen.ballot_future = asyncio.get_running_loop().create_future()
-            command = {
-                "type": "ballot.cast",
-                "id": screen.ballot_id,
-                "data": {
+            command=lambda screen: (
+                "ballot.cast",
+                {
                     "poll_id": polls[screen.target.sitting],
                     "choice": choice_for(screen.target.index),
                 },
-            }
-            sent = monotonic()
-            try:
-                await screen.ws.send(json.dumps(command))
-                answered, frame = await asyncio.wait_for(
-                    screen.ballot_future, max(0.1, deadline - monotonic())
-                )
-            except Exception as exc:  # noqa: BLE001 - counted and reported
-                errors[_describe(exc)] += 1
-                return
-            if frame["type"] == "ack":
-                receipt = frame["data"].get("receipt")
-                sitting = screen.target.sitting
-                results.append((screen.target.index, sent, answered, receipt, sitting))
-            else:
-                errors[frame["data"].get("code", "error")] += 1
-
-        tasks = []
-        for screen in tablets:
-            due = start_at + spread * screen.target.index / max(1, total)
-            delay = due - monotonic()
-            if delay > 0.001:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(cast(screen)))
-        await asyncio.gather(*tasks)
-        return {"acks": results, "errors": dict(errors), "tablets": len(tablets)}
+            ),
+            acked=lambda screen, data: (data.get("receipt"), screen.target.sitting),
+            start_at=start_at,
+            spread=spread,
+            total=total,
+            timeout=timeout,
+        )
 
     async def op_request(
         self, *, start_at: float, spread: float, total: int, timeout: float
     ) -> dict:
         """The first ``total`` tablets ask for the floor once (``floor.request``, kind speak),
-        tablet i at ``start_at + spread * i / total``; each acknowledgement's place in the line.
-        A tablet has one command in flight at a time: the ballot's slot carries it."""
-        tablets = sorted(
+        tablet i at ``start_at + spread * i / total``; each acknowledgement's place in the line."""
+        return await self._storm(
             (s for s in self.screens if s.target.role == "tablet" and s.target.index < total),
-            key=lambda s: s.target.index,
+            command=lambda screen: ("floor.request", {"kind": "speak"}),
+            acked=lambda screen, data: (data["request_id"], data["place"]),
+            start_at=start_at,
+            spread=spread,
+            total=total,
+            timeout=timeout,
         )
+
+    async def _storm(
+        self, screens, *, command, acked, start_at: float, spread: float, total: int, timeout: float
+    ) -> dict:
+        """Each of ``screens`` sends one command, screen i at ``start_at + spread * i / total``,
+        and waits for its answer until the storm's deadline. Each acknowledgement is recorded as
+        (index, sent, answered, *acked(screen, data)); refusals and failures are counted by code.
+        A tablet has one command in flight at a time: the ballot's slot carries it."""
+        tablets = sorted(screens, key=lambda s: s.target.index)
         results: list[tuple] = []
         errors: Counter = Counter()
         deadline = start_at + spread + timeout
 
-        async def ask(screen: Screen) -> None:
+        async def send(screen: Screen) -> None:
             if screen.closed or screen.ws is None:
                 errors["not connected"] += 1
                 return
             screen.ballot_id = uuid.uuid4().hex
             screen.ballot_future = asyncio.get_running_loop().create_future()
-            command = {"type": "floor.request", "id": screen.ballot_id, "data": {"kind": "speak"}}
+            kind, data = command(screen)
+            frame_out = json.dumps({"type": kind, "id": screen.ballot_id, "data": data})
             sent = monotonic()
             try:
-                await screen.ws.send(json.dumps(command))
+                await screen.ws.send(frame_out)
                 answered, frame = await asyncio.wait_for(
                     screen.ballot_future, max(0.1, deadline - monotonic())
                 )
@@ -225,9 +207,8 @@ class ScreenFleet(Receiver):
                 errors[_describe(exc)] += 1
                 return
             if frame["type"] == "ack":
-                data = frame["data"]
                 results.append(
-                    (screen.target.index, sent, answered, data["request_id"], data["place"])
+                    (screen.target.index, sent, answered, *acked(screen, frame["data"]))
                 )
             else:
                 errors[frame["data"].get("code", "error")] += 1
@@ -237,7 +218,7 @@ class ScreenFleet(Receiver):
             delay = start_at + spread * screen.target.index / max(1, total) - monotonic()
             if delay > 0.001:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(ask(screen)))
+            tasks.append(asyncio.create_task(send(screen)))
         await asyncio.gather(*tasks)
         return {"acks": results, "errors": dict(errors), "tablets": len(tablets)}
 
