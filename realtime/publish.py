@@ -9,6 +9,10 @@ Both write the frame to the outbox (``OutboxFrame``) in the service's own transa
 row is deleted once the channel layer took the frame. A publication that fails (the layer is
 down, restarting, too slow) never reaches the command that committed: the frame stays in the
 outbox and the process fan-out publishes it when the layer answers again (``outbox_flush``).
+
+A service that sends many frames in one transaction (a batch of arrivals: three notices each)
+writes them together under ``frames_together()``: one INSERT of their outbox rows, one hand-off
+of all of them to the server's loop after the commit, one DELETE of the rows the layer took.
 """
 
 from __future__ import annotations
@@ -17,10 +21,12 @@ import asyncio
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 from typing import Any, Protocol
 
+from asgiref.local import Local
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -59,6 +65,37 @@ logger = logging.getLogger(__name__)
 
 # Test hook (``capturing``, and tests/events.py on it): lists that receive every published frame.
 _captures: list[list[dict[str, Any]]] = []
+
+
+@dataclass
+class _Frame:
+    """A frame on its way to the outbox: its row once written, and whether it is to be
+    published (False while the savepoint it was written in may yet be rolled back)."""
+
+    group: str
+    text: str
+    seq: int | None
+    close_code: int | None
+    row_id: int | None = None
+    kept: bool = True
+
+    def message(self) -> dict[str, Any]:
+        return {"group": self.group, "text": self.text, "seq": self.seq,
+                "close_code": self.close_code}
+
+
+@dataclass
+class _Block:
+    """The frames of one ``frames_together()`` block, in order, and how many savepoints were
+    open when it began (a frame made inside a savepoint opened later is written at once)."""
+
+    depth: int
+    frames: list[_Frame] = field(default_factory=list)
+
+
+# The open blocks of this thread (or coroutine), innermost last, kept as Django keeps its
+# connections: each belongs to the transaction of ``transaction.get_connection()``.
+_blocks = Local()
 
 
 def emit(*, session: Session, type: str, data: dict[str, Any]) -> int:
@@ -108,27 +145,104 @@ def notice_text(*, type: str, data: dict[str, Any], group: str, seq: int | None 
     return encode(type=type, seq=seq, data=data, notice=True)
 
 
+def _savepoints() -> int:
+    # ``savepoint_ids`` holds None for an inner ``atomic(savepoint=False)``: an error in one
+    # dooms the whole transaction, so only real savepoints can undo part of a block.
+    return sum(1 for sid in transaction.get_connection().savepoint_ids if sid)
+
+
 def _on_commit(*, group: str, text: str, seq: int | None, close_code: int | None) -> None:
+    frame = _Frame(group=group, text=text, seq=seq, close_code=close_code)
+    stack = getattr(_blocks, "stack", None)
+    if not stack:
+        _insert([frame])
+        transaction.on_commit(partial(_publish_committed, [frame]), robust=True)
+        return
+    block = stack[-1]
+    if _savepoints() != block.depth:
+        _insert_in_savepoint([frame])
+    block.frames.append(frame)
+
+
+def _insert(frames: list[_Frame]) -> None:
+    """The outbox rows of these frames, in this transaction: one INSERT."""
     from realtime.models import OutboxFrame
 
-    row = OutboxFrame.objects.create(
-        group=group, text=text, seq=seq, close_code=close_code, created_at=timezone.now()
-    )
-    transaction.on_commit(
-        partial(_publish_committed, row.pk, group=group, text=text, seq=seq, close_code=close_code),
-        robust=True,
-    )
+    now = timezone.now()
+    rows = [OutboxFrame(**frame.message(), created_at=now) for frame in frames]
+    if len(rows) == 1:
+        rows[0].save(force_insert=True)
+    else:
+        # Ids follow the list's order: ``outbox_flush`` publishes what is left in that order.
+        OutboxFrame.objects.bulk_create(rows)
+    for frame, row in zip(frames, rows, strict=True):
+        frame.row_id = row.pk
 
 
-def _publish_committed(row_id: int, **frame: Any) -> None:
-    """After the commit: publish, then forget the outbox row (kept if the layer failed)."""
-    from realtime.models import OutboxFrame
+def _insert_in_savepoint(frames: list[_Frame]) -> None:
+    """Frames made inside a savepoint opened within a block, which may be rolled back while
+    the block goes on: their rows are written now, inside it, and they are published with the
+    block's frames, in their place, only if the commit keeps that savepoint's work (Django
+    drops the savepoint's commit callbacks with it, so ``kept`` stays False then)."""
+    unwritten = [frame for frame in frames if frame.row_id is None]
+    if not unwritten:
+        return
+    _insert(unwritten)
+    for frame in unwritten:
+        frame.kept = False
+    transaction.on_commit(partial(_keep, unwritten), robust=True)
 
-    if publish(**frame):
+
+def _keep(frames: list[_Frame]) -> None:
+    for frame in frames:
+        frame.kept = True
+
+
+@contextmanager
+def frames_together() -> Iterator[None]:
+    """Write the frames that ``emit``/``notify`` make in the block together, in order: one
+    INSERT of their outbox rows as the block ends, and after the commit one hand-off of them
+    all to the layer and one DELETE of the rows it took.
+
+    The block is an ``atomic(savepoint=False)``: it joins the caller's transaction or opens
+    one, and an error in it leaves nothing (the transaction is rolled back, its frames are
+    dropped). A nested block hands its frames to the enclosing one. Outside a server (tests,
+    management commands) the frames are sent as ``publish`` sends them there.
+    """
+    with transaction.atomic(savepoint=False):
+        stack = getattr(_blocks, "stack", None)
+        if stack is None:
+            stack = _blocks.stack = []
+        block = _Block(depth=_savepoints())
+        stack.append(block)
         try:
-            OutboxFrame.objects.filter(pk=row_id).delete()
-        except Exception:  # the frame went out; publishing it again later is harmless
-            logger.exception("outbox row %s not deleted", row_id)
+            yield
+        finally:
+            stack.pop()
+        # Reached only without an error: the block's frames stand with its transaction.
+        if stack:
+            if stack[-1].depth != block.depth:  # inside a savepoint of the enclosing block
+                _insert_in_savepoint(block.frames)
+            stack[-1].frames.extend(block.frames)
+            return
+        _insert([frame for frame in block.frames if frame.row_id is None])
+        if block.frames:
+            transaction.on_commit(partial(_publish_committed, block.frames), robust=True)
+
+
+def _publish_committed(frames: list[_Frame]) -> None:
+    """After the commit: publish the frames in order, then forget the outbox rows the layer
+    took (the others stay for ``outbox_flush``)."""
+    from realtime.models import OutboxFrame
+
+    kept = [frame for frame in frames if frame.kept]
+    sent = publish_many([frame.message() for frame in kept])
+    if sent:
+        ids = [frame.row_id for frame in kept[:sent]]
+        try:
+            OutboxFrame.objects.filter(pk__in=ids).delete()
+        except Exception:  # the frames went out; publishing them again later is harmless
+            logger.exception("outbox rows %s not deleted", ids)
 
 
 def publish(*, group: str, text: str, seq: int | None, close_code: int | None = None) -> bool:
@@ -136,35 +250,64 @@ def publish(*, group: str, text: str, seq: int | None, close_code: int | None = 
 
     Never raises: True if the layer took the frame, False if not (it stays in the outbox).
     """
+    frame = {"group": group, "text": text, "seq": seq, "close_code": close_code}
+    return publish_many([frame]) == 1
+
+
+def publish_many(frames: list[dict[str, Any]]) -> int:
+    """Send frames (``group``, ``text``, ``seq``, ``close_code``) in order, with one hand-off
+    to the server's loop; stops at the first the layer does not take.
+
+    Never raises: how many of them, from the first, the layer took (the rest stay in the
+    outbox).
+    """
+    if not frames:
+        return 0
     for capture in _captures:
-        capture.append({"group": group, "text": text, "seq": seq, "close_code": close_code})
-    message = {"type": FRAME_MESSAGE, "group": group, "text": text, "seq": seq}
-    if close_code is not None:
-        message["close"] = close_code
+        capture.extend(dict(frame) for frame in frames)
+    sent: list[int] = []  # grows as the layer takes each frame, whatever becomes of the wait
+
+    async def send_in_order(layer) -> None:
+        for frame in frames:
+            message = {
+                "type": FRAME_MESSAGE,
+                "group": frame["group"],
+                "text": frame["text"],
+                "seq": frame["seq"],
+            }
+            if frame["close_code"] is not None:
+                message["close"] = frame["close_code"]
+            await layer.group_send(frame["group"], message)
+            sent.append(1)
+
     loop = server_loop()
     try:
         layer = get_channel_layer()
         if loop is None:
             if server_loop_stopped():
                 # Shutting down: nobody here to hear it, and waiting would hang the exit.
-                logger.warning("server stopping: %s left in the outbox", group)
-                return False
-            async_to_sync(layer.group_send)(group, message)
-            return True
-        # Called from a worker thread of a server: hand the send to the server's loop, and
-        # never wait for it long (a hung layer; a loop stopping for shutdown).
-        future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
+                logger.warning("server stopping: %s frames left in the outbox", len(frames))
+                return 0
+            async_to_sync(send_in_order)(layer)
+            return len(sent)
+        # Called from a worker thread of a server: hand the sends to the server's loop, and
+        # never wait for them long (a hung layer; a loop stopping for shutdown).
+        future = asyncio.run_coroutine_threadsafe(send_in_order(layer), loop)
         try:
             future.result(timeout=PUBLISH_TIMEOUT_SECONDS)
         except BaseException:
             future.cancel()
             raise
-        return True
+        return len(sent)
     except Exception as error:
-        logger.warning("publishing to %s failed (%r): kept in the outbox", group, error)
+        group = frames[len(sent)]["group"] if len(sent) < len(frames) else frames[-1]["group"]
+        logger.warning(
+            "publishing to %s failed (%r): %s frames kept in the outbox",
+            group, error, len(frames) - len(sent),
+        )
         if loop is not None:
             layer_failed(loop)
-        return False
+        return len(sent)
 
 
 def outbox_flush(*, older_than: float = 0.0) -> int:
@@ -184,14 +327,16 @@ def outbox_flush(*, older_than: float = 0.0) -> int:
                 .filter(created_at__lte=cutoff)
                 .order_by("id")[:OUTBOX_BATCH]
             )
-            done = []
-            for row in rows:
-                if not publish(
-                    group=row.group, text=row.text, seq=row.seq, close_code=row.close_code
-                ):
-                    break
-                done.append(row.pk)
-            OutboxFrame.objects.filter(pk__in=done).delete()
+            sent = publish_many(
+                [
+                    {"group": row.group, "text": row.text, "seq": row.seq,
+                     "close_code": row.close_code}
+                    for row in rows
+                ]
+            )
+            done = [row.pk for row in rows[:sent]]
+            if done:
+                OutboxFrame.objects.filter(pk__in=done).delete()
         published += len(done)
         if len(done) < OUTBOX_BATCH:
             if published:
