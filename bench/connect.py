@@ -53,15 +53,18 @@ def _seed(tablets: int) -> dict:
 
 
 class Reads:
-    """SELECTs from every thread (consumers read on the database threads)."""
+    """SELECTs, and statements of every kind, from every thread (consumers read on the
+    database threads)."""
 
     def __init__(self) -> None:
         from django.db.backends import utils
 
         self.count = 0
+        self.statements = 0
         original = utils.CursorWrapper._execute_with_wrappers
 
         def counting(cursor, sql, *args, **kwargs):
+            self.statements += 1
             if sql.lstrip()[:6].upper() == "SELECT":
                 self.count += 1
             return original(cursor, sql, *args, **kwargs)
@@ -112,6 +115,7 @@ def measure(*, tablets: int, with_pass: bool, reads: Reads) -> dict:
         shared_snapshot.MAX_AGE_SECONDS = 3600.0 if with_pass else -1.0
     sitting = _seed(tablets)
     before_reads, before_cpu = reads.count, time.process_time()
+    before_statements = reads.statements
     wall = time.perf_counter()
     waits = async_to_sync(_storm)(sitting, with_pass=with_pass)
     cpu = time.process_time() - before_cpu
@@ -120,6 +124,7 @@ def measure(*, tablets: int, with_pass: bool, reads: Reads) -> dict:
         "mode": "pass" if with_pass else "session",
         "tablets": tablets,
         "reads_per_connect": round((reads.count - before_reads) / tablets, 1),
+        "statements_per_connect": round((reads.statements - before_statements) / tablets, 1),
         "cpu_ms_per_connect": round(1000 * cpu / tablets, 2),
         "wall_s": round(time.perf_counter() - wall, 1),
         "p99_wait_s": round(waits[int(0.99 * (len(waits) - 1))], 2),
@@ -137,11 +142,15 @@ def main() -> None:
         measure(tablets=args.tablets, with_pass=mode == "pass", reads=reads)
         for mode in args.modes.split(",")
     ]
-    print("| mode | tablets | SELECTs per connect | CPU ms per connect | wall s | p99 wait s |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print(
+        "| mode | tablets | SELECTs per connect | statements per connect | CPU ms per connect "
+        "| wall s | p99 wait s |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for row in rows:
         print(
             f"| {row['mode']} | {row['tablets']} | {row['reads_per_connect']} | "
+            f"{row['statements_per_connect']} | "
             f"{row['cpu_ms_per_connect']} | {row['wall_s']} | {row['p99_wait_s']} |"
         )
 
