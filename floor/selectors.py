@@ -173,7 +173,12 @@ def turn_payload(turn: Turn | None) -> dict | None:
     does not matter and a reconnect resumes from the server's figure."""
     if turn is None:
         return None
-    at = timing.now()
+    return {**turn_fixed(turn), **turn_clock(turn)}
+
+
+def turn_fixed(turn: Turn) -> dict:
+    """What of the running turn only a sequenced event changes (``floor.changed``: given,
+    paused, resumed, time added, ended): the same for every screen at one seq."""
     return {
         "id": turn.pk,
         "kind": turn.kind,
@@ -186,6 +191,13 @@ def turn_payload(turn: Turn | None) -> dict | None:
         "limit_seconds": turn.limit_seconds,
         "added_seconds": turn.added_seconds,
         "paused": turn.paused_at is not None,
+    }
+
+
+def turn_clock(turn: Turn) -> dict:
+    """The turn's figures of the server's clock now: computed per screen, never shared."""
+    at = timing.now()
+    return {
         "elapsed_seconds": round(timing.elapsed_seconds(turn, at), 3),
         "remaining_seconds": round(timing.remaining_seconds(turn, at), 3),
         "server_time": at.isoformat(),
@@ -285,17 +297,27 @@ def open_written_answers(council_ids) -> list[Question]:
 
 
 def floor_public(session: Session) -> dict:
-    """Each item's line and the question session: alike for every screen and changed only by
-    events (``floor.changed``, ``questions.changed``), so shareable at one seq."""
+    """Each item's line, the running turn and the question session: alike for every screen
+    and changed only by events (``floor.changed``, ``questions.changed``), so shareable at
+    one seq. The turn is kept as read (``running``, never changed by a viewer) with what it
+    shows (``turn``); its clock figures are each viewer's own (``floor_snapshot``)."""
     lists = {sl.agenda_item_id: sl for sl in SpeakerList.objects.filter(session=session)}
     # Items nobody has asked on have no list yet: only those with one, and the current item.
     item_ids = set(lists) | ({session.current_item_id} if session.current_item_id else set())
+    running = running_turn(session)
+    questions = questions_payload(session)
     return {
         "lists": {
             str(item_id): list_payload(session, item_id, lists.get(item_id))
             for item_id in sorted(item_ids)
         },
-        "questions": questions_payload(session),
+        "running": running,
+        "turn": turn_fixed(running) if running is not None else None,
+        "questions": questions,
+        # Whose questions the session holds (withdrawn ones aside): a delegate not among them
+        # has no written answer here — questions are registered only by a sequenced event
+        # (``questions.changed``) and a withdrawn one is never answered (floor.questions).
+        "askers": {q["asker"]["delegate_id"] for q in questions["questions"]},
     }
 
 
@@ -303,13 +325,21 @@ def floor_snapshot(
     session: Session, *, delegate: Delegate | None = None, public: dict | None = None
 ) -> dict:
     """Every screen's part: each item's list, the running turn, the question session; a
-    tablet also gets the written answers to its own questions. The turn is read each time:
-    its elapsed and remaining seconds are the server's clock now."""
+    tablet also gets the written answers to its own questions. The turn's elapsed and
+    remaining seconds are the server's clock now, per screen."""
     public = public if public is not None else floor_public(session)
+    running, turn = public["running"], public["turn"]
     part = {
-        "floor": {"lists": public["lists"], "turn": turn_payload(running_turn(session))},
+        "floor": {
+            "lists": public["lists"],
+            "turn": None if running is None else {**turn, **turn_clock(running)},
+        },
         "questions": public["questions"],
     }
     if delegate is not None:
-        part["my_answers"] = my_answers(session, delegate)
+        # Answers come in writing between sittings too (a notice, no seq), but only to a
+        # question the shared part already shows: read only for a delegate who asked one.
+        part["my_answers"] = (
+            my_answers(session, delegate) if delegate.pk in public["askers"] else []
+        )
     return part

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -84,8 +85,12 @@ def council_payload(session: Session) -> dict:
     }
 
 
-def attendance_summary(session: Session) -> dict:
-    present = Attendance.objects.filter(session=session, status=Attendance.Status.PRESENT).count()
+def attendance_summary(session: Session, present: int | None = None) -> dict:
+    """Present, seats, required and quorate (``present``: counted already, in this read)."""
+    if present is None:
+        present = Attendance.objects.filter(
+            session=session, status=Attendance.Status.PRESENT
+        ).count()
     rules = rules_of(session)
     return summarise(present=present, seats=rules.seats, rule=rules.quorum_rule)
 
@@ -131,6 +136,25 @@ def roster(session: Session) -> list[dict]:
     ]
 
 
+def attendance_read(session: Session, delegate: Delegate | None = None) -> tuple[int, str | None]:
+    """How many are present and, for a delegate, their own mark (None: none yet), in one
+    read: both move by notices (check-ins), never by seq, so a snapshot reads them itself."""
+    counts = {"present": Count("pk", filter=Q(status=Attendance.Status.PRESENT))}
+    if delegate is not None:
+        # One row per delegate and session (a unique constraint): its status, or None.
+        counts["mine"] = Max("status", filter=Q(delegate=delegate))
+    row = Attendance.objects.filter(session=session).aggregate(**counts)
+    return row["present"], row.get("mine")
+
+
+def snapshot_attendance(viewer) -> tuple[int, str | None]:
+    """``attendance_read`` for a snapshot's viewer (realtime.registry.Viewer), read once
+    whichever part asks first: the sitting's part shows the count, the polls' the entitled."""
+    return viewer.once(
+        "meeting.attendance", lambda: attendance_read(viewer.session, viewer.delegate)
+    )
+
+
 def session_by_id(session_id: int) -> Session:
     return Session.objects.select_related("council").get(pk=session_id)
 
@@ -145,26 +169,30 @@ def public_snapshot(session: Session) -> dict:
     }
 
 
-def _base_snapshot(session: Session, public: dict | None = None) -> dict:
+def _base_snapshot(session: Session, public: dict | None, present: int | None) -> dict:
     return {
         "seq": session.seq,
         **(public if public is not None else public_snapshot(session)),
         # Check-ins count before their coalesced summary moves seq: read per snapshot.
-        "attendance": attendance_summary(session),
+        "attendance": attendance_summary(session, present),
     }
 
 
-def projector_snapshot(session: Session, public: dict | None = None) -> dict:
-    return _base_snapshot(session, public)
+def projector_snapshot(
+    session: Session, public: dict | None = None, present: int | None = None
+) -> dict:
+    return _base_snapshot(session, public, present)
 
 
-def tablet_snapshot(session: Session, delegate: Delegate, public: dict | None = None) -> dict:
-    snapshot = _base_snapshot(session, public)
-    status = (
-        Attendance.objects.filter(session=session, delegate=delegate)
-        .values_list("status", flat=True)
-        .first()
-    )
+def tablet_snapshot(
+    session: Session,
+    delegate: Delegate,
+    public: dict | None = None,
+    attendance: tuple[int, str | None] | None = None,
+) -> dict:
+    """``attendance``: (present, the delegate's own mark) as ``attendance_read`` gives them."""
+    present, status = attendance if attendance is not None else attendance_read(session, delegate)
+    snapshot = _base_snapshot(session, public, present)
     snapshot["me"] = {
         "id": delegate.pk,
         "full_name": delegate.full_name,
@@ -183,9 +211,12 @@ def console_delegate(session: Session, user) -> Delegate | None:
 
 
 def chair_snapshot(
-    session: Session, own: Delegate | None = None, public: dict | None = None
+    session: Session,
+    own: Delegate | None = None,
+    public: dict | None = None,
+    present: int | None = None,
 ) -> dict:
-    snapshot = _base_snapshot(session, public)
+    snapshot = _base_snapshot(session, public, present)
     snapshot["roster"] = roster(session)
     # The console user's own delegate, if they are one (they vote from the console).
     snapshot["me"] = (

@@ -18,18 +18,27 @@ def public(viewer: Viewer) -> dict:
 
 @snapshot_part(TABLET, shared=public)
 def tablet(viewer: Viewer, shared: dict) -> dict:
-    return selectors.tablet_snapshot(viewer.session, viewer.delegate, public=shared)
+    return selectors.tablet_snapshot(
+        viewer.session,
+        viewer.delegate,
+        public=shared,
+        attendance=selectors.snapshot_attendance(viewer),
+    )
 
 
 @snapshot_part(CHAIR, shared=public)
 def console(viewer: Viewer, shared: dict) -> dict:
     # The roster's presence moves without seq (notices): read per console, never shared.
-    return selectors.chair_snapshot(viewer.session, own=viewer.delegate, public=shared)
+    present, _own = selectors.snapshot_attendance(viewer)
+    return selectors.chair_snapshot(
+        viewer.session, own=viewer.delegate, public=shared, present=present
+    )
 
 
 @snapshot_part(PROJECTOR, shared=public)
 def projector(viewer: Viewer, shared: dict) -> dict:
-    return selectors.projector_snapshot(viewer.session, public=shared)
+    present, _none = selectors.snapshot_attendance(viewer)
+    return selectors.projector_snapshot(viewer.session, public=shared, present=present)
 
 
 @session_sequences

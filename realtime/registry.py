@@ -17,7 +17,7 @@ registration for the same screen is refused at start-up, naming both handlers.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -63,6 +63,16 @@ class Viewer:
     screen: str
     delegate: Any = None
     user: Any = None
+    # What the parts of one snapshot read alike (the attendance the sitting's part and the
+    # polls' both show): kept with the viewer, which is made per snapshot, so nothing read
+    # here outlives the snapshot it was read for.
+    reads: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def once(self, key: str, read: Callable[[], Any]) -> Any:
+        """``read()``, run once for this viewer whichever part asks first."""
+        if key not in self.reads:
+            self.reads[key] = read()
+        return self.reads[key]
 
 
 _commands: dict[tuple[str, str], CommandSpec] = {}

@@ -199,12 +199,14 @@ def voting_snapshot(
     screen: str,
     delegate: Delegate | None = None,
     public: list[dict] | None = None,
+    entitled: int | None = None,
 ) -> dict:
     """The polls section of a screen's snapshot: live polls, progress, published results; the
     console also gets results before publication and, for named polls, who has voted.
 
     The counts (``poll.progress`` is a notice), the countdown (the clock) and the delegate's
-    own ballots are read here each time, on top of the public part (built here unless given)."""
+    own ballots are read here each time, on top of the public part (built here unless given);
+    ``entitled``: those checked in, when the caller counted them already."""
     public = public if public is not None else voting_public(session, screen=screen)
     polls = [entry["poll"] for entry in public]
     voted_by_poll = dict(
@@ -220,7 +222,8 @@ def voting_snapshot(
                 "poll_id", flat=True
             )
         )
-    entitled = entitled_count(session.pk)
+    if entitled is None:  # the delegates checked in (``entitled_count``), unless read already
+        entitled = entitled_count(session.pk)
     items = []
     for entry in public:
         poll = entry["poll"]

@@ -6,6 +6,7 @@ Registered with realtime's registry (``realtime.registry.snapshot_part``).
 
 from __future__ import annotations
 
+from meeting.selectors import snapshot_attendance
 from realtime.registry import CHAIR, PROJECTOR, TABLET, Viewer, snapshot_part
 from voting.selectors import voting_public, voting_snapshot
 
@@ -17,12 +18,20 @@ def public(viewer: Viewer) -> list[dict]:
 
 @snapshot_part(TABLET, PROJECTOR, shared=public)
 def polls(viewer: Viewer, shared: list[dict]) -> dict:
+    present, _own = snapshot_attendance(viewer)  # the sitting's part read it: once
     return voting_snapshot(
-        viewer.session, screen=viewer.screen, delegate=viewer.delegate, public=shared
+        viewer.session,
+        screen=viewer.screen,
+        delegate=viewer.delegate,
+        public=shared,
+        entitled=present,
     )
 
 
 @snapshot_part(CHAIR)
 def console_polls(viewer: Viewer) -> dict:
     # The console hears of drafts by notice (seq unchanged): its polls are read each time.
-    return voting_snapshot(viewer.session, screen=viewer.screen, delegate=viewer.delegate)
+    present, _own = snapshot_attendance(viewer)
+    return voting_snapshot(
+        viewer.session, screen=viewer.screen, delegate=viewer.delegate, entitled=present
+    )
