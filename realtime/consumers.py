@@ -136,14 +136,15 @@ class ScreenConsumer(QueuedSendMixin, AsyncWebsocketConsumer):
         pass
 
     # -- frames from the process fan-out ----------------------------------------------------
-    async def deliver(self, text: str, seq: int | None) -> None:
+    def deliver(self, text: str, seq: int | None) -> None:
         if not self.ready:
             self.pending.append((text, seq))
         elif seq is None or seq > self.last_seq:
             # An event that committed before the snapshot was read but arrives after it is
             # already in the snapshot: never let it move the screen back.
             self.last_seq = seq if seq is not None else self.last_seq
-            await self.send(text_data=text)
+            # Straight into the outbound queue (started before the screen joined the fan-out).
+            self.outbound.put(text)
 
     async def close_by_server(self, code: int) -> None:
         await self.close(code=code)

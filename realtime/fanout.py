@@ -25,7 +25,9 @@ logger = logging.getLogger(__name__)
 
 
 class LocalConnection(Protocol):
-    async def deliver(self, text: str, seq: int | None) -> None: ...
+    def deliver(self, text: str, seq: int | None) -> None:
+        """Take one frame without waiting (a plain call: with 5,000 screens a coroutine per
+        screen and frame was a measurable share of the fan-out's CPU)."""
 
     async def close_by_server(self, code: int) -> None: ...
 
@@ -300,7 +302,7 @@ class ProcessFanout:
         close_code = message.get("close")
         for connection in tuple(self.members.get(group, ())):
             try:
-                await connection.deliver(text, seq)
+                connection.deliver(text, seq)
                 if close_code is not None:
                     await connection.close_by_server(close_code)
             except Exception:  # one broken socket must not stop the others

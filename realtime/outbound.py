@@ -181,8 +181,10 @@ class QueuedSendMixin:
 
     def start_outbound(self) -> None:
         base = super()
+        # The ASGI send itself: every frame of the fan-out passes here, and channels' two
+        # ``send`` wrappers only build this same message.
         self.outbound = Outbound(
-            send=lambda text: base.send(text_data=text),
+            send=lambda text: self.base_send({"type": "websocket.send", "text": text}),
             close=lambda code: base.close(code=code),
             on_too_slow=self._cut_off,
         )

@@ -16,7 +16,7 @@ class Screen:
         self.seqs: list[int | None] = []
         self.changed = asyncio.Event()
 
-    async def deliver(self, text: str, seq: int | None) -> None:
+    def deliver(self, text: str, seq: int | None) -> None:
         self.seqs.append(seq)
         self.changed.set()
 
