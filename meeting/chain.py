@@ -15,7 +15,7 @@ from meeting.chained import GENESIS
 from meeting.models import ActionLog, Session
 from realtime.actors import Actor
 
-__all__ = ["GENESIS", "append", "seal", "seal_matches", "verify_chain"]
+__all__ = ["GENESIS", "append", "append_many", "seal", "seal_matches", "verify_chain"]
 
 
 def append(*, session_id: int, action: str, actor: Actor, **data) -> ActionLog:
@@ -23,6 +23,18 @@ def append(*, session_id: int, action: str, actor: Actor, **data) -> ActionLog:
     return ActionLog.append_entry(
         scope_id=session_id, action=action, user=actor.user, data=data,
         actor_delegate=actor.delegate,
+    )
+
+
+def append_many(*, session_id: int, entries: list[tuple[str, Actor, dict]]) -> list[ActionLog]:
+    """Append entries (action, actor, data) in this order, as as many ``append`` calls would,
+    in one INSERT; call inside the writing transaction."""
+    return ActionLog.append_entries(
+        scope_id=session_id,
+        entries=[
+            {"action": action, "user": actor.user, "data": data, "actor_delegate": actor.delegate}
+            for action, actor, data in entries
+        ],
     )
 
 

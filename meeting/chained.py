@@ -82,8 +82,9 @@ class ChainedEntry(models.Model):
         raise NotImplementedError
 
     @classmethod
-    def head_moved(cls, scope_id: int, head: Head, entry: Self) -> None:
-        """``entry`` was appended after ``head``: move the head, where the chain keeps one."""
+    def head_moved(cls, scope_id: int, head: Head, entry: Self, added: int = 1) -> None:
+        """``added`` entries were appended after ``head``, ``entry`` the last of them: move the
+        head, where the chain keeps one."""
 
     # -- the same for every chain ----------------------------------------------------------
 
@@ -104,25 +105,58 @@ class ChainedEntry(models.Model):
         return hashlib.sha256(content.encode()).hexdigest()
 
     @classmethod
+    def _chained(
+        cls, *, scope_id: int, previous: str, action: str, user, data: dict, **fields
+    ) -> Self:
+        """A new entry after the hash ``previous``, its own hash computed (not saved)."""
+        entry = cls(
+            **{f"{cls.chain_scope}_id": scope_id},
+            at=timezone.now(),
+            action=action,
+            actor_user=user if user is not None and user.is_authenticated else None,
+            # JSON round trip: what is hashed is exactly what the database gives back later.
+            data=json.loads(json.dumps(data, ensure_ascii=False, default=str)),
+            previous_hash=previous,
+            **fields,
+        )
+        entry.hash = entry.entry_hash()
+        return entry
+
+    @classmethod
     def append_entry(cls, *, scope_id: int, action: str, user, data: dict, **fields) -> Self:
         """Append one entry; call inside the writing transaction (no savepoint of its own: a
         failed append fails the caller's write too)."""
         with transaction.atomic(savepoint=False):
             head = cls.lock_head(scope_id)
-            entry = cls(
-                **{f"{cls.chain_scope}_id": scope_id},
-                at=timezone.now(),
-                action=action,
-                actor_user=user if user is not None and user.is_authenticated else None,
-                # JSON round trip: what is hashed is exactly what the database gives back later.
-                data=json.loads(json.dumps(data, ensure_ascii=False, default=str)),
-                previous_hash=head.last,
+            entry = cls._chained(
+                scope_id=scope_id, previous=head.last, action=action, user=user, data=data,
                 **fields,
             )
-            entry.hash = entry.entry_hash()
             entry.save(force_insert=True)
             cls.head_moved(scope_id, head, entry)
         return entry
+
+    @classmethod
+    def append_entries(cls, *, scope_id: int, entries: list[dict]) -> list[Self]:
+        """Append several entries in this order, as as many ``append_entry`` calls would (the
+        same hashes, the same head), with one lock of the head, one INSERT and one move of the
+        head: each hash is computed from the one before it here. Each of ``entries`` holds
+        ``append_entry``'s keyword arguments but ``scope_id``. Inside the writing transaction.
+        """
+        if not entries:
+            return []
+        with transaction.atomic(savepoint=False):
+            head = cls.lock_head(scope_id)
+            previous, chained = head.last, []
+            for fields in entries:
+                entry = cls._chained(scope_id=scope_id, previous=previous, **fields)
+                chained.append(entry)
+                previous = entry.hash
+            # One INSERT of many rows: their ids follow the list's order, which is the order
+            # ``walk`` checks them in (the head is locked: nothing of this chain comes between).
+            cls.objects.bulk_create(chained)
+            cls.head_moved(scope_id, head, chained[-1], added=len(chained))
+        return chained
 
     @classmethod
     def walk(cls, scope_id: int) -> Walk:

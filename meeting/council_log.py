@@ -107,8 +107,8 @@ class CouncilLog(ChainedEntry):
         return Head(last=head.head, count=head.count)
 
     @classmethod
-    def head_moved(cls, scope_id: int, head: Head, entry: CouncilLog) -> None:
-        count = head.count + 1
+    def head_moved(cls, scope_id: int, head: Head, entry: CouncilLog, added: int = 1) -> None:
+        count = head.count + added
         CouncilLogHead.objects.filter(pk=scope_id).update(
             head=entry.hash,
             count=count,

@@ -55,10 +55,12 @@ class ActionLog(ChainedEntry):
         return Head(last=last, count=count)
 
     @classmethod
-    def head_moved(cls, scope_id: int, head: Head, entry: ActionLog) -> None:
+    def head_moved(cls, scope_id: int, head: Head, entry: ActionLog, added: int = 1) -> None:
         from meeting.models import Session
 
-        Session.objects.filter(pk=scope_id).update(log_head=entry.hash, log_count=head.count + 1)
+        Session.objects.filter(pk=scope_id).update(
+            log_head=entry.hash, log_count=head.count + added
+        )
 
 
 class CredentialLog(ChainedEntry):

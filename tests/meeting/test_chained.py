@@ -120,3 +120,35 @@ def test_each_log_hashes_as_it_did_before_they_shared_one():
     assert chain.verify_chain(session.pk) == []
     assert verify_credential_chain(council.pk) == []
     assert council_log.verify_council_log(council.pk) == []
+
+
+def test_entries_appended_together_chain_as_one_by_one_and_verify():
+    council = make_council(seats=3)
+    session = make_session(council=council)
+    clerk = make_staff(role="clerk", council=council)
+    delegates = list(council.delegates.all())
+    chain.append(session_id=session.pk, action="before", actor=Actor(user=clerk))
+    together = chain.append_many(
+        session_id=session.pk,
+        entries=[("together", Actor(delegate=d), {"delegate": d.pk, "n": "ư"}) for d in delegates],
+    )
+    chain.append(session_id=session.pk, action="after", actor=Actor(user=clerk))
+    CouncilLog.append_entries(
+        scope_id=council.pk,
+        entries=[{"action": "petition.create", "user": clerk, "data": {"n": n}} for n in range(3)],
+    )
+    council_log.append(council_id=council.pk, action="after", actor=Actor(user=clerk))
+
+    entries = list(ActionLog.objects.filter(session=session).order_by("id"))
+    assert [e.action for e in entries] == ["before", "together", "together", "together", "after"]
+    assert [e.pk for e in entries[1:4]] == [e.pk for e in together]
+    assert _linked(entries)
+    assert [session_hash_then(e) for e in entries] == [e.hash for e in entries]
+    assert [e.actor_delegate_id for e in entries[1:4]] == [d.pk for d in delegates]
+    session.refresh_from_db()
+    assert (session.log_count, session.log_head) == (5, entries[-1].hash)
+    assert chain.verify_chain(session.pk) == []
+    council_entries = list(CouncilLog.objects.filter(council=council).order_by("id"))
+    assert len(council_entries) == 4 and _linked(council_entries)
+    assert [council_hash_then(e) for e in council_entries] == [e.hash for e in council_entries]
+    assert council_log.verify_council_log(council.pk) == []
