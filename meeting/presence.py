@@ -17,16 +17,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from channels.db import database_sync_to_async
-from django.db import transaction
 from django.utils import timezone
 
-from meeting import selectors, services
-from meeting.models import Attendance, Delegate, Session, TabletConnection
+from meeting import checkin, selectors, services
+from meeting.models import Delegate, Session, TabletConnection
 from meeting.tablet_pass import TabletPass, passes_check
-from realtime.actors import Actor
 from realtime.batches import group_commit
 from realtime.groups import Audience
-from realtime.publish import notify
+from realtime.publish import frames_together, notify
 
 
 @dataclass(frozen=True)
@@ -69,14 +67,15 @@ def tablet_presence_record(*, changes: list[PresenceChange]) -> PresenceOutcome:
     Per session, in one transaction: the connection rows in bulk, a ``roster.presence``
     notice to the console for each delegate whose online state changed, and — under one
     lock of the session row — a check-in for each arriving delegate nobody has marked yet
-    (a mark the chair made is left alone: only a new badge sign-in overrides it).
+    (a mark the chair made is left alone: only a new badge sign-in overrides it;
+    meeting.checkin). All its frames are written together (``frames_together``).
     """
     outcome = PresenceOutcome()
     by_session: dict[int, list[PresenceChange]] = defaultdict(list)
     for change in changes:
         by_session[change.session_id].append(change)
     for session_id, session_changes in by_session.items():
-        with transaction.atomic():
+        with frames_together():  # the session's transaction
             session_changes = _authenticate(session_id, session_changes, outcome)
             if session_changes:
                 outcome.checked_in |= _record_session(session_id, session_changes)
@@ -150,24 +149,14 @@ def _check_in(session_id: int, arrivals: list[PresenceChange]) -> set[str]:
     session = services.session_lock(session_id)
     if session.status != Session.Status.IN_PROGRESS:
         return set()
-    marked = set(
-        Attendance.objects.filter(
-            session=session, delegate_id__in={a.delegate.pk for a in arrivals}
-        ).values_list("delegate_id", flat=True)
+    delegates = checkin.attendance_check_in(
+        session=session, delegates=[arrival.delegate for arrival in arrivals]
     )
     checked_in = set()
-    for arrival in arrivals:
-        if arrival.delegate.pk in marked:
-            continue
-        marked.add(arrival.delegate.pk)
-        services.attendance_set(
-            session_id=session_id,
-            delegate_id=arrival.delegate.pk,
-            status=Attendance.Status.PRESENT,
-            actor=Actor(delegate=arrival.delegate),
-            publish_summary=False,  # the caller coalesces the summary
-        )
-        checked_in.add(arrival.connection)
+    for arrival in arrivals:  # a delegate's first tablet of the batch checked them in
+        if arrival.delegate.pk in delegates:
+            delegates.discard(arrival.delegate.pk)
+            checked_in.add(arrival.connection)
     return checked_in
 
 
