@@ -76,3 +76,97 @@ def console_still_allowed(*, session_id: int, user_id: int, session_key: str | N
     if not may(user, "meeting.run_session", council_id):
         return FORBIDDEN
     return None
+
+
+# What ``consoles_still_allowed`` reads in one statement for many consoles: the login (unexpired),
+# the active user, the session's council, whether the user's Django permissions (ModelBackend:
+# their own or their groups') grant running a session, and whether they hold a role granting it
+# in that council itself — or one reaching down from above (then meeting.scope decides).
+_CONSOLES = """
+WITH c (i, session_id, user_id, session_key) AS (VALUES {values})
+SELECT c.i, ds.session_data, u.id, u.password, u.is_superuser, s.council_id,
+       EXISTS (SELECT 1 FROM auth_user_user_permissions up
+               WHERE up.user_id = u.id AND up.permission_id = p.id)
+       OR EXISTS (SELECT 1 FROM auth_user_groups ug JOIN auth_group_permissions gp
+                  ON gp.group_id = ug.group_id
+                  WHERE ug.user_id = u.id AND gp.permission_id = p.id),
+       EXISTS (SELECT 1 FROM meeting_membership m WHERE m.user_id = u.id
+               AND m.council_id = s.council_id AND m.role IN ({direct})),
+       EXISTS (SELECT 1 FROM meeting_membership m WHERE m.user_id = u.id
+               AND m.role IN ({reaching}))
+FROM c
+LEFT JOIN django_session ds ON ds.session_key = c.session_key AND ds.expire_date > %s
+LEFT JOIN auth_user u ON u.id = c.user_id AND u.is_active
+LEFT JOIN meeting_session s ON s.id = c.session_id
+LEFT JOIN auth_permission p ON p.codename = 'run_session' AND p.content_type_id = (
+    SELECT id FROM django_content_type WHERE app_label = 'meeting' AND model = 'session')
+"""
+_BACKENDS = [
+    "meeting.staff_login.LockoutBackend",  # authenticates only; grants no permission
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+
+def consoles_still_allowed(consoles: list[tuple[int, int, str | None]]) -> list[int | None]:
+    """``console_still_allowed`` of many consoles ``(session_id, user_id, session_key)`` in
+    one statement (a batch of their commands; each console's own before each command): the
+    same answers, without the six ORM queries each (bench.steps: 80% of a batch of agenda
+    steps was those). Any setup this does not know (another session engine or permission
+    backend, a custom user model) is left to the one-by-one check."""
+    from django.conf import settings
+    from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import connection
+    from django.utils import timezone
+    from django.utils.crypto import constant_time_compare
+
+    from meeting.scope import REACHES_DOWN, _roles_granting
+
+    if (
+        settings.SESSION_ENGINE != "django.contrib.sessions.backends.db"
+        or list(settings.AUTHENTICATION_BACKENDS) != _BACKENDS
+        or settings.AUTH_USER_MODEL != "auth.User"
+    ):
+        return [
+            console_still_allowed(session_id=s, user_id=u, session_key=k) for s, u, k in consoles
+        ]
+    codes: list[int | None] = [NOT_SIGNED_IN] * len(consoles)
+    asked = [(i, s, u, k) for i, (s, u, k) in enumerate(consoles) if k]
+    if not asked:
+        return codes
+    roles = _roles_granting("meeting.run_session")
+    direct = [role for role in roles if role not in REACHES_DOWN]
+    reaching = [role for role in roles if role in REACHES_DOWN] or [""]
+    sql = _CONSOLES.format(
+        values=", ".join(["(%s, %s, %s, %s)"] * len(asked)),
+        direct=", ".join(["%s"] * len(direct)),
+        reaching=", ".join(["%s"] * len(reaching)),
+    )
+    # The parameters in the statement's order: the VALUES, the roles, then the expiry.
+    params = [v for row in asked for v in row] + direct + reaching
+    params.append(connection.ops.adapt_datetimefield_value(timezone.now()))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    store = SessionStore()
+    for i, data, user_id, password, superuser, council_id, perm, held, reaches in rows:
+        user_key = consoles[i][1]
+        login = store.decode(data) if data is not None else {}
+        if str(login.get(SESSION_KEY)) != str(user_key) or user_id is None:
+            continue
+        user = User(pk=user_id, password=password)
+        if not constant_time_compare(login.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash()):
+            continue
+        if council_id is None:
+            codes[i] = FORBIDDEN
+        elif superuser or (perm and held):
+            codes[i] = None
+        elif perm and reaches:
+            # A role reaching down from a council above (none runs a sitting today).
+            codes[i] = console_still_allowed(
+                session_id=consoles[i][0], user_id=user_key, session_key=consoles[i][2]
+            )
+        else:
+            codes[i] = FORBIDDEN
+    return codes

@@ -21,7 +21,7 @@ from meeting import selectors, services
 from meeting.access import (
     NOT_SIGNED_IN,
     chair_access,
-    console_still_allowed,
+    consoles_still_allowed,
     projector_access,
 )
 from meeting.models import Delegate
@@ -188,20 +188,29 @@ class ChairConsumer(ScreenConsumer):
         return Actor(user=self.scope["user"])
 
     def recheck(self) -> None:
-        code = console_still_allowed(
-            session_id=self.session_id,
-            user_id=self.scope["user"].pk,
-            session_key=self.scope["session"].session_key,
+        refused = self.recheck_many([self])[0]
+        if refused is not None:
+            raise refused
+
+    @classmethod
+    def recheck_many(cls, screens: list[ChairConsumer]) -> list[AccessRevoked | None]:
+        # One query for a batch of consoles' commands (many sittings step at once), not six
+        # for each console.
+        codes = consoles_still_allowed(
+            [(s.session_id, s.scope["user"].pk, s.scope["session"].session_key) for s in screens]
         )
-        if code is not None:
-            raise AccessRevoked(
-                "auth.revoked",
-                _(
-                    "Quyền điều hành kỳ họp của tài khoản này đã thay đổi hoặc phiên đăng nhập "
-                    "đã kết thúc. Vui lòng đăng nhập lại."
-                ),
-                close_code=code,
-            )
+        return [None if code is None else _console_revoked(code) for code in codes]
+
+
+def _console_revoked(code: int) -> AccessRevoked:
+    return AccessRevoked(
+        "auth.revoked",
+        _(
+            "Quyền điều hành kỳ họp của tài khoản này đã thay đổi hoặc phiên đăng nhập "
+            "đã kết thúc. Vui lòng đăng nhập lại."
+        ),
+        close_code=code,
+    )
 
 
 @on_heartbeat
