@@ -224,12 +224,13 @@ def main(argv: list[str] | None = None) -> None:
     statements = Statements()
     seeded = _seed(sittings=args.sittings, seats=args.seats, items=args.items)
     results = async_to_sync(_run)(
-        seeded, tablets=args.tablets, rounds=min(args.rounds, args.items - 1),
+        seeded,
+        tablets=args.tablets,
+        rounds=min(args.rounds, args.items - 1),
         statements=statements,
     )
     print(
-        f"{args.sittings} sittings × {args.tablets} tablets, agenda.next from every console at "
-        "once"
+        f"{args.sittings} sittings × {args.tablets} tablets, agenda.next from every console at once"
     )
     print(
         "| round | steps | errors | CPU ms/step | statements/step | p50 s | p99 s "

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from meeting import services
+from meeting import agenda_steps, services
 from realtime.commands import Context, int_field, str_field
 from realtime.registry import CHAIR, TABLET, command, register_command
 
@@ -76,8 +76,19 @@ def _agenda_step(step: int, name: str) -> Callable[[Context, dict], dict]:
     return handle
 
 
-register_command(_agenda_step(+1, "agenda_next"), type="agenda.next", screens=[CHAIR])
-register_command(_agenda_step(-1, "agenda_previous"), type="agenda.previous", screens=[CHAIR])
+# Many sittings step at the same moment (the city's morning): their steps are written together,
+# on the thread pool, not one by one in the consoles' one thread (meeting.agenda_steps).
+for _step, _type, _name in (
+    (+1, "agenda.next", "agenda_next"),
+    (-1, "agenda.previous", "agenda_previous"),
+):
+    _handler = _agenda_step(_step, _name)
+    register_command(
+        _handler,
+        type=_type,
+        screens=[CHAIR],
+        batch=agenda_steps.batch_handler(step=_step, command_type=_type, alone=_handler),
+    )
 
 
 @command(type="attendance.mark", screens=[CHAIR])

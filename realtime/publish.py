@@ -114,6 +114,17 @@ def emit(*, session: Session, type: str, data: dict[str, Any]) -> int:
     return session.seq
 
 
+def emit_numbered(*, session_id: int, seq: int, type: str, data: dict[str, Any]) -> None:
+    """``emit`` for a caller that numbers the events itself: ``seq`` is the session's next
+    number, taken with the session row locked, and the caller writes the session's ``seq``
+    back (a batch of many sittings' agenda steps writes every session's in one UPDATE:
+    meeting.agenda_steps)."""
+    group = session_group(session_id, Audience.PUBLIC)
+    events.check(type, data, group=group, sequenced=True)
+    text = encode(type=type, seq=seq, data=data)
+    _on_commit(group=group, text=text, seq=seq, close_code=None)
+
+
 def notify(
     *,
     session: Session,
