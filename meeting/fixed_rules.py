@@ -8,6 +8,10 @@ opening, the council's current values apply.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from meeting.models import Delegate, Session
@@ -20,8 +24,9 @@ class FixedRules:
     quorum_rule: str
     vote_base: str
     vote_threshold: str
-    # {delegate id: weight}; the weighted seats are their sum.
-    vote_weights: dict[int, int]
+    # {delegate id: weight}; the weighted seats are their sum. From ``rules_of``: read when
+    # first used (``Weights``): a quorum or a snapshot needs no weights.
+    vote_weights: Mapping[int, int]
     fixed: bool  # False before the opening: the council's values of the moment
 
     @property
@@ -63,14 +68,75 @@ def _council_weights(council_id: int) -> dict[int, int]:
     return dict(Delegate.objects.filter(council_id=council_id).values_list("pk", "vote_weight"))
 
 
+class Weights(Mapping):
+    """A session's weights, read when first asked for: a city's are 5,000 entries, which a
+    quorum, a snapshot or an unweighted poll never look at. Read-only (a Mapping): the parsed
+    map may be shared with other sessions of the same weights (``_parsed``)."""
+
+    def __init__(self, read: Callable[[], Mapping[int, int]]) -> None:
+        self._read = read
+        self._map: Mapping[int, int] | None = None
+
+    def _weights(self) -> Mapping[int, int]:
+        if self._map is None:
+            self._map = self._read()
+        return self._map
+
+    def __getitem__(self, delegate_id: int) -> int:
+        return self._weights()[delegate_id]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._weights())
+
+    def __len__(self) -> int:
+        return len(self._weights())
+
+    def __repr__(self) -> str:
+        return f"Weights({dict(self._weights())!r})"
+
+
+def weights_digest(weights: Mapping) -> str:
+    """What a session's weights are, in 64 characters: the key of the parsed map (``_parsed``)."""
+    canonical = json.dumps({str(k): v for k, v in weights.items()}, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# Parsed weights by their digest, per process: fixed at the opening, a session's weights are
+# parsed once here, not at every read of its row. Keyed by what they are (the digest stored
+# beside them, which ``fix_rules`` sets with them), not by the session: weights fixed again
+# (a test's "open it again") are another key, never a stale hit.
+_parsed: dict[str, dict[int, int]] = {}
+_parsed_lock = threading.Lock()
+_PARSED_MAX = 256  # a city's sessions of a few days at once; beyond, start again
+
+
+def _fixed_weights(session: Session) -> dict[int, int]:
+    digest = session.vote_weights_digest
+    parsed = _parsed.get(digest) if digest else None
+    if parsed is not None:
+        return parsed
+    if "vote_weights" in session.get_deferred_fields():
+        raw = Session.objects.filter(pk=session.pk).values_list("vote_weights", flat=True).get()
+    else:
+        raw = session.vote_weights
+    parsed = {int(k): v for k, v in raw.items()}
+    if digest == weights_digest(raw):  # a row written without its digest is never cached
+        with _parsed_lock:
+            if len(_parsed) >= _PARSED_MAX:
+                _parsed.clear()
+            _parsed[digest] = parsed
+    return parsed
+
+
 def rules_of(session: Session) -> FixedRules:
+    """The session's rules (its row may come with ``vote_weights`` deferred: ``HOT_DEFER``)."""
     if session.seats is not None:
         return FixedRules(
             seats=session.seats,
             quorum_rule=session.quorum_rule,
             vote_base=session.vote_base,
             vote_threshold=session.vote_threshold,
-            vote_weights={int(k): v for k, v in session.vote_weights.items()},
+            vote_weights=Weights(lambda: _fixed_weights(session)),
             fixed=True,
         )
     council = session.council
@@ -79,7 +145,7 @@ def rules_of(session: Session) -> FixedRules:
         quorum_rule=council.quorum_rule,
         vote_base=council.vote_base,
         vote_threshold=council.vote_threshold,
-        vote_weights=_council_weights(council.pk),
+        vote_weights=Weights(lambda: _council_weights(council.pk)),
         fixed=False,
     )
 
@@ -92,7 +158,13 @@ def fix_rules(session: Session) -> FixedRules:
     session.vote_base = council.vote_base
     session.vote_threshold = council.vote_threshold
     session.vote_weights = {str(k): v for k, v in _council_weights(council.pk).items()}
+    session.vote_weights_digest = weights_digest(session.vote_weights)
     return rules_of(session)
 
 
-FIXED_FIELDS = ["seats", "quorum_rule", "vote_base", "vote_threshold", "vote_weights"]
+FIXED_FIELDS = [
+    "seats", "quorum_rule", "vote_base", "vote_threshold", "vote_weights", "vote_weights_digest"
+]
+# What a read of a session row that never needs the weights leaves out (``.defer(*HOT_DEFER)``):
+# a city's are 5,000 entries decoded at every read; ``rules_of`` reads them if asked for.
+HOT_DEFER = ("vote_weights",)

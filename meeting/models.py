@@ -228,6 +228,9 @@ class Session(models.Model):
     vote_threshold = models.CharField(max_length=20, blank=True, editable=False)
     # {delegate id: vote weight} at the opening, for weighted polls.
     vote_weights = models.JSONField(default=dict, editable=False)
+    # What those weights are (meeting.fixed_rules.weights_digest): each process parses a
+    # session's weights once, keyed by it, and the hot reads of the row leave them out.
+    vote_weights_digest = models.CharField(max_length=64, blank=True, editable=False)
     chair_name = models.CharField(_("chủ tọa"), max_length=200, blank=True)
     chair_title = models.CharField(_("chức vụ của chủ tọa"), max_length=200, blank=True)
     secretary_name = models.CharField(_("thư ký"), max_length=200, blank=True)

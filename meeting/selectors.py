@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meeting.fixed_rules import rules_of
+from meeting.fixed_rules import HOT_DEFER, rules_of
 from meeting.models import AgendaItem, Attendance, Delegate, Session, TabletConnection
 from meeting.quorum import attendance_summary as summarise
 from realtime.errors import ServiceError
@@ -156,7 +156,8 @@ def snapshot_attendance(viewer) -> tuple[int, str | None]:
 
 
 def session_by_id(session_id: int) -> Session:
-    return Session.objects.select_related("council").get(pk=session_id)
+    """The row a screen's snapshot starts from: without the weights, which it never shows."""
+    return Session.objects.select_related("council").defer(*HOT_DEFER).get(pk=session_id)
 
 
 def public_snapshot(session: Session) -> dict:

@@ -35,7 +35,14 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
 def session_lock(session_id: int) -> Session:
     """Lock the session row for this transaction: its writes and sequence numbers serialise."""
     try:
-        return Session.objects.select_for_update().select_related("council").get(pk=session_id)
+        # Without the weights (a city's 5,000, decoded at each read): rules_of reads them
+        # when a write needs them (the opening, a weighted count).
+        return (
+            Session.objects.select_for_update()
+            .select_related("council")
+            .defer(*fixed_rules.HOT_DEFER)
+            .get(pk=session_id)
+        )
     except Session.DoesNotExist:
         raise ServiceError("session.not_found", _("Không tìm thấy kỳ họp.")) from None
 

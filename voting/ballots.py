@@ -31,7 +31,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meeting.fixed_rules import FixedRules, rules_of
+from meeting.fixed_rules import HOT_DEFER, FixedRules, rules_of
 from meeting.models import Delegate, Session
 from realtime.errors import ServiceError
 from realtime.groups import Audience
@@ -261,7 +261,11 @@ class _Batch:
         """As fixed when the session opened (weighted polls only: a rare read)."""
         rules = self.rules.get(facts.session_id)
         if rules is None:
-            session = Session.objects.select_related("council").get(pk=facts.session_id)
+            session = (
+                Session.objects.select_related("council")
+                .defer(*HOT_DEFER)  # parsed once per process (rules_of), not read each batch
+                .get(pk=facts.session_id)
+            )
             rules = self.rules[facts.session_id] = rules_of(session)
         return rules.weight_of(delegate)
 

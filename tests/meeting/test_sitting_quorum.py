@@ -186,3 +186,34 @@ def test_the_admin_shows_what_the_session_counts_with(scheduled, chair, client):
     open_(scheduled, chair)
     Council.objects.filter(pk=scheduled.council_id).update(seats=9)
     assert "30 đại biểu, túc số 20 (cố định từ lúc khai mạc)" in client.get(url).content.decode()
+
+
+def test_the_weights_are_parsed_once_and_the_screens_never_read_them(scheduled, chair):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from meeting import fixed_rules
+
+    roll_call(scheduled, 20, chair)
+    open_(scheduled, chair)
+    heavy = scheduled.council.delegates.order_by("seat_label").first()
+    with CaptureQueriesContext(connection) as reads:
+        session = selectors.session_by_id(scheduled.pk)
+        summary = selectors.attendance_summary(session, present=20)
+        assert selectors.council_payload(session)["seats"] == 30 and summary["quorate"]
+    assert len(reads) == 1 and '"vote_weights"' not in reads[0]["sql"]  # nor a lazy read
+    fixed_rules._parsed.clear()
+    with CaptureQueriesContext(connection) as reads:
+        assert rules_of(selectors.session_by_id(scheduled.pk)).weight_of(heavy) == 1
+        assert rules_of(selectors.session_by_id(scheduled.pk)).weighted_seats == 30
+    assert len(reads) == 3  # two rows without them, the weights read once
+    # Weights fixed again (as a test opens a sitting again): another digest, never a stale hit.
+    heavy.vote_weight = 3
+    heavy.save(update_fields=["vote_weight"])
+    session = Session.objects.get(pk=scheduled.pk)
+    fixed_rules.fix_rules(session)
+    session.save(update_fields=fixed_rules.FIXED_FIELDS)
+    rules = rules_of(selectors.session_by_id(scheduled.pk))
+    assert (rules.weight_of(heavy), rules.weighted_seats) == (3, 32)
+    opened = ActionLog.objects.get(session=scheduled, action="session.open").data["rules"]
+    assert opened["vote_weights"][str(heavy.pk)] == 1  # the chain keeps what was fixed then
