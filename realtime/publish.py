@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,7 +27,6 @@ from datetime import timedelta
 from functools import partial
 from typing import Any, Protocol
 
-from asgiref.local import Local
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -93,9 +93,11 @@ class _Block:
     frames: list[_Frame] = field(default_factory=list)
 
 
-# The open blocks of this thread (or coroutine), innermost last, kept as Django keeps its
-# connections: each belongs to the transaction of ``transaction.get_connection()``.
-_blocks = Local()
+# The open blocks of this thread, innermost last. A transaction is one thread's (Django's
+# connection in sync code), and so are its blocks. Not asgiref's ``Local``: it is a context
+# variable, which ``sync_to_async`` copies back to the calling task and every task started
+# from it then inherits — the same list, in threads running at once.
+_blocks = threading.local()
 
 
 def emit(*, session: Session, type: str, data: dict[str, Any]) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 
 import pytest
 from channels.db import database_sync_to_async
@@ -162,3 +163,30 @@ def test_nested_blocks_and_savepoints_keep_the_order_and_drop_what_was_rolled_ba
     numbers = [json.loads(frame["text"])["data"]["delegate_id"] for frame in captured]
     assert numbers == [1, 3, 4, 5, 6]
     assert _outbox() == []
+
+
+async def test_blocks_open_at_once_in_two_threads_each_keep_their_own_frames(no_server):
+    session = await database_sync_to_async(_session)()
+    # A block run from this task first: whatever it keeps must not be what the next two share.
+    await database_sync_to_async(_write)(session.pk)
+    first_inside, second_done = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with frames_together():
+            _notice(session, 1)
+            first_inside.set()
+            assert second_done.wait(10)
+
+    def second() -> list[dict]:
+        assert first_inside.wait(10)
+        with capturing() as captured, frames_together():
+            _notice(session, 2)
+        second_done.set()
+        return captured
+
+    _, captured = await asyncio.gather(
+        database_sync_to_async(first, thread_sensitive=False)(),
+        database_sync_to_async(second, thread_sensitive=False)(),
+    )
+    # Published at its own commit, not handed to the other thread's open block.
+    assert [json.loads(frame["text"])["data"]["delegate_id"] for frame in captured] == [2]
