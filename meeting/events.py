@@ -22,7 +22,8 @@ ATTENDANCE_STATUS = one_of(*Attendance.Status.values)
 
 event("session.changed", data=SESSION)
 event("agenda.current", data=obj(current_item_id=nullable(int)))
-event("attendance.summary", data=ATTENDANCE_SUMMARY)
+# Counts are in every snapshot's per-viewer part: a check-in leaves the shared parts as built.
+event("attendance.summary", data=ATTENDANCE_SUMMARY, shared=False)
 
 notice(
     "attendance.changed",

@@ -215,6 +215,10 @@ class Session(models.Model):
         related_name="+",
     )
     seq = models.BigIntegerField(_("số thứ tự sự kiện"), default=0, editable=False)
+    # The seq of the last event that may change what the snapshots' shared parts hold (not an
+    # attendance count): shared parts built at it stay good until it moves
+    # (realtime.shared_snapshot).
+    shared_seq = models.BigIntegerField(default=0, editable=False)
     # The hash of the last entry of the session's log (meeting.chain).
     log_head = models.CharField(max_length=64, default="0" * 64, editable=False)
     # The council's seats, quorum and default vote rules as they were when the sitting opened

@@ -55,6 +55,9 @@ class EventType:
     to: frozenset[To]
     data: Shape
     declared_by: str  # the module that declared it
+    # Whether what it announces may be in a snapshot's shared part (realtime.shared_snapshot):
+    # an event that only moves a per-viewer part (a count) leaves the shared parts as built.
+    shared: bool = True
 
     @property
     def notice(self) -> bool:
@@ -65,7 +68,13 @@ _catalogue: dict[str, EventType] = {}
 
 
 def declare(
-    type: str, *, sequenced: bool, data: Any, to: Iterable[To] = (To.PUBLIC,), by: str = ""
+    type: str,
+    *,
+    sequenced: bool,
+    data: Any,
+    to: Iterable[To] = (To.PUBLIC,),
+    by: str = "",
+    shared: bool = True,
 ) -> EventType:
     """Add one event or notice to the catalogue; a type declared twice is refused."""
     by = by or sys._getframe(2).f_globals.get("__name__", "?")  # the app's events module
@@ -77,14 +86,15 @@ def declare(
     existing = _catalogue.get(type)
     if existing is not None:
         raise ValueError(f"{type} is declared twice ({existing.declared_by} and {by})")
-    event = EventType(type, sequenced, audiences, shape(data), by)
+    event = EventType(type, sequenced, audiences, shape(data), by, shared)
     _catalogue[type] = event
     return event
 
 
-def event(type: str, *, data: Any, by: str = "") -> EventType:
-    """An event: advances ``seq``, to every screen of the session."""
-    return declare(type, sequenced=True, data=data, by=by)
+def event(type: str, *, data: Any, by: str = "", shared: bool = True) -> EventType:
+    """An event: advances ``seq``, to every screen of the session. ``shared=False``: what it
+    announces is read only in the snapshots' per-viewer parts, never in a shared one."""
+    return declare(type, sequenced=True, data=data, by=by, shared=shared)
 
 
 def notice(type: str, *, to: Iterable[To], data: Any, by: str = "") -> EventType:

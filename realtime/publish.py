@@ -51,6 +51,7 @@ class Session(Protocol):
 
     pk: int
     seq: int
+    shared_seq: int  # the seq of the last event with ``shared`` state (realtime.events)
 
 
 FRAME_MESSAGE = "chamber.frame"
@@ -107,10 +108,13 @@ def emit(*, session: Session, type: str, data: dict[str, Any]) -> int:
     order. ``type`` must be declared as an event (realtime.events).
     """
     group = session_group(session.pk, Audience.PUBLIC)
-    events.check(type, data, group=group, sequenced=True)
+    declared = events.check(type, data, group=group, sequenced=True)
     session.seq += 1
+    moved = {"seq": session.seq}
+    if declared.shared:  # the snapshots' shared parts are built again from here on
+        session.shared_seq = moved["shared_seq"] = session.seq
     # The session's own class (``type`` is the event's here): realtime names no app's model.
-    session.__class__.objects.filter(pk=session.pk).update(seq=session.seq)
+    session.__class__.objects.filter(pk=session.pk).update(**moved)
     text = encode(type=type, seq=session.seq, data=data)
     _on_commit(group=group, text=text, seq=session.seq, close_code=None)
     return session.seq

@@ -1,17 +1,21 @@
-"""The public part of the snapshots, built once per process per (session, seq) and shared.
+"""The public part of the snapshots, built once per process per session and shared_seq, and shared.
 
 A hall's morning is thousands of tablets connecting at the same ``seq``: each used to read the
 agenda, the documents, the lines of speakers and the polls again, the same rows for everyone
 (issue 13). A part registered with ``shared=`` (realtime.registry.snapshot_part) splits in two:
 the builder, called with a viewer that has **no delegate and no user** — so nothing private can
 enter what is shared — and the part itself, per viewer, given the built value. The value is
-kept per (builder, session, screen, language) at the ``seq`` it was built for and handed to
-every later viewer that reads the same ``seq``; a new ``seq`` builds it again.
+kept per (builder, session, screen, language) at the session's ``shared_seq`` it was built for
+and handed to every later viewer that reads the same ``shared_seq``; a new one builds it again.
+``shared_seq`` is the ``seq`` of the session's last event declared ``shared`` (all but those
+that only move a count: realtime.events): a morning's check-ins advance ``seq`` with their
+attendance summaries many times a minute, and each used to make every builder run again.
 
-What may go in a builder: only what a sequenced event changes (``realtime.publish.emit``).
-Counts that notices move (attendance, vote progress), timers computed from the clock, and
-drafts the console alone hears of stay in the per-viewer part. ``MAX_AGE_SECONDS`` bounds what a
-write outside the services (an edit in the Django admin announces nothing) can leave stale.
+What may go in a builder: only what a sequenced event declared ``shared`` changes
+(``realtime.publish.emit``). Counts (attendance, vote progress), timers computed from the
+clock, and drafts the console alone hears of stay in the per-viewer part. ``MAX_AGE_SECONDS``
+bounds what a write outside the services (an edit in the Django admin announces nothing) can
+leave stale.
 
 Consumers build snapshots in the database threads, so the store is locked; a key being built
 makes the others wait for it rather than read the same rows again. Values are shared between
@@ -44,7 +48,8 @@ class SharedParts:
     def get(self, *, builder: Callable[[Any], Any], viewer: Any, public_viewer: Any) -> Any:
         session = viewer.session
         key = (builder, session.pk, viewer.screen, translation.get_language())
-        seq = session.seq
+        # Not ``seq``: the events since ``shared_seq`` (check-ins' counts) left it as built.
+        seq = session.shared_seq
         value = self._fresh(key, seq)
         if value is not _MISSING:
             return value

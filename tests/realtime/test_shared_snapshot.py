@@ -106,3 +106,38 @@ def test_the_public_part_is_built_once_per_seq_and_again_when_seq_moves():
     assert once == again > 0  # three rounds of four screens: one build per part and screen
     current = selectors.session_by_id(session_id).current_item_id
     assert moved["session"]["current_item_id"] == current
+
+
+def test_check_ins_move_seq_but_leave_the_shared_parts_as_built():
+    """A morning's check-ins (here, marks of the chair) advance ``seq`` with their attendance
+    summaries: the shared parts stay as built (their state did not change), and the count on
+    every screen is still the database's."""
+    sitting = make_sitting(seats=5)
+    session_id = sitting.session.pk
+    with translation.override("vi"):
+        shared_parts.clear()
+        for viewer in _viewers(session_id, sitting):
+            registry.snapshot(viewer)
+        before_seq = selectors.session_by_id(session_id).seq
+        start = shared_parts.builds
+        for delegate in sitting.delegates[:3]:
+            meeting.attendance_set(
+                session_id=session_id, delegate_id=delegate.pk, status="absent",
+                actor=sitting.chair,
+            )
+        session = selectors.session_by_id(session_id)
+        snapshots = [registry.snapshot(v) for v in _viewers(session_id, sitting)]
+        rebuilt = shared_parts.builds - start
+    assert session.seq == before_seq + 3  # three attendance.summary events
+    assert rebuilt == 0
+    assert all(s["attendance"]["present"] == 2 for s in snapshots)
+    assert all(s["seq"] == session.seq for s in snapshots)
+    _shared_equals_fresh(sitting)
+    # The next agenda step is shared state: built again, and every screen shows the new item.
+    with translation.override("vi"):
+        meeting.agenda_step(session_id=session_id, step=1, actor=sitting.chair)
+        start = shared_parts.builds
+        moved = registry.snapshot(_viewers(session_id, sitting)[2])
+    assert shared_parts.builds > start
+    current = selectors.session_by_id(session_id).current_item_id
+    assert moved["session"]["current_item_id"] == current is not None
