@@ -278,11 +278,13 @@ def _with_pages_taken_down(frames, sittings, stepped: list[int], now) -> list[tu
 
 
 def _update_sessions(sittings: dict[int, _Sitting]) -> None:
-    """The sessions' current item, sequence and chain head: one UPDATE."""
+    """The sessions' current item, sequence and chain head: one UPDATE. Every event of a step
+    changes what the snapshots' shared parts hold: ``shared_seq`` moves with ``seq``."""
     table = Session._meta.db_table
     rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(sittings))
     sql = (
         f"UPDATE {table} SET current_item_id = v.column2, seq = v.column3, "
+        f"shared_seq = v.column3, "
         f"log_head = v.column4, log_count = v.column5 FROM (VALUES {rows}) AS v "
         f"WHERE {table}.id = v.column1"
     )

@@ -123,8 +123,8 @@ def emit(*, session: Session, type: str, data: dict[str, Any]) -> int:
 def emit_numbered(*, session_id: int, seq: int, type: str, data: dict[str, Any]) -> None:
     """``emit`` for a caller that numbers the events itself: ``seq`` is the session's next
     number, taken with the session row locked, and the caller writes the session's ``seq``
-    back (a batch of many sittings' agenda steps writes every session's in one UPDATE:
-    meeting.agenda_steps)."""
+    back, and its ``shared_seq`` for an event declared ``shared`` (a batch of many sittings'
+    agenda steps writes every session's in one UPDATE: meeting.agenda_steps)."""
     group = session_group(session_id, Audience.PUBLIC)
     events.check(type, data, group=group, sequenced=True)
     text = encode(type=type, seq=seq, data=data)

@@ -98,6 +98,8 @@ def test_a_batch_steps_each_sitting_as_the_service_would(published):
     for session, current, events in ((a, order_a[2], 2), (b, order_b[1], 2), (c, order_c[0], 0)):
         row = Session.objects.get(pk=session.pk)
         assert (row.current_item_id, row.seq) == (current, seq[session.pk] + events)
+        if events:  # a step changes the snapshots' shared parts: they are built again
+            assert row.shared_seq == row.seq
         assert row.log_count == ActionLog.objects.filter(session=session).count()
         assert chain.verify_chain(session.pk) == []
     logged = ActionLog.objects.filter(session=a, action="agenda.current").order_by("id")

@@ -11,7 +11,7 @@ def start_at_seq(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("meeting", "0011_council_log_seal"),
+        ("meeting", "0012_session_vote_weights_digest"),
     ]
 
     operations = [
