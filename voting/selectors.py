@@ -209,6 +209,8 @@ def voting_snapshot(
     ``entitled``: those checked in, when the caller counted them already."""
     public = public if public is not None else voting_public(session, screen=screen)
     polls = [entry["poll"] for entry in public]
+    if not polls:  # most of a sitting: nothing to count, no query to build for nothing
+        return {"polls": []}
     voted_by_poll = dict(
         Participation.objects.filter(poll__in=polls)
         .values("poll_id")

@@ -115,3 +115,12 @@ def test_the_turns_clock_moves_per_screen_at_one_seq(sitting, clock):
     still, _ = _snapshot(sitting, screen=PROJECTOR)
     assert paused["floor"]["turn"]["paused"] and still["floor"]["turn"]["paused"]
     assert still["floor"]["turn"]["elapsed_seconds"] == after["elapsed_seconds"]
+
+
+def test_a_tablet_with_no_poll_no_question_reads_its_attendance_and_notes(sitting, clock):
+    _give_the_floor(sitting, sitting.delegates[0])
+    shared_parts.clear()
+    _snapshot(sitting, screen=TABLET, delegate=sitting.delegates[1])
+    tablet, reads = _snapshot(sitting, screen=TABLET, delegate=sitting.delegates[2])
+    assert len(reads) == TABLET_READS - 2, reads  # no poll: no vote count, no own ballot
+    assert tablet["polls"] == [] and tablet["my_answers"] == []
