@@ -15,11 +15,13 @@ while its previous batch is written form the next one, on the thread pool, and a
 3. one SELECT of their agendas; each step decided in Python, in the order the steps came
    (two consoles of one sitting step one after the other);
 4. one UPDATE of the pages shown to the rooms (taken down: the agenda moved), RETURNING;
-5. one INSERT of the chain entries, the events' outbox rows, one UPDATE of the sessions (the
-   current item, the sequence, the chain's head) and one INSERT of the receipts.
+5. one INSERT of the chain entries, one of the events' outbox rows (``frames_together``), one
+   UPDATE of the sessions (the current item, the sequence, the chain's head) and one INSERT
+   of the receipts; after the commit, one hand-off of the events and one DELETE.
 
 The events, the chain entries and the answers are the service's (meeting.services
-``agenda_step``), byte for byte; a lone step, and each step of a batch that failed as a whole,
+``agenda_step``), and a lone step is a batch of one (8 statements, not the service's 20). A
+step whose session another transaction holds, and each step of a batch that failed as a whole,
 is that service itself.
 """
 
@@ -30,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +41,7 @@ from realtime import commands as command_handlers
 from realtime.commands import Context
 from realtime.errors import ServiceError
 from realtime.models import CommandReceipt
-from realtime.publish import emit_numbered
+from realtime.publish import emit_numbered, frames_together
 
 LIVE = (Session.Status.IN_PROGRESS, Session.Status.ADJOURNED)
 
@@ -75,9 +77,12 @@ def batch_handler(
             return error
 
     def handle(commands: list[tuple[Context, dict]]) -> list[Any]:
-        if len(commands) == 1:
-            return [run_alone(*commands[0])]
-        outcomes, later = _steps(commands, step=step, command_type=command_type)
+        try:
+            outcomes, later = _steps(commands, step=step, command_type=command_type)
+        except IntegrityError:
+            # A copy of one of these commands committed meanwhile (sent again through another
+            # worker): its receipt is in. Each alone, answered from what committed.
+            return [run_alone(*command) for command in commands]
         # After the commit: the steps whose session another transaction held, one by one.
         for i in later:
             outcomes[i] = run_alone(*commands[i])
@@ -121,16 +126,15 @@ def _steps(
                 outcomes[i] = refused
                 continue
             previous, sitting.current_item_id = sitting.current_item_id, target
-            entry = ActionLog(
-                session_id=context.session_id,
-                at=now,
+            # As meeting.chain ``append`` would chain it, after the head read with the lock.
+            entry = ActionLog._chained(
+                scope_id=context.session_id,
+                previous=sitting.log_head,
                 action="agenda.current",
-                actor_user=_user(context),
-                actor_delegate_id=getattr(context.actor.delegate, "pk", None),
-                data=json.loads(json.dumps({"previous": previous, "current": target})),
-                previous_hash=sitting.log_head,
+                user=context.actor.user,
+                data={"previous": previous, "current": target},
+                actor_delegate=context.actor.delegate,
             )
-            entry.hash = entry.entry_hash()
             sitting.log_head, sitting.log_count = entry.hash, sitting.log_count + 1
             entries.append(entry)
             sitting.seq += 1
@@ -150,16 +154,12 @@ def _steps(
         frames = _with_pages_taken_down(frames, sittings, stepped, now)
         if entries:
             ActionLog.objects.bulk_create(entries)
-            for session_id, seq, type, data in frames:
-                emit_numbered(session_id=session_id, seq=seq, type=type, data=data)
+            with frames_together():  # one INSERT of their outbox rows, one hand-off
+                for session_id, seq, type, data in frames:
+                    emit_numbered(session_id=session_id, seq=seq, type=type, data=data)
             _update_sessions({pk: sittings[pk] for pk in stepped})
             CommandReceipt.objects.bulk_create(receipts)
     return outcomes, later
-
-
-def _user(context: Context):
-    user = context.actor.user
-    return user if user is not None and user.is_authenticated else None
 
 
 def _repeat(receipt: tuple[str, Any], command_type: str) -> dict | ServiceError:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from documents import services as documents
 from documents.models import Presentation
-from meeting import chain, selectors, services
+from meeting import agenda_steps, chain, selectors, services
 from meeting.agenda_steps import batch_handler
 from meeting.models import ActionLog, Session
 from realtime.actors import Actor
@@ -142,12 +142,29 @@ def test_a_command_sent_again_is_answered_as_before_and_not_done_twice(published
     assert refused[1] == {"current_item_id": order_a[0]}
 
 
-def test_a_lone_step_is_the_service_itself(published):
+def test_a_lone_step_is_a_batch_of_one(published):
     a, chair_a, order_a = _sitting()
     with published() as frames:
         assert NEXT([(_context(a, chair_a, "n1"), {})]) == [{"current_item_id": order_a[1]}]
     assert [type for type, _seq, _data in _events(frames, a)] == ["agenda.current"]
     assert CommandReceipt.objects.filter(command_id="n1").count() == 1
+    assert chain.verify_chain(a.pk) == []
+
+
+def test_a_copy_committed_meanwhile_is_answered_from_it_not_done_twice(published, monkeypatch):
+    a, chair_a, order_a = _sitting()
+    b, chair_b, order_b = _sitting()
+    with published():
+        first = NEXT([(_context(a, chair_a, "n1"), {})])
+    seq = Session.objects.get(pk=a.pk).seq
+    # As if the copy sent through another worker committed after this batch read the receipts.
+    monkeypatch.setattr(agenda_steps, "_receipts", lambda keys: {})
+    with published() as frames:
+        outcomes = NEXT([(_context(a, chair_a, "n1"), {}), (_context(b, chair_b, "n1"), {})])
+    assert outcomes == [first[0], {"current_item_id": order_b[1]}]
+    assert Session.objects.get(pk=a.pk).seq == seq
+    assert _events(frames, a) == []
+    assert chain.verify_chain(a.pk) == [] and chain.verify_chain(b.pk) == []
 
 
 def test_a_sitting_not_live_is_refused_in_its_words():

@@ -46,19 +46,13 @@ async def test_sittings_stepping_at_once_each_hear_their_own_events_in_order(mon
     # The first step is held in its thread until the others wait behind it: they then form
     # one batch, as the city's consoles do when they press "next" in the same moment.
     go, entered = threading.Event(), threading.Event()
-    lone = agenda_steps.command_handlers.execute_once
-
-    def held(**kwargs):
-        entered.set()
-        assert go.wait(10)
-        return lone(**kwargs)
-
-    monkeypatch.setattr(agenda_steps.command_handlers, "execute_once", held)
     batch_sizes = []
     together = agenda_steps._steps
 
     def counted(commands, **kwargs):
         batch_sizes.append(len(commands))
+        entered.set()
+        assert go.wait(10)
         return together(commands, **kwargs)
 
     monkeypatch.setattr(agenda_steps, "_steps", counted)
@@ -93,7 +87,7 @@ async def test_sittings_stepping_at_once_each_hear_their_own_events_in_order(mon
             event = await tablet.until(lambda f: f["type"] == "agenda.current")
             assert (event["seq"], event["data"]) == (seq + 1, {"current_item_id": order[1]})
             assert [f["seq"] for f in tablet.frames if f.get("seq") is not None] == [seq + 1]
-        assert batch_sizes == [2]
+        assert batch_sizes == [1, 2]
         for tablet in tablets:  # nothing more: no other sitting's event, nothing twice
             assert await tablet.communicator.receive_nothing(timeout=0.2)
     finally:
