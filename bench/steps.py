@@ -15,7 +15,8 @@ bound; the clients' share is the same before and after a change), the SQL statem
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_h3 python -m bench.steps \
         --sittings 169 --seats 30
 
-The database is emptied and seeded again each run.
+The database is emptied and seeded again each run. ``--profile out.txt`` has py-spy (``pip install
+py-spy==0.4.3``) sample the rounds alone, in its raw format.
 """
 
 from __future__ import annotations
@@ -24,8 +25,12 @@ import argparse
 import asyncio
 import json
 import os
+import signal
+import subprocess
+import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 HEADERS = [(b"host", b"127.0.0.1:8000"), (b"origin", b"http://127.0.0.1:8000")]
 
@@ -189,9 +194,12 @@ def _pct(values: list[float], q: float) -> float:
     return values[int(q * (len(values) - 1))] if values else 0.0
 
 
-async def _run(seeded: list[dict], *, tablets: int, rounds: int, statements: Statements):
+async def _run(
+    seeded: list[dict], *, tablets: int, rounds: int, statements: Statements, profile: str
+):
     sittings = await _connect(seeded, tablets)
     results = []
+    spy = await _profiler(profile) if profile else None
     try:
         for number in range(1, rounds + 1):
             before, cpu = statements.counts.copy(), time.process_time()
@@ -204,10 +212,34 @@ async def _run(seeded: list[dict], *, tablets: int, rounds: int, statements: Sta
             result["by_kind"] = {kind: round(n / steps, 1) for kind, n in done.most_common()}
             results.append(result)
     finally:
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            await asyncio.to_thread(spy.wait, 60)
         for console, screens in sittings:
             for screen in (console, *screens):
                 await screen.close()
     return results
+
+
+async def _profiler(path: str) -> subprocess.Popen:
+    """py-spy sampling this process during the rounds only (not the seed, not the arrivals)."""
+    spy = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("py-spy")),
+            "record",
+            "--pid",
+            str(os.getpid()),
+            "--format",
+            "raw",
+            "-r",
+            "200",
+            "-o",
+            path,
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    await asyncio.sleep(2)  # attached before the first round is sent
+    return spy
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -217,6 +249,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tablets", type=int, default=3, help="connected tablets per sitting")
     parser.add_argument("--items", type=int, default=12, help="agenda items per sitting")
     parser.add_argument("--rounds", type=int, default=3, help="steps of every sitting")
+    parser.add_argument(
+        "--profile", default="", help="py-spy's raw samples of the rounds to this file"
+    )
     args = parser.parse_args(argv)
     _setup()
     from asgiref.sync import async_to_sync
@@ -228,6 +263,7 @@ def main(argv: list[str] | None = None) -> None:
         tablets=args.tablets,
         rounds=min(args.rounds, args.items - 1),
         statements=statements,
+        profile=args.profile,
     )
     print(
         f"{args.sittings} sittings × {args.tablets} tablets, agenda.next from every console at once"
