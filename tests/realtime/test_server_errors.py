@@ -16,7 +16,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
-from meeting import services as meeting_services
+from meeting import agenda_steps
 from meeting.consumers import TabletConsumer
 from meeting.models import ActionLog, Attendance, Session, TabletConnection
 from realtime import commands as command_handlers
@@ -90,13 +90,15 @@ async def test_a_console_command_that_fails_inside_gets_server_error_and_the_soc
 ):
     session, _delegate, chair, _poll = sitting
     before = await _session_row(session.pk)
-    real_step = meeting_services.agenda_step
+    # The console's step is written by meeting.agenda_steps (a batch, of one here): its last
+    # write is done, then it fails before the end of the command.
+    real_write = agenda_steps._update_sessions
 
-    def failing_step(**kwargs):
-        real_step(**kwargs)  # writes, then fails before the end of the command
+    def failing_write(sittings):
+        real_write(sittings)
         raise Boom("a bug")
 
-    monkeypatch.setattr(meeting_services, "agenda_step", failing_step)
+    monkeypatch.setattr(agenda_steps, "_update_sessions", failing_write)
     screen = helpers.RecordingScreen(await helpers.chair(session, chair))
     await screen.open()
     try:
@@ -110,7 +112,7 @@ async def test_a_console_command_that_fails_inside_gets_server_error_and_the_soc
         # The same socket still answers.
         assert (await answer_of(screen, "ping", "p-1"))["type"] == "ack"
         # The fault goes away; the same command, same id, is done once.
-        monkeypatch.setattr(meeting_services, "agenda_step", real_step)
+        monkeypatch.setattr(agenda_steps, "_update_sessions", real_write)
         answer = await answer_of(screen, "agenda.next", "next-1")
         assert answer["type"] == "ack", answer
         again = await answer_of(screen, "agenda.next", "next-1")
