@@ -15,10 +15,11 @@ from floor import questions, services, turns
 from meeting import selectors
 from realtime import registry
 from realtime.actors import Actor
-from realtime.registry import PROJECTOR, TABLET, Viewer
+from realtime.registry import CHAIR, PROJECTOR, TABLET, Viewer
 from realtime.shared_snapshot import shared_parts
 from tests.factories import make_staff
 from voting import services as voting
+from voting.counting import poll_close
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +29,18 @@ pytestmark = pytest.mark.django_db
 TABLET_READS = 4
 # The projector: the attendance count and the polls' vote counts.
 PROJECTOR_READS = 2
+# The console shares no poll (drafts come by notice): the attendance count, the roster (marks,
+# tablets online, delegates), the polls (published or not, then the drafts, each with its
+# result in the same read) and their vote counts — however many polls were closed before.
+CONSOLE_READS = 7
 
 
-def _snapshot(sitting, *, screen: str, delegate=None) -> tuple[dict, list[str]]:
+def _snapshot(sitting, *, screen: str, delegate=None, user=None) -> tuple[dict, list[str]]:
     viewer = Viewer(
-        session=selectors.session_by_id(sitting.session.pk), screen=screen, delegate=delegate
+        session=selectors.session_by_id(sitting.session.pk),
+        screen=screen,
+        delegate=delegate,
+        user=user,
     )
     with translation.override("vi"), CaptureQueriesContext(connection) as reads:
         snapshot = registry.snapshot(viewer)
@@ -66,6 +74,10 @@ def _give_the_floor(sitting, delegate) -> None:
 def test_a_screen_at_a_warm_shared_part_reads_only_its_own(sitting, clock):
     _answered_in_writing(sitting)
     _give_the_floor(sitting, sitting.delegates[0])
+    for title in ("Miễn nhiệm", "Bầu bổ sung"):  # closed polls: each with its result
+        closed = voting.poll_create(session_id=sitting.session.pk, title=title, actor=sitting.chair)
+        voting.poll_open(poll_id=closed.pk, actor=sitting.chair)
+        poll_close(poll_id=closed.pk, actor=sitting.chair)
     poll = voting.poll_create(
         session_id=sitting.session.pk, title="Thông qua", actor=sitting.chair, kind="secret"
     )
@@ -73,6 +85,7 @@ def test_a_screen_at_a_warm_shared_part_reads_only_its_own(sitting, clock):
     shared_parts.clear()
     _snapshot(sitting, screen=TABLET, delegate=sitting.delegates[4])  # builds the shared part
     _snapshot(sitting, screen=PROJECTOR)
+    _snapshot(sitting, screen=CHAIR, user=sitting.chair.user)
     builds = shared_parts.builds
 
     tablet, reads = _snapshot(sitting, screen=TABLET, delegate=sitting.delegates[2])
@@ -82,7 +95,7 @@ def test_a_screen_at_a_warm_shared_part_reads_only_its_own(sitting, clock):
     assert tablet["floor"]["turn"]["speaker"]["delegate_id"] == sitting.delegates[0].pk
     assert tablet["me"]["attendance"] == "present" and tablet["my_answers"] == []
     assert tablet["attendance"]["present"] == len(sitting.delegates)
-    assert tablet["polls"][0]["entitled"] == len(sitting.delegates)
+    assert [p["entitled"] for p in tablet["polls"]] == [len(sitting.delegates)] * 3
 
     # Only the delegate who asked a question reads his written answers.
     asker, reads = _snapshot(sitting, screen=TABLET, delegate=sitting.delegates[1])
@@ -93,6 +106,10 @@ def test_a_screen_at_a_warm_shared_part_reads_only_its_own(sitting, clock):
     assert len(reads) == PROJECTOR_READS, reads
     assert projector["floor"]["turn"] == tablet["floor"]["turn"]
     assert shared_parts.builds == builds  # all of it from the parts built before
+
+    console, reads = _snapshot(sitting, screen=CHAIR, user=sitting.chair.user)
+    assert len(reads) == CONSOLE_READS, reads
+    assert [p["result"]["ballots"] for p in console["polls"] if "result" in p] == [0, 0]
 
 
 def test_the_turns_clock_moves_per_screen_at_one_seq(sitting, clock):
