@@ -43,6 +43,16 @@ def _invalid(message: str) -> ServiceError:
     return ServiceError("consultation.invalid", message)
 
 
+def _deadline_past(deadline: datetime.datetime) -> ServiceError:
+    """A deadline already past, shown in the council's time zone (settings.TIME_ZONE)."""
+    shown = timezone.localtime(deadline, timezone.get_default_timezone())
+    return ServiceError(
+        "consultation.deadline_past",
+        _("Hạn trả lời %(moment)s đã qua: hãy chọn một thời điểm sau bây giờ.")
+        % {"moment": shown.strftime("%H:%M %d/%m/%Y")},
+    )
+
+
 def _lock(consultation_id: int) -> Consultation:
     found = Consultation.objects.select_for_update().filter(pk=consultation_id).first()
     if found is None:
@@ -85,8 +95,10 @@ def consultation_create(
             raise _invalid(_("Số lựa chọn tối đa không hợp lệ."))
     else:
         labels, max_selections = [], 1
-    if timezone.is_naive(deadline) or deadline <= timezone.now():
-        raise _invalid(_("Hạn trả lời phải ở sau thời điểm hiện tại."))
+    if timezone.is_naive(deadline):
+        raise _invalid(_("Hạn trả lời không hợp lệ."))
+    if deadline <= timezone.now():
+        raise _deadline_past(deadline)
     hours = sorted({int(h) for h in (remind_hours or []) if int(h) > 0}, reverse=True)
     checked = files.inspected(pdf, checked)
     with files.atomic_with_pdf(pdf, checked) as keep:
@@ -117,7 +129,7 @@ def consultation_send(*, consultation_id: int, actor: Actor) -> Consultation:
                 "consultation.bad_transition", _("Chỉ gửi được đợt lấy ý kiến đang ở dự thảo.")
             )
         if consultation.deadline <= timezone.now():
-            raise _invalid(_("Hạn trả lời đã qua: hãy đặt lại hạn."))
+            raise _deadline_past(consultation.deadline)
         council_lock(consultation.council_id)
         consultation.status = Status.OPEN
         consultation.sent_at = timezone.now()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import re
+import zoneinfo
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -53,13 +55,55 @@ def parse_date(text: str) -> datetime.date | None:
     return form_day(text)
 
 
-def parse_moment(text: str) -> datetime.datetime:
-    """A ``datetime-local`` field, in the house's time zone."""
+# What a ``datetime-local`` field sends (``2026-12-05T17:30``, seconds when its step asks),
+# what this parser read before (any ISO moment, an offset included), and a moment typed by
+# hand where a browser shows a text box instead: ``05/12/2026 17:30`` (day first, as in
+# kiosk_ui.dates) or ``17:30 05/12/2026`` (as the lists show it).
+_DAY = r"(?P<day>\d{1,2})[/.-](?P<month>\d{1,2})[/.-](?P<year>\d{4})"
+_TIME = r"(?P<hour>\d{1,2})[:hg](?P<minute>\d{2})"
+_TYPED = (
+    re.compile(rf"{_DAY}(?:\s+|\s*,\s*|T){_TIME}", re.IGNORECASE),
+    re.compile(rf"{_TIME}(?:\s+|\s*,\s*){_DAY}", re.IGNORECASE),
+)
+
+
+def _typed_moment(text: str) -> datetime.datetime | None:
+    for pattern in _TYPED:
+        if found := pattern.fullmatch(text):
+            parts = {name: int(value) for name, value in found.groupdict().items()}
+            try:
+                return datetime.datetime(**parts)
+            except ValueError:
+                return None
     try:
-        naive = datetime.datetime.fromisoformat((text or "").strip())
+        return datetime.datetime.fromisoformat(text.replace(" ", "T", 1))
     except ValueError:
-        raise ServiceError("form.invalid", _("Thời điểm không hợp lệ.")) from None
-    return timezone.make_aware(naive) if timezone.is_naive(naive) else naive
+        return None
+
+
+def parse_moment(text: str | None) -> datetime.datetime:
+    """A form's moment, aware. A naive one (what a browser sends) is read in the council's
+    time zone, settings.TIME_ZONE — not the request's active zone, nor the server's.
+
+    Empty or unreadable is refused as ``moment.bad_format``, and nothing is written."""
+    from django.conf import settings
+
+    text = (text or "").strip()
+    moment = _typed_moment(text) if text else None
+    if moment is None:
+        raise ServiceError(
+            "moment.bad_format",
+            _(
+                "Thời điểm “%(text)s” không đúng: chọn ngày giờ, hoặc viết theo dạng "
+                "ngày/tháng/năm giờ:phút, ví dụ 05/12/2026 17:30."
+            )
+            % {"text": text[:30]}
+            if text
+            else _("Cần nhập thời điểm (ngày và giờ)."),
+        )
+    if timezone.is_naive(moment):
+        return moment.replace(tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    return moment
 
 
 def parse_int(text: str | None) -> int | None:

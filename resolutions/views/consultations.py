@@ -85,7 +85,9 @@ async def staff_create(request: HttpRequest) -> HttpResponse:
             checked=checked,
         )
     except ServiceError as refused:
-        await sync_to_async(messages.error)(request, refused.message)
+        await sync_to_async(messages.error)(
+            request, refused.message, extra_tags=f"code-{refused.code}"
+        )
         return redirect("consultation-staff-list")
     return redirect("consultation-staff", consultation_id=consultation.pk)
 

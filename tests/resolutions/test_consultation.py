@@ -188,7 +188,8 @@ def test_drafts_are_checked(place):
     make = services.consultation_create
     base = {"council_id": place.council.pk, "actor": place.standing}
     refused("consultation.invalid", make, title=" ", deadline=now + timedelta(days=1), **base)
-    refused("consultation.invalid", make, title="X", deadline=now - timedelta(hours=1), **base)
+    past = now - timedelta(hours=1)
+    refused("consultation.deadline_past", make, title="X", deadline=past, **base)
     refused(
         "consultation.invalid",
         make,
