@@ -45,6 +45,11 @@ def _sittings_to_conclude(user) -> list[Session]:
 @login_required
 @require_GET
 def conclusion_list(request: HttpRequest) -> HttpResponse:
+    return _list_page(request)
+
+
+def _list_page(request: HttpRequest, typed: common.Typed | None = None) -> HttpResponse:
+    """The list with the form of a new one: empty, or as typed when it was refused."""
     scope = councils_for(request.user, access.VIEW)
     if isinstance(scope, set) and not scope:
         raise PermissionDenied
@@ -69,6 +74,7 @@ def conclusion_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query,
             "sittings": _sittings_to_conclude(request.user),
+            "typed": typed,
         },
     )
 
@@ -99,8 +105,7 @@ async def conclusion_add(request: HttpRequest) -> HttpResponse:
             checked=checked,
         )
     except ServiceError as refused:
-        await sync_to_async(messages.error)(request, refused.message)
-        return redirect("conclusion-list")
+        return await common.form_refused_async(request, refused, _list_page)
     await sync_to_async(messages.success)(
         request, _("Đã ban hành Kết luận số %(symbol)s.") % {"symbol": conclusion.symbol}
     )

@@ -34,6 +34,11 @@ def _acting_councils(user) -> list[Council]:
 @login_required
 @require_GET
 def staff_list(request: HttpRequest) -> HttpResponse:
+    return _list_page(request)
+
+
+def _list_page(request: HttpRequest, typed: common.Typed | None = None) -> HttpResponse:
+    """The list with the form of a new one: empty, or as typed when it was refused."""
     services.close_due_consultations()
     consultations = filter_councils(
         Consultation.objects.select_related("council"), request.user, access.VIEW_CONSULTATION
@@ -50,6 +55,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         {
             "consultations": consultations,
             "councils": councils,
+            "typed": typed,
             "forms": Consultation.Form.choices,
             "kinds": Consultation.Kind.choices,
             "thresholds": [
@@ -85,10 +91,7 @@ async def staff_create(request: HttpRequest) -> HttpResponse:
             checked=checked,
         )
     except ServiceError as refused:
-        await sync_to_async(messages.error)(
-            request, refused.message, extra_tags=f"code-{refused.code}"
-        )
-        return redirect("consultation-staff-list")
+        return await common.form_refused_async(request, refused, _list_page)
     return redirect("consultation-staff", consultation_id=consultation.pk)
 
 

@@ -28,6 +28,11 @@ VIEW = "resolutions.view_supervisionprogramme"
 @login_required
 @require_GET
 def programme_list(request: HttpRequest) -> HttpResponse:
+    return _list_page(request)
+
+
+def _list_page(request: HttpRequest, typed: common.Typed | None = None) -> HttpResponse:
+    """The list with the form of a new one: empty, or as typed when it was refused."""
     scope = councils_for(request.user, VIEW)
     if isinstance(scope, set) and not scope:
         raise PermissionDenied
@@ -50,6 +55,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
             "councils": councils,
             "kinds": SupervisionProgramme.Kind.choices,
             "agencies": Agency.objects.filter(council__in=councils, active=True),
+            "typed": typed,
         },
     )
 
@@ -70,8 +76,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
             actor=Actor(user=request.user),
         )
     except ServiceError as refused:
-        messages.error(request, refused.message)
-        return redirect("supervision-list")
+        return common.form_refused(request, refused, _list_page)
     return redirect("supervision-detail", programme_id=programme.pk)
 
 

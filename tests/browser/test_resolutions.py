@@ -309,3 +309,54 @@ def test_an_amendment_picks_from_the_list_and_a_conclusion_has_its_page(artifact
         clerk.locator("#adopted").scroll_into_view_if_needed()
         clerk.screenshot(path=artifacts / "resolutions-record-adopted-1920x1080.png")
     assert errors == []
+
+
+def _no_sideways_scroll(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 768)])
+def test_a_refused_consultation_comes_back_as_typed_then_saves(artifacts, size):
+    """The deadline as Chromium's datetime-local field sends it: one in the past is refused in
+    Vietnamese with the form as typed (not an empty form), then corrected and saved."""
+    place = make_council(seats=3, level=Council.Level.COMMUNE, name="HĐND Xã Phú Thử")
+    standing_user = make_console_user("standing", council=place)
+    width, height = size
+    errors: list[str] = []
+    past = timezone.localtime() - datetime.timedelta(hours=2)
+    future = timezone.localtime() + datetime.timedelta(days=3)
+    with running_servers(1, redis=True) as [server], chromium() as new_context:
+        page = new_context(width=width, height=height).new_page()
+        _sign_in(page, server.http, standing_user, "/consultations/", errors)
+        form = page.locator("#consultation-form")
+        form.locator("input[name=title]").fill("Xin ý kiến về đổi tên đường Lê Lợi")
+        form.locator("textarea[name=question]").fill("Đổi tên theo đề nghị của UBND xã")
+        form.locator("select[name=threshold]").select_option("two_thirds")
+        form.locator("input[name=deadline]").fill(past.strftime("%Y-%m-%dT%H:%M"))
+        page.click("#consultation-create")
+        alert = page.locator('[data-tags="code-consultation.deadline_past"]')
+        expect(alert).to_contain_text("đã qua")
+        expect(alert).to_have_class(re.compile(r"\balert-error\b"))  # drawn as a refusal
+        expect(alert).to_contain_text(past.strftime("%H:%M %d/%m/%Y"))
+        again = page.locator("#consultation-form")
+        expect(again.locator("input[name=title]")).to_have_value(
+            "Xin ý kiến về đổi tên đường Lê Lợi"
+        )
+        expect(again.locator("textarea[name=question]")).to_have_value(
+            "Đổi tên theo đề nghị của UBND xã"
+        )
+        expect(again.locator("select[name=threshold]")).to_have_value("two_thirds")
+        expect(again.locator("input[name=deadline]")).to_have_value(
+            past.strftime("%Y-%m-%dT%H:%M")
+        )
+        _no_sideways_scroll(page)
+        page.screenshot(path=artifacts / f"consultation-refused-{width}x{height}.png")
+        again.locator("input[name=deadline]").fill(future.strftime("%Y-%m-%dT%H:%M"))
+        page.click("#consultation-create")
+        page.wait_for_url(re.compile(r"/consultations/\d+/$"))
+    # The refusal's page answers 400 (nothing was done), which Chromium logs: nothing else.
+    assert [e for e in errors if "/consultations/new/" not in e or "(Bad Request)" not in e] == []
+    saved = _outside_the_browser_loop(
+        lambda: list(place.consultations.values_list("threshold", "deadline"))
+    )
+    assert saved == [("two_thirds", future.replace(second=0, microsecond=0))]

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +16,7 @@ from django.utils import timezone
 from realtime.errors import ServiceError
 from resolutions.models import Consultation
 from resolutions.views.common import parse_moment
-from tests.resolutions.helpers import consultation_council
+from tests.resolutions.helpers import consultation_council, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 COUNCIL_ZONE = ZoneInfo(settings.TIME_ZONE)
@@ -111,3 +112,48 @@ def test_a_deadline_unreadable_or_past_is_refused_in_vietnamese_and_writes_nothi
     )
     assert alert is not None and alert.group(1) == code and said in alert.group(2)
     assert Consultation.objects.count() == 0
+
+
+def test_a_refused_form_is_shown_again_as_typed_with_the_refusal():
+    place = consultation_council(seats=3)
+    typed = _form(
+        place,
+        "hôm nay",
+        title="Xin ý kiến về đổi tên đường <Lê Lợi>",
+        question="Đổi tên đường theo đề nghị\ncủa UBND",
+        form="options",
+        kind="secret",
+        threshold="two_thirds",
+        options="Phương án 1\nPhương án 2",
+        max_selections="2",
+        remind_hours="48",
+    )
+    refused = _client(place).post(reverse("consultation-staff-create"), typed)
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert 'data-tags="code-moment.bad_format"' in page
+    assert 'id="new-consultation" open' in page
+    assert 'value="Xin ý kiến về đổi tên đường &lt;Lê Lợi&gt;"' in page
+    assert ">Đổi tên đường theo đề nghị\ncủa UBND</textarea>" in page
+    assert ">Phương án 1\nPhương án 2</textarea>" in page
+    for name, value in (("form", "options"), ("kind", "secret"), ("threshold", "two_thirds")):
+        select = re.search(rf'<select name="{name}">(.*?)</select>', page, re.S).group(1)
+        assert re.findall(r'<option value="([^"]+)" selected>', select) == [value]
+    assert 'name="max_selections" min="1" value="2"' in page
+    assert 'name="deadline" required value="hôm nay"' in page
+    assert 'name="remind_hours" value="48"' in page
+    assert "data-choose-again" not in page  # no file was chosen
+    assert Consultation.objects.count() == 0
+    # Then sent again, corrected: created.
+    typed["deadline"] = _next_year_at(9, 0).strftime("%Y-%m-%dT%H:%M")
+    assert _client(place).post(reverse("consultation-staff-create"), typed).status_code == 302
+    assert Consultation.objects.get().options[1]["label"] == "Phương án 2"
+
+
+def test_a_refused_form_asks_for_its_file_again():
+    place = consultation_council(seats=3)
+    upload = SimpleUploadedFile("du-thao.pdf", pdf_bytes(), content_type="application/pdf")
+    refused = _client(place).post(
+        reverse("consultation-staff-create"), _form(place, "", pdf=upload)
+    )
+    assert refused.status_code == 400 and "data-choose-again" in refused.content.decode()
