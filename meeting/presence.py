@@ -15,8 +15,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 
 from channels.db import database_sync_to_async
+from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from meeting import checkin, selectors, services
@@ -107,13 +110,21 @@ def _authenticate(
 
 
 def _record_session(session_id: int, changes: list[PresenceChange]) -> set[str]:
-    delegates = {change.delegate.pk for change in changes}
-    before = selectors.delegates_connected(session_id, delegates)
-    now = timezone.now()
+    """The batch's rows, and a ``roster.presence`` notice for each delegate whose online state
+    changed: one read before (the arriving delegates), the upsert, the deletion (which says
+    whose rows still counted as online) and one read after (only of those) — a departure batch
+    is two statements, and the session is read only when there is a notice to send."""
     arrivals = [change for change in changes if change.connected]
+    departures = {change.connection for change in changes if not change.connected}
+    arriving = {change.delegate.pk for change in arrivals}
+    # A socket that came and went within the batch leaves no row: its delegate is no surer
+    # to be online after than any departing one.
+    staying = {change.delegate.pk for change in arrivals if change.connection not in departures}
+    before = selectors.delegates_connected(session_id, arriving) if arriving else set()
     if arrivals:
         # A connection id is new with each socket: an insert, or (a repeated batch after a
         # lost link) the same row again.
+        now = timezone.now()
         TabletConnection.objects.bulk_create(
             [
                 TabletConnection(
@@ -130,19 +141,41 @@ def _record_session(session_id: int, changes: list[PresenceChange]) -> set[str]:
             unique_fields=["connection"],
             update_fields=["session", "delegate", "worker", "seen_at", "device"],
         )
-    departures = [change.connection for change in changes if not change.connected]
-    if departures:
-        TabletConnection.objects.filter(connection__in=departures).delete()
-    after = selectors.delegates_connected(session_id, delegates)
-    session = Session.objects.get(pk=session_id)
-    for delegate_id in sorted(before ^ after):
-        notify(
-            session=session,
-            type="roster.presence",
-            data={"delegate_id": delegate_id, "connected": delegate_id in after},
-            audience=Audience.CHAIR,
-        )
+    gone = _delete(departures) - staying if departures else set()
+    after = staying | (selectors.delegates_connected(session_id, gone) if gone else set())
+    # A delegate who only left was online before: the row just deleted still counted.
+    changed = [
+        delegate_id
+        for delegate_id in sorted(arriving | gone)
+        if (delegate_id in before if delegate_id in arriving else True) != (delegate_id in after)
+    ]
+    if changed:
+        session = Session.objects.get(pk=session_id)
+        for delegate_id in changed:
+            notify(
+                session=session,
+                type="roster.presence",
+                data={"delegate_id": delegate_id, "connected": delegate_id in after},
+                audience=Audience.CHAIR,
+            )
     return _check_in(session_id, arrivals) if arrivals else set()
+
+
+def _delete(connections: set[str]) -> set[int]:
+    """Delete these connections' rows; the delegates of those that still counted as online
+    (fresh: the roster's rule, selectors.delegates_connected) — one statement."""
+    table = connection.ops.quote_name(TabletConnection._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(connections))
+    fresh_since = connection.ops.adapt_datetimefield_value(
+        timezone.now() - timedelta(seconds=settings.CHAMBER_PRESENCE_STALE_SECONDS)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE connection IN ({placeholders}) "
+            "RETURNING delegate_id, seen_at >= %s",
+            [*sorted(connections), fresh_since],
+        )
+        return {delegate_id for delegate_id, fresh in cursor.fetchall() if fresh}
 
 
 def _check_in(session_id: int, arrivals: list[PresenceChange]) -> set[str]:
