@@ -8,13 +8,17 @@ when there are more (the overviews give exact totals, from aggregates)::
 
     from kiosk_ui.paging import keyset_page
 
-    page = keyset_page(rows, after=request.GET.get("after"), date_field="received_on")
+    page = keyset_page(rows, after=request.GET.get("after"),
+                       before=request.GET.get("before"), date_field="received_on")
     # rows must be ordered by (-date_field, -id); an index on (date_field, id) serves it.
 
-    {% include "kiosk_ui/keyset_pager.html" %}      (Về đầu / Xem tiếp; needs ``page``)
+    {% include "kiosk_ui/partials/keyset_pager.html" %}
+    (Về đầu / Trang trước / Xem tiếp, the list's filters kept; needs ``page``)
 
-The cursor (``after``) is ``YYYY-MM-DD.<id>`` of the last row shown: a link keeps working
-while rows are added (they appear on the first page, never shift the next one).
+A cursor is ``YYYY-MM-DD.<id>`` of a row shown: ``after`` the last one (the next page),
+``before`` the first one (the previous page: the rows just before it, walked backwards along
+the same index). A link keeps working while rows are added (they appear on the first page,
+never shift the next one).
 """
 
 from __future__ import annotations
@@ -32,9 +36,12 @@ COUNT_CAP = 1000
 class KeysetPage:
     rows: list
     next_after: str | None  # the cursor of "Xem tiếp"; None on the last page
-    first: bool  # no cursor was given: the first page
+    first: bool  # nothing before it: no "Về đầu" nor "Trang trước"
     count: int  # matching rows, at most COUNT_CAP
     more_than_count: bool  # there are more than ``count``
+    # The cursor of "Trang trước": None on the first page, and on an empty page past the end
+    # (whose "Trang trước" is the first page).
+    previous_before: str | None = None
 
     def __iter__(self):
         return iter(self.rows)
@@ -48,19 +55,28 @@ def parse_after(value: str | None) -> tuple[date, int] | None:
         return None
 
 
+def _cursor(row, date_field: str) -> str:
+    return f"{getattr(row, date_field).isoformat()}.{row.pk}"
+
+
 def keyset_page(
     rows: QuerySet,
     *,
     after: str | None,
     date_field: str,
+    before: str | None = None,
     size: int | None = None,
     count_cap: int | None = None,
 ) -> KeysetPage:
-    """The ``size`` rows of ``rows`` (ordered by ``-date_field, -id``) after the cursor."""
+    """The ``size`` rows of ``rows`` (ordered by ``-date_field, -id``) after the ``after``
+    cursor, or just before the ``before`` one (``after`` wins when both are given)."""
     size = PAGE_SIZE if size is None else size
     count_cap = COUNT_CAP if count_cap is None else count_cap
     count = rows.order_by()[: count_cap + 1].count()
     cursor = parse_after(after)
+    back = None if cursor else parse_after(before)
+    if back:
+        return _page_before(rows, back, date_field, size, count, count_cap)
     if cursor:
         day, pk = cursor
         # The range bound on the index's first column, then the tie on the same day.
@@ -72,8 +88,32 @@ def keyset_page(
     last = shown[-1] if len(found) > size else None
     return KeysetPage(
         rows=shown,
-        next_after=f"{getattr(last, date_field).isoformat()}.{last.pk}" if last else None,
+        next_after=_cursor(last, date_field) if last else None,
         first=cursor is None,
         count=min(count, count_cap),
         more_than_count=count > count_cap,
+        previous_before=_cursor(shown[0], date_field) if cursor and shown else None,
+    )
+
+
+def _page_before(
+    rows: QuerySet, cursor: tuple[date, int], date_field: str, size: int, count: int, cap: int
+) -> KeysetPage:
+    """The ``size`` rows just before the cursor's row: the same index walked the other way
+    (ascending from the cursor), then shown newest first like every page."""
+    day, pk = cursor
+    earlier = rows.filter(**{f"{date_field}__gte": day}).exclude(
+        Q(**{date_field: day}) & Q(pk__lte=pk)
+    )
+    found = list(earlier.reverse()[: size + 1])
+    shown = found[:size][::-1]
+    more_before = len(found) > size
+    return KeysetPage(
+        rows=shown,
+        # The cursor's row itself follows this page.
+        next_after=_cursor(shown[-1], date_field) if shown else None,
+        first=not more_before,
+        count=min(count, cap),
+        more_than_count=count > cap,
+        previous_before=_cursor(shown[0], date_field) if more_before else None,
     )

@@ -68,7 +68,12 @@ def petition_list(request: HttpRequest) -> HttpResponse:
     if response := tables.export_response(request, [table]):
         return response
     # Keyset pages, a capped count (kiosk_ui.paging): no COUNT nor OFFSET over 60,000 rows.
-    page = keyset_page(rows, after=request.GET.get("after"), date_field="received_on")
+    page = keyset_page(
+        rows,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        date_field="received_on",
+    )
     councils = list(selectors.visible_councils(request.user, scope))
     # The lists of one council: the city's 169 councils' fields would be a thousand options.
     listed_council = filters.council or (councils[0].pk if len(councils) == 1 else None)

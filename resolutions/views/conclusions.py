@@ -65,6 +65,7 @@ def _list_page(request: HttpRequest, typed: common.Typed | None = None) -> HttpR
     page = keyset_page(
         conclusions.order_by("-adopted_on", "-pk"),
         after=request.GET.get("after"),
+        before=request.GET.get("before"),
         date_field="adopted_on",
     )
     return render(

@@ -46,7 +46,12 @@ def _list_page(request: HttpRequest, typed: common.Typed | None = None) -> HttpR
         SupervisionProgramme.objects.select_related("council"), request.user, VIEW
     ).order_by("-period_start", "-pk")
     # Keyset pages (kiosk_ui.paging) along supervision_newest: every programme reachable.
-    page = keyset_page(programmes, after=request.GET.get("after"), date_field="period_start")
+    page = keyset_page(
+        programmes,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        date_field="period_start",
+    )
     return render(
         request,
         "resolutions/supervision_list.html",

@@ -144,3 +144,48 @@ def test_clerk_groups_and_forwards_the_agency_answers_the_city_sees_it(artifacts
         _shots(city_page, artifacts, "city-list")
 
     assert errors == []
+
+
+def _no_sideways_scroll(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_list_goes_forward_and_back_with_its_filter(artifacts):
+    """More petitions than a page: "Xem tiếp", then "Trang trước" back to the first page, the
+    status filter kept in both links. Screenshots at 1280×800 and 1024×768."""
+    city = make_council(seats=9, name="HĐND Thành phố Thử")
+    commune = make_commune(city, "Phường An Khánh")
+    today = datetime.date.today()
+    for n in range(56):
+        enter(
+            commune,
+            text=f"Kiến nghị số {n + 1} về sửa chữa đường giao thông nông thôn",
+            received_on=today - datetime.timedelta(days=n // 3),
+        )
+    clerk = _signable(commune.clerk.user)
+    errors: list[str] = []
+    with running_servers(1, redis=True) as [server], chromium() as new_context:
+        base = server.http
+        page = _signed_in(
+            new_context(width=1280, height=800), base, clerk, "/petitions/?status=received",
+            errors,
+        )
+        first_rows = page.locator("table tbody tr").all_inner_texts()
+        expect(page.locator("[data-previous]")).to_have_count(0)
+        page.click("[data-next]")
+        page.wait_for_url("**after=*")
+        previous = page.locator("[data-previous]")
+        expect(previous).to_have_text("‹ Trang trước")
+        assert "status=received" in previous.get_attribute("href")
+        assert "status=received" in page.url
+        for width, height in [(1280, 800), (1024, 768)]:
+            page.set_viewport_size({"width": width, "height": height})
+            _no_sideways_scroll(page)
+            page.locator(".pager").scroll_into_view_if_needed()
+            page.screenshot(path=artifacts / f"petitions-page-2-{width}x{height}.png")
+        previous.click()
+        page.wait_for_url("**before=*")
+        expect(page.locator("[data-previous]")).to_have_count(0)
+        expect(page.locator("select[name=status]")).to_have_value("received")
+        assert page.locator("table tbody tr").all_inner_texts() == first_rows
+    assert errors == []

@@ -4,6 +4,8 @@ keyset pages without a full count (kiosk_ui.paging)."""
 from __future__ import annotations
 
 import datetime
+import re
+from html import unescape
 
 import pytest
 from django.test import Client
@@ -72,3 +74,43 @@ def test_keyset_pages_walk_the_whole_list_once_with_a_capped_count(city, monkeyp
     assert sorted(pk for _day, pk in seen) == sorted(made)
     assert seen == sorted(seen, reverse=True)
     assert "Hơn 8 kiến nghị" in clerk.get("/petitions/").content.decode()
+
+
+def _pager_link(html: str, marker: str) -> str | None:
+    found = re.search(rf'<a class="btn btn-ghost" {marker}[^>]* href="([^"]*)"', html)
+    return unescape(found.group(1)) if found else None
+
+
+def test_the_pager_goes_back_page_by_page_with_the_filters_kept(city, monkeypatch):
+    """Forward with "Xem tiếp" to the last page, then back with "Trang trước" to the first:
+    the same pages in reverse, the filter in every link (a keyset page before the cursor)."""
+    a = city.a
+    # Same-day ties across every page boundary; one of another status, filtered out.
+    made = [enter(a, received_on=TODAY - datetime.timedelta(days=n % 4)).pk for n in range(13)]
+    Petition.objects.filter(pk=made.pop()).update(status="closed")
+    monkeypatch.setattr(paging, "PAGE_SIZE", 5)
+    clerk = _client(a.clerk)
+
+    def shown(url: str) -> tuple[list[int], str]:
+        response = clerk.get(url)
+        assert response.status_code == 200
+        return [p.pk for p in response.context["page"]], response.content.decode()
+
+    forward, url = [], "/petitions/?status=received"
+    while url:
+        ids, html = shown(url)
+        forward.append(ids)
+        assert (_pager_link(html, "data-previous") is None) == (len(forward) == 1)
+        following = _pager_link(html, "data-next")
+        url = f"/petitions/{following}" if following else None
+        for link in filter(None, (following, _pager_link(html, "data-previous"))):
+            assert "status=received" in link
+    assert [len(ids) for ids in forward] == [5, 5, 2]
+    assert sorted(sum(forward, [])) == sorted(made)
+    backward = [forward[-1]]
+    while previous := _pager_link(html, "data-previous"):
+        ids, html = shown(f"/petitions/{previous}")
+        backward.append(ids)
+        assert _pager_link(html, "data-next") is not None
+    assert backward == forward[::-1]
+    assert 'data-first' not in html  # back on the first page
