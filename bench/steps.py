@@ -2,11 +2,11 @@
 
 The city's morning (``python -m bench --city``) has every sitting's chair press "next item"
 within one moment. Here that moment alone, in this one process (in-process ASGI clients, the
-in-memory channel layer, PostgreSQL from DATABASE_URL): ``--sittings`` live sittings of
-``--seats`` seats, one console each and ``--tablets`` tablets each; every console sends
-``agenda.next`` at once, ``--rounds`` times. Printed per round and in total: the process's CPU
-ms per step (``time.process_time``: the server and the in-process clients together, so an upper
-bound; the clients' share is the same before and after a change), the SQL statements per step
+in-memory channel layer unless REDIS_URL is set, PostgreSQL from DATABASE_URL): ``--sittings``
+live sittings of ``--seats`` seats, one console each and ``--tablets`` tablets each; every
+console sends ``agenda.next`` at once, ``--rounds`` times. Printed per round: the process's
+CPU ms per step (``time.process_time``: the server and the in-process clients together, so an
+upper bound; the clients' share is the same before and after a change), the SQL statements per step
 (counted in every thread, by their first word), and the time from a console's send to the
 ``agenda.current`` event at each of its sitting's tablets (p50, p99, the worst sitting's p99).
 
@@ -15,8 +15,11 @@ bound; the clients' share is the same before and after a change), the SQL statem
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_h3 python -m bench.steps \
         --sittings 169 --seats 30
 
-The database is emptied and seeded again each run. ``--profile out.txt`` has py-spy (``pip install
-py-spy==0.4.3``) sample the rounds alone, in its raw format.
+With ``REDIS_URL`` (and a ``CHANNEL_PREFIX`` of its own) the frames go through the Redis layer,
+as in the city's workers; without it, through the in-memory layer, whose expiry sweep over every
+group at each send and receive is then a quarter of a round's CPU. The database is emptied and
+seeded again each run. ``--profile out.txt`` has py-spy (``pip install py-spy==0.4.3``)
+sample the rounds alone, in its raw format.
 """
 
 from __future__ import annotations
