@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kiosk_ui.charts import Chart, Series
+from kiosk_ui.charts import Chart, Row, Series
 from kiosk_ui.tables import Column, Table
 from meeting.council_log import CouncilLog
 from petitions.models import Petition, Status
@@ -75,15 +75,18 @@ TIMELINESS_SERIES = [
 ]
 
 
-def count_chart(rows, *, per_council: bool) -> Chart:
+def count_chart(rows, *, per_council: bool, href=None) -> Chart:
+    """Rows ``(id, name, count)``; ``href(id)``: the link of a commune's (an agency's) row."""
     if per_council:
         name, title, heading = "theo-xa-phuong", _("Theo xã, phường"), _("Hội đồng")
     else:
         name, title, heading = "theo-co-quan", _("Theo cơ quan giải quyết"), _("Cơ quan")
+    rows = [(label, n, href(pk) if href else None) for pk, label, n in rows]
     return Chart.bars(name, title, rows, tone="c2", label_heading=heading)
 
 
-def timeliness_chart(rows, *, per_council: bool) -> Chart:
+def timeliness_chart(rows, *, per_council: bool, href=None) -> Chart:
+    """Rows ``(id, name, on time, late, overdue, not yet due)``; ``href`` as count_chart's."""
     if per_council:
         name, title, heading = (
             "han-theo-xa-phuong",
@@ -96,7 +99,10 @@ def timeliness_chart(rows, *, per_council: bool) -> Chart:
         name=name,
         title=title,
         series=TIMELINESS_SERIES,
-        rows=[(label or "—", list(values)) for label, *values in rows],
+        rows=[
+            Row(label or "—", list(values), href(pk) if href else None)
+            for pk, label, *values in rows
+        ],
         label_heading=heading,
     )
 

@@ -152,9 +152,10 @@ class Overview:
 
     by_status: dict[str, int]
     by_field: list[tuple[str, int]]
-    # (name, count), most first; (name, on time, late, overdue, not yet due), by name.
-    by_key: list[tuple[str, int]]
-    timeliness: list[tuple[str, int, int, int, int]]
+    # (id, name, count), most first; (id, name, on time, late, overdue, not yet due), by
+    # name — the council's or the agency's id, for the rows' links to their list.
+    by_key: list[tuple[int, str, int]]
+    timeliness: list[tuple[int, str, int, int, int, int]]
 
 
 def overview(rows: QuerySet[Petition], *, per: str) -> Overview:
@@ -201,8 +202,12 @@ def overview(rows: QuerySet[Petition], *, per: str) -> Overview:
     return Overview(
         by_status=by_status,
         by_field=by_field,
-        by_key=sorted(((names[pk], n) for pk, n in totals.items()), key=lambda r: (-r[1], r[0])),
-        timeliness=sorted((names[pk], *sums) for pk, sums in timely.items()),
+        by_key=sorted(
+            ((pk, names[pk], n) for pk, n in totals.items()), key=lambda r: (-r[2], r[1], r[0])
+        ),
+        timeliness=sorted(
+            ((pk, names[pk], *sums) for pk, sums in timely.items()), key=lambda r: (r[1], r[0])
+        ),
     )
 
 

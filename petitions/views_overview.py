@@ -43,18 +43,29 @@ def overview(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("export", None)
     query.pop("format", None)
+    # The period counted, the year's start when none was asked: the list a bar opens holds
+    # the petitions the bar counts.
+    if filters.date_from and "from" not in query:
+        query["from"] = filters.date_from.isoformat()
+    list_url = reverse("petition-list")
 
-    def status_href(value):
+    def list_href(name: str, value) -> str:
         params = query.copy()
-        params["status"] = value
-        return f"{reverse('petition-list')}?{params.urlencode()}"
+        params[name] = value
+        return f"{list_url}?{params.urlencode()}"
 
-    counts = selectors.overview(rows, per="council" if per_council else "agency")
+    per = "council" if per_council else "agency"
+    counts = selectors.overview(rows, per=per)
+
+    def key_href(pk: int) -> str:
+        # A commune's row (an agency's, on a council's own overview) opens its petitions.
+        return list_href(per, pk)
+
     charts = [
-        exports.status_chart(counts.by_status, status_href),
+        exports.status_chart(counts.by_status, lambda value: list_href("status", value)),
         exports.field_chart(counts.by_field),
-        exports.count_chart(counts.by_key, per_council=per_council),
-        exports.timeliness_chart(counts.timeliness, per_council=per_council),
+        exports.count_chart(counts.by_key, per_council=per_council, href=key_href),
+        exports.timeliness_chart(counts.timeliness, per_council=per_council, href=key_href),
     ]
     if response := tables.export_response(request, [c.table() for c in charts]):
         return response

@@ -189,3 +189,37 @@ def test_the_list_goes_forward_and_back_with_its_filter(artifacts):
         expect(page.locator("select[name=status]")).to_have_value("received")
         assert page.locator("table tbody tr").all_inner_texts() == first_rows
     assert errors == []
+
+
+def test_the_city_overview_opens_a_communes_list(artifacts):
+    """The city's Standing Committee clicks a commune's row of the overview: that commune's
+    petitions, the filter set. Screenshots at 1280×800 and 1024×768."""
+    city = make_council(seats=9, name="HĐND Thành phố Thử")
+    communes = [make_commune(city, name) for name in ("Phường An Khánh", "Xã Bình Lợi")]
+    today = datetime.date.today()
+    for n, commune in enumerate(communes):
+        for k in range(3 - n):
+            enter(commune, text=f"Kiến nghị {k + 1} của {commune.council.name}",
+                  received_on=today - datetime.timedelta(days=k))
+    standing = _signable(make_staff(role="standing", council=city))
+    errors: list[str] = []
+    since = (today - datetime.timedelta(days=30)).strftime("%d/%m/%Y")
+    with running_servers(1, redis=True) as [server], chromium() as new_context:
+        page = _signed_in(
+            new_context(width=1280, height=800), server.http, standing,
+            f"/petitions/overview/?from={since}", errors,
+        )
+        link = page.locator('[data-chart="theo-xa-phuong"] a', has_text="Xã Bình Lợi")
+        expect(link).to_have_count(1)
+        for width, height in [(1280, 800), (1024, 768)]:
+            page.set_viewport_size({"width": width, "height": height})
+            _no_sideways_scroll(page)
+            link.scroll_into_view_if_needed()
+            page.screenshot(path=artifacts / f"petitions-city-overview-{width}x{height}.png")
+        link.click()
+        page.wait_for_url("**/petitions/?*council=*")
+        expect(page.locator("select[name=council] option:checked")).to_have_text("Xã Bình Lợi")
+        expect(page.locator("table tbody tr")).to_have_count(2)  # its two, not the city's five
+        expect(page.locator("table tbody")).to_contain_text("Kiến nghị 2 của Xã Bình Lợi")
+        expect(page.locator("table tbody")).not_to_contain_text("An Khánh")
+    assert errors == []

@@ -5,12 +5,15 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from html import escape
+from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
 import pytest
 from django.test import Client
 
 from petitions import services
+from petitions.models import Petition
 from tests.petitions.conftest import TODAY, enter, forwarded
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +146,35 @@ def test_a_refused_step_says_why_and_changes_nothing(city):
         follow=True,
     )
     assert "code-agency.unknown" in _body(response)
+
+
+def test_each_communes_row_of_the_city_overview_opens_its_list(city, two_communes):
+    """The city's rows per commune (counts and timeliness) link to that commune's list, for
+    the period counted; a commune's own rows per agency, to that agency's."""
+    standing = client_for(city.standing)
+    ids = {
+        commune.council.name: set(
+            Petition.objects.filter(council=commune.council).values_list("pk", flat=True)
+        )
+        for commune in (city.a, city.b)
+    }
+    since = (TODAY - datetime.timedelta(days=60)).isoformat()
+    overview = standing.get(f"/petitions/overview/?from={since}")
+    page = overview.content.decode()
+    for chart in overview.context["charts"][2:]:
+        assert {r.label for r in chart.rows} == set(ids)
+        for row in chart.rows:
+            assert f'<a href="{escape(row.href)}">{escape(row.label)}</a>' in page
+            query = parse_qs(urlsplit(row.href).query)
+            assert query["from"] == [since]
+            listed = standing.get(row.href).context["page"]
+            assert {p.pk for p in listed} == ids[row.label]
+    counted = {r.label: r.total for r in overview.context["charts"][2].rows}
+    assert counted == {name: len(pks) for name, pks in ids.items()}
+    # With no period asked, the year so far is counted, and the links carry it.
+    default = standing.get("/petitions/overview/").context["charts"][0].rows[0].href
+    assert parse_qs(urlsplit(default).query)["from"] == [f"{TODAY.year}-01-01"]
+    own = client_for(city.a.clerk).get("/petitions/overview/?from=2026-01-01")
+    [agency_row] = own.context["charts"][3].rows
+    listed = client_for(city.a.clerk).get(agency_row.href).context["page"]
+    assert {p.agency_id for p in listed} == {city.a.committee.pk}
