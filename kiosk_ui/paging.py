@@ -15,6 +15,9 @@ when there are more (the overviews give exact totals, from aggregates)::
     {% include "kiosk_ui/partials/keyset_pager.html" %}
     (Về đầu / Trang trước / Xem tiếp, the list's filters kept; needs ``page``)
 
+A list in the order of its rows' ids alone (``date_field=None``, ``-id``: the primary key
+serves it) has cursors of the id alone.
+
 A cursor is ``YYYY-MM-DD.<id>`` of a row shown: ``after`` the last one (the next page),
 ``before`` the first one (the previous page: the rows just before it, walked backwards along
 the same index). A link keeps working while rows are added (they appear on the first page,
@@ -55,34 +58,58 @@ def parse_after(value: str | None) -> tuple[date, int] | None:
         return None
 
 
-def _cursor(row, date_field: str) -> str:
+def _cursor(row, date_field: str | None) -> str:
+    if date_field is None:
+        return str(row.pk)
     return f"{getattr(row, date_field).isoformat()}.{row.pk}"
+
+
+def _parse(value: str | None, date_field: str | None) -> tuple[date | None, int] | None:
+    if date_field is None:
+        return (None, int(value)) if (value or "").isdigit() else None
+    return parse_after(value)
+
+
+def _after(rows: QuerySet, cursor: tuple[date | None, int], date_field: str | None):
+    day, pk = cursor
+    if date_field is None:
+        return rows.filter(pk__lt=pk)
+    # The range bound on the index's first column, then the tie on the same day.
+    return rows.filter(**{f"{date_field}__lte": day}).exclude(
+        Q(**{date_field: day}) & Q(pk__gte=pk)
+    )
+
+
+def _before(rows: QuerySet, cursor: tuple[date | None, int], date_field: str | None):
+    day, pk = cursor
+    if date_field is None:
+        return rows.filter(pk__gt=pk)
+    return rows.filter(**{f"{date_field}__gte": day}).exclude(
+        Q(**{date_field: day}) & Q(pk__lte=pk)
+    )
 
 
 def keyset_page(
     rows: QuerySet,
     *,
     after: str | None,
-    date_field: str,
+    date_field: str | None,
     before: str | None = None,
     size: int | None = None,
     count_cap: int | None = None,
 ) -> KeysetPage:
-    """The ``size`` rows of ``rows`` (ordered by ``-date_field, -id``) after the ``after``
-    cursor, or just before the ``before`` one (``after`` wins when both are given)."""
+    """The ``size`` rows of ``rows`` (ordered by ``-date_field, -id``, or ``-id`` without a
+    date_field) after the ``after`` cursor, or just before the ``before`` one (``after``
+    wins when both are given)."""
     size = PAGE_SIZE if size is None else size
     count_cap = COUNT_CAP if count_cap is None else count_cap
     count = rows.order_by()[: count_cap + 1].count()
-    cursor = parse_after(after)
-    back = None if cursor else parse_after(before)
+    cursor = _parse(after, date_field)
+    back = None if cursor else _parse(before, date_field)
     if back:
         return _page_before(rows, back, date_field, size, count, count_cap)
     if cursor:
-        day, pk = cursor
-        # The range bound on the index's first column, then the tie on the same day.
-        rows = rows.filter(**{f"{date_field}__lte": day}).exclude(
-            Q(**{date_field: day}) & Q(pk__gte=pk)
-        )
+        rows = _after(rows, cursor, date_field)
     found = list(rows[: size + 1])
     shown = found[:size]
     last = shown[-1] if len(found) > size else None
@@ -97,15 +124,16 @@ def keyset_page(
 
 
 def _page_before(
-    rows: QuerySet, cursor: tuple[date, int], date_field: str, size: int, count: int, cap: int
+    rows: QuerySet,
+    cursor: tuple[date | None, int],
+    date_field: str | None,
+    size: int,
+    count: int,
+    cap: int,
 ) -> KeysetPage:
     """The ``size`` rows just before the cursor's row: the same index walked the other way
     (ascending from the cursor), then shown newest first like every page."""
-    day, pk = cursor
-    earlier = rows.filter(**{f"{date_field}__gte": day}).exclude(
-        Q(**{date_field: day}) & Q(pk__lte=pk)
-    )
-    found = list(earlier.reverse()[: size + 1])
+    found = list(_before(rows, cursor, date_field).reverse()[: size + 1])
     shown = found[:size][::-1]
     more_before = len(found) > size
     return KeysetPage(

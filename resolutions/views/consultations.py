@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kiosk_ui.paging import keyset_page
 from meeting.access import signed_in_delegate
 from meeting.models import Council, Delegate
 from meeting.scope import councils_for, filter_councils, may
@@ -40,9 +41,16 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 def _list_page(request: HttpRequest, typed: common.Typed | None = None) -> HttpResponse:
     """The list with the form of a new one: empty, or as typed when it was refused."""
     services.close_due_consultations()
-    consultations = filter_councils(
-        Consultation.objects.select_related("council"), request.user, access.VIEW_CONSULTATION
-    ).order_by("-pk")[:200]
+    # Keyset pages (kiosk_ui.paging) along the primary key, newest first: every consultation
+    # of a city's councils reachable (the list stopped at 200 rows).
+    page = keyset_page(
+        filter_councils(
+            Consultation.objects.select_related("council"), request.user, access.VIEW_CONSULTATION
+        ).order_by("-pk"),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        date_field=None,
+    )
     councils = _acting_councils(request.user)
     # Refused only to whom reads consultations nowhere: a clerk of a council that has none yet
     # gets the empty list its menu leads to, not a 403.
@@ -53,7 +61,7 @@ def _list_page(request: HttpRequest, typed: common.Typed | None = None) -> HttpR
         request,
         "resolutions/consultation_list.html",
         {
-            "consultations": consultations,
+            "page": page,
             "councils": councils,
             "typed": typed,
             "forms": Consultation.Form.choices,

@@ -360,3 +360,39 @@ def test_a_refused_consultation_comes_back_as_typed_then_saves(artifacts, size):
         lambda: list(place.consultations.values_list("threshold", "deadline"))
     )
     assert saved == [("two_thirds", future.replace(second=0, microsecond=0))]
+
+
+def test_the_consultations_list_pages_forward_and_back(artifacts):
+    """More consultations than a page (it stopped at 200 rows): "Xem tiếp", then "Trang
+    trước". Screenshots at 1280×800 and 1024×768."""
+    from resolutions.services import consultation as consult
+
+    place = make_council(seats=3, level=Council.Level.COMMUNE, name="HĐND Xã Phú Thử")
+    standing_user = make_console_user("standing", council=place)
+    deadline = timezone.now() + datetime.timedelta(days=3)
+    for n in range(53):
+        consult.consultation_create(
+            council_id=place.pk, title=f"Xin ý kiến về kế hoạch đầu tư công đợt {n + 1}",
+            actor=Actor(user=standing_user), deadline=deadline,
+        )
+    errors: list[str] = []
+    with running_servers(1, redis=True) as [server], chromium() as new_context:
+        page = new_context(width=1280, height=800).new_page()
+        _sign_in(page, server.http, standing_user, "/consultations/", errors)
+        rows = page.locator("#consultation-table tbody tr")
+        expect(rows).to_have_count(50)
+        expect(rows.first).to_contain_text("đợt 53")
+        page.click("[data-next]")
+        page.wait_for_url("**after=*")
+        expect(rows).to_have_count(3)
+        expect(rows.last).to_contain_text("đợt 1")
+        for width, height in [(1280, 800), (1024, 768)]:
+            page.set_viewport_size({"width": width, "height": height})
+            _no_sideways_scroll(page)
+            page.screenshot(path=artifacts / f"consultations-page-2-{width}x{height}.png")
+        page.click("[data-previous]")
+        page.wait_for_url("**before=*")
+        expect(rows).to_have_count(50)
+        expect(rows.first).to_contain_text("đợt 53")
+        expect(page.locator("[data-previous]")).to_have_count(0)
+    assert errors == []

@@ -1,10 +1,12 @@
-"""The conclusions' and the supervision programmes' lists, page by page (kiosk_ui.paging):
-a council with more rows than a page reaches every one of them, newest first, none twice —
-they stopped silently at 300 and 200 rows before."""
+"""The conclusions', the supervision programmes' and the written consultations' lists, page
+by page (kiosk_ui.paging): a council with more rows than a page reaches every one of them,
+newest first, none twice — they stopped silently at 300, 200 and 200 rows before."""
 
 from __future__ import annotations
 
 import datetime
+import re
+from html import unescape
 from urllib.parse import urlencode
 
 import pytest
@@ -13,9 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kiosk_ui import paging
+from resolutions.services import consultation as consult
 from resolutions.services import resolutions as services
 from resolutions.services import supervision
-from tests.resolutions.helpers import sitting_with_votes
+from tests.resolutions.helpers import consultation_council, sitting_with_votes
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +95,35 @@ def test_every_supervision_programme_is_reached_page_by_page_once(monkeypatch):
     by_pk = {p.pk: p for p in made}
     order = [(by_pk[pk].period_start, pk) for pk in ids]
     assert order == sorted(order, reverse=True)
+
+
+def test_every_consultation_is_reached_page_by_page_and_back(monkeypatch):
+    """The written consultations' list stopped at 200 rows: now keyset pages along the id,
+    newest first — forward to the last page, then back with "Trang trước" to the first."""
+    place = consultation_council(seats=3)
+    deadline = timezone.now() + datetime.timedelta(days=3)
+    made = [
+        consult.consultation_create(
+            council_id=place.council.pk,
+            title=f"Xin ý kiến đợt {n}",
+            actor=place.standing,
+            deadline=deadline,
+        ).pk
+        for n in range(11)
+    ]
+    monkeypatch.setattr(paging, "PAGE_SIZE", 4)
+    client = Client()
+    client.force_login(place.standing.user)
+    url = reverse("consultation-staff-list")
+    seen = _walk(client, url, {}, "data-consultation-id")
+    ids = [pk for pk, _page in seen]
+    assert ids == sorted(made, reverse=True)  # newest first, every one once
+    assert max(page for _pk, page in seen) == 3
+    # Back from the last page, page by page.
+    last = client.get(f"{url}?after={ids[7]}")
+    pages, html = [[row.pk for row in last.context["page"]]], last.content.decode()
+    while found := re.search(r'data-previous rel="prev" href="\?([^"]*)"', html):
+        response = client.get(f"{url}?{unescape(found.group(1))}")
+        pages.append([row.pk for row in response.context["page"]])
+        html = response.content.decode()
+    assert pages == [ids[8:], ids[4:8], ids[:4]]
