@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from functools import partial
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -22,6 +23,7 @@ from documents.services import inspect_pdf
 from kiosk_ui import tables
 from kiosk_ui.dates import form_day
 from kiosk_ui.paging import keyset_page
+from kiosk_ui.refused import Typed, form_refused, form_refused_async
 from meeting.agencies import officer_agencies
 from meeting.models import Agency, Council
 from meeting.scope import Everywhere
@@ -137,6 +139,13 @@ def petition_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def petition_detail(request: HttpRequest, petition_id: int) -> HttpResponse:
+    return _detail_page(request, petition_id)
+
+
+def _detail_page(
+    request: HttpRequest, petition_id: int, typed: Typed | None = None
+) -> HttpResponse:
+    """The petition with its forms: empty, or the refused one as typed (kiosk_ui.refused)."""
     petition = _petition(request, petition_id)
     user = request.user
     editable = access.editable_councils(user)
@@ -166,6 +175,7 @@ def petition_detail(request: HttpRequest, petition_id: int) -> HttpResponse:
             ).first(),
             "log": exports.history(petition),
             "max_bytes": settings.CHAMBER_MAX_PDF_BYTES,
+            "typed": typed,
         },
     )
 
@@ -240,8 +250,7 @@ def petition_act(request: HttpRequest, petition_id: int) -> HttpResponse:
     try:
         result = ACTIONS[action](petition_id, Actor(user=request.user), request.POST)
     except ServiceError as error:
-        _refused(request, error)
-        return redirect("petition-detail", petition_id=petition_id)
+        return form_refused(request, error, partial(_detail_page, petition_id=petition_id))
     messages.success(request, DONE[action])
     if action == "group":
         return redirect("petition-detail", petition_id=result.pk)
@@ -271,9 +280,10 @@ async def petition_answer(request: HttpRequest, petition_id: int) -> HttpRespons
             actor=Actor(user=user),
         )
     except ServiceError as error:
-        await sync_to_async(_refused)(request, error)
-    else:
-        await sync_to_async(messages.success)(request, _("Đã gửi trả lời."))
+        return await form_refused_async(
+            request, error, partial(_detail_page, petition_id=petition_id)
+        )
+    await sync_to_async(messages.success)(request, _("Đã gửi trả lời."))
     return redirect("petition-detail", petition_id=petition_id)
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kiosk_ui.paging import keyset_page
+from kiosk_ui.refused import Typed, form_refused_async
 from meeting.models import Session
 from meeting.scope import councils_for, filter_councils
 from realtime.actors import Actor
@@ -48,7 +49,7 @@ def conclusion_list(request: HttpRequest) -> HttpResponse:
     return _list_page(request)
 
 
-def _list_page(request: HttpRequest, typed: common.Typed | None = None) -> HttpResponse:
+def _list_page(request: HttpRequest, typed: Typed | None = None) -> HttpResponse:
     """The list with the form of a new one: empty, or as typed when it was refused."""
     scope = councils_for(request.user, access.VIEW)
     if isinstance(scope, set) and not scope:
@@ -106,7 +107,7 @@ async def conclusion_add(request: HttpRequest) -> HttpResponse:
             checked=checked,
         )
     except ServiceError as refused:
-        return await common.form_refused_async(request, refused, _list_page)
+        return await form_refused_async(request, refused, _list_page)
     await sync_to_async(messages.success)(
         request, _("Đã ban hành Kết luận số %(symbol)s.") % {"symbol": conclusion.symbol}
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kiosk_ui.paging import keyset_page
+from kiosk_ui.refused import Typed, form_refused_async
 from meeting.access import signed_in_delegate
 from meeting.models import Council, Delegate
 from meeting.scope import councils_for, filter_councils, may
@@ -38,7 +39,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     return _list_page(request)
 
 
-def _list_page(request: HttpRequest, typed: common.Typed | None = None) -> HttpResponse:
+def _list_page(request: HttpRequest, typed: Typed | None = None) -> HttpResponse:
     """The list with the form of a new one: empty, or as typed when it was refused."""
     services.close_due_consultations()
     # Keyset pages (kiosk_ui.paging) along the primary key, newest first: every consultation
@@ -99,7 +100,7 @@ async def staff_create(request: HttpRequest) -> HttpResponse:
             checked=checked,
         )
     except ServiceError as refused:
-        return await common.form_refused_async(request, refused, _list_page)
+        return await form_refused_async(request, refused, _list_page)
     return redirect("consultation-staff", consultation_id=consultation.pk)
 
 

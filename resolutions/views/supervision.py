@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kiosk_ui.paging import keyset_page
+from kiosk_ui.refused import Typed, form_refused
 from meeting.models import Agency, Council
 from meeting.scope import councils_for, filter_councils, may
 from realtime.actors import Actor
@@ -31,7 +32,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     return _list_page(request)
 
 
-def _list_page(request: HttpRequest, typed: common.Typed | None = None) -> HttpResponse:
+def _list_page(request: HttpRequest, typed: Typed | None = None) -> HttpResponse:
     """The list with the form of a new one: empty, or as typed when it was refused."""
     scope = councils_for(request.user, VIEW)
     if isinstance(scope, set) and not scope:
@@ -81,7 +82,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
             actor=Actor(user=request.user),
         )
     except ServiceError as refused:
-        return common.form_refused(request, refused, _list_page)
+        return form_refused(request, refused, _list_page)
     return redirect("supervision-detail", programme_id=programme.pk)
 
 

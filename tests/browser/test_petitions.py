@@ -223,3 +223,38 @@ def test_the_city_overview_opens_a_communes_list(artifacts):
         expect(page.locator("table tbody")).to_contain_text("Kiến nghị 2 của Xã Bình Lợi")
         expect(page.locator("table tbody")).not_to_contain_text("An Khánh")
     assert errors == []
+
+
+def test_a_refused_answer_comes_back_with_its_text(artifacts, tmp_path):
+    """The officer's answer with a file that is no PDF: refused in Vietnamese, the text still
+    there, the file asked for again. Screenshots at 1280×800 and 1024×768."""
+    from tests.petitions.conftest import forwarded
+
+    city = make_council(seats=9, name="HĐND Thành phố Thử")
+    commune = make_commune(city, "Phường An Khánh")
+    petition = forwarded(commune)
+    officer = _signable(commune.officer.user)
+    not_pdf = tmp_path / "tra-loi.pdf"
+    not_pdf.write_bytes(b"not a pdf at all")
+    text = "UBND phường đã khảo sát tuyến cống và sẽ nạo vét trước mùa mưa năm 2027."
+    errors: list[str] = []
+    with running_servers(1, redis=True) as [server], chromium() as new_context:
+        page = _signed_in(
+            new_context(width=1280, height=800), server.http, officer,
+            f"/petitions/{petition.pk}/", errors,
+        )
+        form = page.locator("#answer-form")
+        form.locator("textarea[name=text]").fill(text)
+        form.locator("input[name=file]").set_input_files(not_pdf)
+        form.locator("button[type=submit]").click()
+        alert = page.locator('[data-tags="code-document.not_pdf"]')
+        expect(alert).to_contain_text("PDF")
+        expect(page.locator("#answer-form textarea[name=text]")).to_have_value(text)
+        expect(page.locator("#answer-form [data-choose-again]")).to_be_visible()
+        for width, height in [(1280, 800), (1024, 768)]:
+            page.set_viewport_size({"width": width, "height": height})
+            _no_sideways_scroll(page)
+            page.locator("#answer-form").scroll_into_view_if_needed()
+            page.screenshot(path=artifacts / f"petitions-answer-refused-{width}x{height}.png")
+    # The refusal's page answers 400 (nothing was done), which Chromium logs: nothing else.
+    assert [e for e in errors if "/answer/" not in e or "(Bad Request)" not in e] == []
