@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kiosk_ui.refused import Typed
 from meeting.models import Agency
 from meeting.scope import councils_for, filter_councils, may
 from realtime.actors import Actor
@@ -95,6 +96,11 @@ def _readable(request: HttpRequest, resolution_id: int) -> Resolution:
 @login_required
 @require_GET
 def resolution_detail(request: HttpRequest, resolution_id: int) -> HttpResponse:
+    return detail_page(request, resolution_id)
+
+
+def detail_page(request: HttpRequest, resolution_id: int, typed: Typed | None = None):
+    """The resolution with its task form: empty, or as typed when it was refused."""
     resolution = _readable(request, resolution_id)
     return render(
         request,
@@ -108,6 +114,7 @@ def resolution_detail(request: HttpRequest, resolution_id: int) -> HttpResponse:
                 request.user, "resolutions.add_task", resolution.council_id
             ),
             "agency_choices": Agency.objects.filter(council_id=resolution.council_id, active=True),
+            "typed": typed,
         },
     )
 

@@ -98,6 +98,11 @@ def _readable(request: HttpRequest, programme_id: int) -> SupervisionProgramme:
 @login_required
 @require_GET
 def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
+    return detail_page(request, programme_id)
+
+
+def detail_page(request: HttpRequest, programme_id: int, typed: Typed | None = None):
+    """The programme with its recommendation form: empty, or as typed when it was refused."""
     programme = _readable(request, programme_id)
     may_act = access.may_act(request.user, services.ADD, programme.council_id)
     return render(
@@ -110,6 +115,7 @@ def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
             "tasks": Task.objects.filter(programme=programme).select_related("agency"),
             "may_act": may_act,
             "today": timezone.localdate(),
+            "typed": typed,
         },
     )
 

@@ -3,6 +3,8 @@ their own list (meeting.agencies: an officer sees only what is addressed to thei
 
 from __future__ import annotations
 
+from functools import partial
+
 from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,13 +14,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kiosk_ui.refused import form_refused
 from meeting.agencies import officer_agencies
 from meeting.scope import may
 from realtime.actors import Actor
 from realtime.errors import ServiceError
 from resolutions.models import ProgressReport, Task
 from resolutions.services import tasks as services
-from resolutions.views import common
+from resolutions.views import common, supervision
+from resolutions.views import resolutions as resolution_views
 
 VIEW_TASK = "resolutions.view_task"
 
@@ -86,8 +90,18 @@ def task_add(request: HttpRequest) -> HttpResponse:
                 resolution_id=common.parse_int(post.get("resolution")) or 0, **fields
             )
     except ServiceError as refused:
-        messages.error(request, refused.message)
-        return redirect(request.POST.get("back") or "resolution-list")
+        # Shown again on the page the form is on, as typed (kiosk_ui.refused).
+        if post.get("programme"):
+            page = partial(
+                supervision.detail_page,
+                programme_id=common.parse_int_or_none(post.get("programme")) or 0,
+            )
+        else:
+            page = partial(
+                resolution_views.detail_page,
+                resolution_id=common.parse_int_or_none(post.get("resolution")) or 0,
+            )
+        return form_refused(request, refused, page)
     messages.success(request, _("Đã giao: %(title)s") % {"title": task.title})
     if task.programme_id:
         return redirect("supervision-detail", programme_id=task.programme_id)

@@ -1,6 +1,6 @@
 """A refused form of the resolutions' staff pages is shown again as it was typed, with the
-refusal and its code (resolutions.views.common.form_refused), not an empty form after a
-redirect: a conclusion's and a supervision programme's (the consultation's is in
+refusal and its code (kiosk_ui.refused.form_refused), not an empty form after a
+redirect: a conclusion's, a supervision programme's and a task's (the consultation's is in
 test_consultation_form)."""
 
 import re
@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from meeting.models import Agency
-from resolutions.models import Resolution, SupervisionProgramme
+from resolutions.models import Resolution, SupervisionProgramme, Task
+from resolutions.services import resolutions as resolution_services
 from tests.resolutions.helpers import pdf_bytes, sitting_with_votes
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +95,31 @@ def test_the_empty_forms_stay_empty():
     for url in ("conclusion-list", "supervision-list"):
         page = client.get(reverse(url)).content.decode()
         assert " selected>" not in page and " open>" not in page and _alert_code(page) is None
+
+
+def test_a_refused_task_is_shown_again_on_its_resolution_as_typed():
+    chamber = sitting_with_votes()
+    resolution = resolution_services.resolution_from_poll(
+        poll_id=chamber.passed.pk, title="", actor=chamber.clerk
+    )
+    agencies = [
+        Agency.objects.create(council=chamber.council, name=f"Phòng chuyên môn {n}")
+        for n in range(2)
+    ]
+    refused = _client(chamber.clerk.user).post(
+        reverse("task-add"),
+        {
+            "resolution": resolution.pk,
+            "title": "Lập dự toán chi tiết",
+            "agency": agencies[1].pk,
+            "due_on": "30/02/2027",
+        },
+    )
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert _alert_code(page) == "date.bad_format"
+    assert resolution.title in page  # the resolution's own page
+    assert 'value="Lập dự toán chi tiết"' in page
+    assert _selected(page, "agency") == [str(agencies[1].pk)]
+    assert 'name="due_on" value="30/02/2027"' in page
+    assert not Task.objects.exists()
