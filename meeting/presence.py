@@ -150,7 +150,7 @@ def _record_session(session_id: int, changes: list[PresenceChange]) -> set[str]:
         if (delegate_id in before if delegate_id in arriving else True) != (delegate_id in after)
     ]
     if changed:
-        session = Session.objects.get(pk=session_id)
+        session = Session.objects.only("seq").get(pk=session_id)  # what a notice needs of it
         for delegate_id in changed:
             notify(
                 session=session,
