@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from kiosk_ui.refused import Typed
+from kiosk_ui.refused import Typed, form_refused_async
 from meeting.models import Agency
 from meeting.scope import councils_for, filter_councils, may
 from realtime.actors import Actor
@@ -34,6 +34,11 @@ def _scope(user):
 @login_required
 @require_GET
 def resolution_list(request: HttpRequest) -> HttpResponse:
+    return _list_page(request)
+
+
+def _list_page(request: HttpRequest, typed: Typed | None = None) -> HttpResponse:
+    """The list with the adoption forms: empty, or the refused one as typed."""
     scope = _scope(request.user)
     if scope is not None and not scope:
         raise PermissionDenied
@@ -66,8 +71,10 @@ def resolution_list(request: HttpRequest) -> HttpResponse:
     )
     for source in waiting:
         source.targets = targets[source.session.council_id]
+        source.typed = _typed_for(typed, "poll", source.pk)
     for source in adopted_consultations:
         source.targets = targets[source.council_id]
+        source.typed = _typed_for(typed, "consultation", source.pk)
     return render(
         request,
         "resolutions/resolution_list.html",
@@ -82,6 +89,11 @@ def resolution_list(request: HttpRequest) -> HttpResponse:
             "adopted_consultations": adopted_consultations,
         },
     )
+
+
+def _typed_for(typed: Typed | None, source: str, pk: int) -> Typed | None:
+    """What was typed in this source's adoption form, when it is the one refused."""
+    return typed if typed is not None and typed.get(source) == str(pk) else None
 
 
 def _readable(request: HttpRequest, resolution_id: int) -> Resolution:
@@ -155,8 +167,7 @@ async def resolution_adopt(request: HttpRequest) -> HttpResponse:
                 poll_id=common.parse_int(post.get("poll")) or 0, **fields
             )
     except ServiceError as refused:
-        await sync_to_async(messages.error)(request, refused.message)
-        return redirect("resolution-list")
+        return await form_refused_async(request, refused, _list_page)
     await sync_to_async(messages.success)(
         request, _("Đã ban hành Nghị quyết số %(symbol)s.") % {"symbol": resolution.symbol}
     )

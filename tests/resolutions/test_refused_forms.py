@@ -123,3 +123,33 @@ def test_a_refused_task_is_shown_again_on_its_resolution_as_typed():
     assert _selected(page, "agency") == [str(agencies[1].pk)]
     assert 'name="due_on" value="30/02/2027"' in page
     assert not Task.objects.exists()
+
+
+def test_a_refused_adoption_is_shown_again_in_its_own_form():
+    chamber = sitting_with_votes()
+    upload = SimpleUploadedFile("nq.pdf", pdf_bytes(), content_type="application/pdf")
+    refused = _client(chamber.clerk.user).post(
+        reverse("resolution-adopt"),
+        {
+            "poll": chamber.passed.pk,
+            "title": "Nghị quyết về dự toán ngân sách năm 2027 (sửa lời)",
+            "number": "12",
+            "adopted_on": "32/12/2026",
+            "relation": "amends",
+            "pdf": upload,
+        },
+    )
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert _alert_code(page) == "date.bad_format"
+    assert f'data-poll-id="{chamber.passed.pk}" open' in page
+    assert 'value="Nghị quyết về dự toán ngân sách năm 2027 (sửa lời)"' in page
+    assert 'name="number" min="1" value="12"' in page
+    assert 'name="adopted_on" value="32/12/2026"' in page
+    assert _selected(page, "relation") == ["amends"]
+    assert "data-choose-again" in page
+    assert not Resolution.objects.exists()
+    # As it opens: the vote's own title, nothing else filled.
+    fresh = _client(chamber.clerk.user).get(reverse("resolution-list")).content.decode()
+    assert f'data-poll-id="{chamber.passed.pk}">' in fresh
+    assert f'value="{chamber.passed.title}"' in fresh and _selected(fresh, "relation") == []

@@ -137,7 +137,7 @@ def test_the_clerk_adopts_a_passed_vote_from_the_list():
     missing = client.get(reverse("resolution-list"), {"q": "truong hoc"}).content.decode()
     assert f'data-resolution-id="{resolution.pk}"' not in missing
     refused = client.post(reverse("resolution-adopt"), {"poll": chamber.failed.pk, "title": "X"})
-    assert refused.status_code == 302 and Resolution.objects.count() == 1
+    assert refused.status_code == 400 and Resolution.objects.count() == 1
     outsider = staff_client(make_staff(role="clerk", council=make_council(seats=2)))
     assert outsider.get(adopted.url).status_code == 403
 
