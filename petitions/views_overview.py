@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from functools import partial
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from documents.services import inspect_pdf
 from kiosk_ui import tables
 from kiosk_ui.dates import form_day
+from kiosk_ui.refused import Typed, form_refused_async
 from meeting.models import Council, Delegate
 from meeting.scope import Everywhere
 from petitions import access, exports, selectors, services_more
@@ -109,7 +111,8 @@ async def meetings(request: HttpRequest) -> HttpResponse:
                 actor=Actor(user=user),
             )
         except ServiceError as error:
-            await sync_to_async(messages.error)(request, error.message)
+            # Shown again as typed, with the refusal (kiosk_ui.refused).
+            return await form_refused_async(request, error, partial(_meetings_page, scope=scope))
         else:
             await sync_to_async(messages.success)(request, _("Đã ghi cuộc tiếp xúc cử tri."))
             return redirect(
@@ -122,7 +125,7 @@ def _day(value: str | None) -> date | None:
     return form_day(value)  # dd/mm/yyyy (kiosk_ui.dates)
 
 
-def _meetings_page(request: HttpRequest, scope) -> HttpResponse:
+def _meetings_page(request: HttpRequest, scope, typed: Typed | None = None) -> HttpResponse:
     councils = Council.objects.order_by("level", "name")
     if not isinstance(scope, Everywhere):
         councils = councils.filter(pk__in=scope)
@@ -139,6 +142,7 @@ def _meetings_page(request: HttpRequest, scope) -> HttpResponse:
                 "council", "seat_label"
             ),
             "today": timezone.localdate(),
+            "typed": typed,
         },
     )
 

@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from petitions.models import Petition
+from petitions.models import Petition, VoterMeeting
 from tests.petitions.conftest import enter, forwarded
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +68,30 @@ def test_a_refused_forwarding_keeps_the_agency_and_the_day_typed(city):
     # The page as it opens: nothing filled.
     fresh = _client(a.clerk).get(f"/petitions/{petition.pk}/").content.decode()
     assert " selected>" not in fresh and 'name="due_date" value=""' in fresh
+
+
+def test_a_refused_meeting_with_voters_keeps_what_was_typed(city):
+    a = city.a
+    delegates = list(a.council.delegates.order_by("pk").values_list("pk", flat=True))
+    refused = _client(a.clerk).post(
+        "/petitions/meetings/",
+        {
+            "council": a.council.pk,
+            "held_on": "31/02/2026",
+            "voter_count": "85",
+            "place": "Nhà văn hóa khu phố 3",
+            "delegates": [delegates[0], delegates[2]],
+        },
+    )
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert _alert_code(page) == "date.bad_format"
+    assert 'name="held_on" value="31/02/2026"' in page
+    assert 'name="voter_count" min="0" value="85"' in page
+    assert 'value="Nhà văn hóa khu phố 3"' in page
+    chosen = re.search(r'<select name="delegates"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r'<option value="(\d+)" selected>', chosen) == [
+        str(delegates[0]),
+        str(delegates[2]),
+    ]
+    assert not VoterMeeting.objects.exists()
