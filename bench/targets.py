@@ -83,7 +83,28 @@ def evaluate(run: dict, floor: dict | None) -> list[dict]:
     frame = _get(run, "agenda", "server_cpu_per_delivered_frame_us")
     floor_frame = _get(floor, "agenda", "server_cpu_per_delivered_frame_us")
     no_floor = "no floor in this run" if floor is None or not floor.get("ok") else ""
+    connect = run.get("connect") or {}
+    all_connected = connect.get("all_connected_s")
+    if connect.get("connected", 0) < connect.get("screens", 1):
+        all_connected = float("inf")
     targets = [
+        _target(
+            "all connected + snapshot",
+            all_connected,
+            TARGETS["all_connected_s"],
+            unit=" s",
+            note=f"{connect.get('connected', 0)}/{connect.get('screens', 0)} screens",
+            floor=_get(floor, "connect", "all_connected_s"),
+            phase="connect",
+        ),
+        _target(
+            "live progress age p99",
+            _get(run, "fanout", "poll.progress", "p99"),
+            TARGETS["progress_age_p99_s"],
+            unit=" s",
+            note="receipt minus the acknowledgement of the last ballot it counts",
+            phase="vote",
+        ),
         _target(
             "fan-out p99 (worst event type)",
             worst,
