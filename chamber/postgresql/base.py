@@ -7,11 +7,13 @@ check (CONN_HEALTH_CHECKS) sends ``SELECT 1`` before the first query after each
 hop: every snapshot, presence batch and command paid a round trip first (~9% of a connect
 storm's samples).
 
-What replaces it: a server that ends a session says so — it sends its FATAL message and
-closes the socket — and libpq reads that without waiting: no round trip. A link found closed
-is closed here and the hop opens a new one, as before. ``SELECT 1`` is sent only when the
-connection has not been used for ``PROBE_AFTER_IDLE_SECONDS`` (a middlebox that forgot the
-flow answers only what we send), or after an error (Django's own check at the end of a hop).
+What replaces it: a server that ends a session says so — it sends its FATAL notice and closes
+the socket — so a dead link is one whose socket has something to read while no query is in
+flight (a live, idle connection has nothing pending: nothing here LISTENs). Polling the socket
+is one system call, no round trip. Only then, or when the connection has not been used for
+``PROBE_AFTER_IDLE_SECONDS`` (a middlebox that forgot the flow answers only what we send), or
+after an error (Django's own check at the end of the hop), is ``SELECT 1`` sent; a failed
+probe closes the connection and the hop opens a new one, as before.
 
 What it does not change: a link lost *during* a hop fails that hop, with or without a probe
 before it (commands retry once on a dropped connection: realtime.commands
@@ -20,10 +22,10 @@ before it (commands retry once on a dropped connection: realtime.commands
 
 from __future__ import annotations
 
+import select
 import time
 
 from django.db.backends.postgresql import base
-from psycopg.pq import ConnStatus
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -43,26 +45,21 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def close_if_health_check_failed(self) -> None:
         if self.connection is None or not self.health_check_enabled or self.health_check_done:
             return
-        if self._server_hung_up():
+        if self._may_be_gone() and not self.is_usable():
             self.close()
-        elif time.monotonic() - self.used_at > self.PROBE_AFTER_IDLE_SECONDS:
-            if not self.is_usable():
-                self.close()
         self.health_check_done = True
 
-    def _server_hung_up(self) -> bool:
-        """Whether the server closed this idle connection: libpq reads what came since the
-        last query (a goodbye's FATAL message) and, reading again, the end of the stream —
-        the link is then marked bad, or psycopg raises. Both reads return at once on a live
-        link (libpq's socket never blocks), and psycopg's C wrapper makes them holding the
-        GIL: a system call that let go of it (select.poll) had to wait to get it back behind
-        the event loop's thread — a third of what the round trip cost, in a connect storm's
-        profile. (A goodbye whose end of stream is still on the way is missed: a link lost
-        during the hop: see the module's docstring.)"""
-        try:
-            pgconn = self.connection.pgconn
-            pgconn.consume_input()
-            pgconn.consume_input()
-        except Exception:  # closed by the server, or a closed psycopg connection
+    def _may_be_gone(self) -> bool:
+        if time.monotonic() - self.used_at > self.PROBE_AFTER_IDLE_SECONDS:
             return True
-        return pgconn.status != ConnStatus.OK
+        return self._socket_has_news()
+
+    def _socket_has_news(self) -> bool:
+        """Whether the server sent anything since the last query ended: on an idle
+        connection that is its goodbye (or an EOF)."""
+        try:
+            poller = select.poll()  # not select(): a worker's descriptors pass 1024
+            poller.register(self.connection.fileno(), select.POLLIN | select.POLLPRI)
+            return bool(poller.poll(0))
+        except Exception:  # a closed or broken psycopg connection: let the probe decide
+            return True
