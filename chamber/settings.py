@@ -96,8 +96,6 @@ DATABASES = {
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'chamber.sqlite3'}"),
         # Keep connections: a worker process otherwise opens one per database call.
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
-        # A kept connection the server ended is replaced before a hop's first query
-        # (PostgreSQL: chamber.postgresql, checked without a round trip per hop).
         conn_health_checks=True,
     )
 }
@@ -111,9 +109,6 @@ DB_IDLE_IN_TRANSACTION_TIMEOUT = float(
     os.environ.get("CHAMBER_DB_IDLE_IN_TRANSACTION_TIMEOUT", "10")
 )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend whose health check polls the socket instead of a SELECT 1 per thread
-    # hop (chamber/postgresql/base.py).
-    DATABASES["default"]["ENGINE"] = "chamber.postgresql"
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(
         f"-c {name}={int(seconds * 1000)}"
         for name, seconds in [

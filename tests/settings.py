@@ -29,5 +29,5 @@ DATABASES["default"]["TEST"] = {  # noqa: F405
 # same; only a crash of PostgreSQL itself could lose the last commits, of a database dropped at
 # the end of the run anyway. A commit was an fsync: most of a test's time on a busy disk. The
 # servers a test starts use these settings too (tests/servers.py).
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     DATABASES["default"]["OPTIONS"]["options"] += " -c synchronous_commit=off"  # noqa: F405
