@@ -166,8 +166,8 @@ def main() -> None:
         for mode in args.modes.split(",")
     ]
     print(
-        "| mode | tablets | SELECTs per connect | statements per connect | health checks per connect "
-        "| CPU ms per connect | wall s | p99 wait s |"
+        "| mode | tablets | SELECTs per connect | statements per connect "
+        "| health checks per connect | CPU ms per connect | wall s | p99 wait s |"
     )
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for row in rows:
