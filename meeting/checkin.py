@@ -82,21 +82,26 @@ def attendance_check_in(*, session: Session, delegates: list[Delegate]) -> set[i
         # The console's frames all arrive together after the commit, so it shows the same.
         summary = selectors.attendance_summary(session)
         for delegate in new:
-            notify(
-                session=session,
-                type="attendance.changed",
-                data={
-                    "delegate_id": delegate.pk,
-                    "status": status,
-                    "by_staff": False,
-                    "summary": summary,
-                },
-                audience=Audience.CHAIR,
-            )
-            notify(
-                session=session,
-                type="attendance.mine",
-                data={"status": status},
-                delegate_id=delegate.pk,
+            announce_mark(
+                session=session, delegate_id=delegate.pk, status=status, by_staff=False,
+                summary=summary,
             )
     return {delegate.pk for delegate in new}
+
+
+def announce_mark(
+    *, session: Session, delegate_id: int, status: str, by_staff: bool, summary: dict
+) -> None:
+    """What hears of one delegate's new mark, on commit: the consoles' roster (with the count)
+    and the delegate's own tablets. One place for the batch above and ``attendance_set``."""
+    notify(
+        session=session,
+        type="attendance.changed",
+        data={
+            "delegate_id": delegate_id, "status": status, "by_staff": by_staff, "summary": summary
+        },
+        audience=Audience.CHAIR,
+    )
+    notify(
+        session=session, type="attendance.mine", data={"status": status}, delegate_id=delegate_id
+    )

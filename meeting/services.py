@@ -12,12 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meeting import chain, fixed_rules, record_facts, selectors, signals
+from meeting import chain, checkin, fixed_rules, record_facts, selectors, signals
 from meeting.models import Attendance, Delegate, Session
 from realtime.actors import Actor
 from realtime.errors import ServiceError
-from realtime.groups import Audience
-from realtime.publish import emit, notify
+from realtime.publish import emit
 
 Status = Session.Status
 ABSENCES = (Attendance.Status.EXCUSED, Attendance.Status.ABSENT, Attendance.Status.LEFT)
@@ -326,22 +325,9 @@ def attendance_set(
             changed_at=attendance.changed_at.isoformat(),
         )
         summary = selectors.attendance_summary(session)
-        notify(
-            session=session,
-            type="attendance.changed",
-            data={
-                "delegate_id": delegate.pk,
-                "status": status,
-                "by_staff": by_staff,
-                "summary": summary,
-            },
-            audience=Audience.CHAIR,
-        )
-        notify(
-            session=session,
-            type="attendance.mine",
-            data={"status": status},
-            delegate_id=delegate.pk,
+        checkin.announce_mark(
+            session=session, delegate_id=delegate.pk, status=status, by_staff=by_staff,
+            summary=summary,
         )
         if publish_summary:
             emit(session=session, type="attendance.summary", data=summary)
