@@ -53,6 +53,7 @@ class _Sitting:
     current_item_id: int | None
     status: str
     seq: int
+    shared_seq: int  # moved by the events the catalogue declares shared (realtime.events)
     log_head: str
     log_count: int
     order: list[int] = field(default_factory=list)
@@ -156,7 +157,8 @@ def _steps(
             ActionLog.objects.bulk_create(entries)
             with frames_together():  # one INSERT of their outbox rows, one hand-off
                 for session_id, seq, type, data in frames:
-                    emit_numbered(session_id=session_id, seq=seq, type=type, data=data)
+                    if emit_numbered(session_id=session_id, seq=seq, type=type, data=data):
+                        sittings[session_id].shared_seq = seq
             _update_sessions({pk: sittings[pk] for pk in stepped})
             CommandReceipt.objects.bulk_create(receipts)
     return outcomes, later
@@ -191,7 +193,7 @@ def _lock(session_ids: set[int]) -> dict[int, _Sitting]:
         return {}
     ids = sorted(session_ids)
     sql = (
-        f"SELECT id, current_item_id, status, seq, log_head, log_count "
+        f"SELECT id, current_item_id, status, seq, shared_seq, log_head, log_count "
         f"FROM {Session._meta.db_table} WHERE id IN ({', '.join(['%s'] * len(ids))}) ORDER BY id"
     )
     if connection.vendor == "postgresql":
@@ -200,9 +202,14 @@ def _lock(session_ids: set[int]) -> dict[int, _Sitting]:
         cursor.execute(sql, ids)
         return {
             pk: _Sitting(
-                current_item_id=item, status=status, seq=seq, log_head=head, log_count=count
+                current_item_id=item,
+                status=status,
+                seq=seq,
+                shared_seq=shared_seq,
+                log_head=head,
+                log_count=count,
             )
-            for pk, item, status, seq, head, count in cursor.fetchall()
+            for pk, item, status, seq, shared_seq, head, count in cursor.fetchall()
         }
 
 
@@ -278,20 +285,18 @@ def _with_pages_taken_down(frames, sittings, stepped: list[int], now) -> list[tu
 
 
 def _update_sessions(sittings: dict[int, _Sitting]) -> None:
-    """The sessions' current item, sequence and chain head: one UPDATE. Every event of a step
-    changes what the snapshots' shared parts hold: ``shared_seq`` moves with ``seq``."""
+    """The sessions' current item, sequences and chain head: one UPDATE."""
     table = Session._meta.db_table
-    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(sittings))
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(sittings))
     sql = (
         f"UPDATE {table} SET current_item_id = v.column2, seq = v.column3, "
-        f"shared_seq = v.column3, "
-        f"log_head = v.column4, log_count = v.column5 FROM (VALUES {rows}) AS v "
-        f"WHERE {table}.id = v.column1"
+        f"shared_seq = v.column4, log_head = v.column5, log_count = v.column6 "
+        f"FROM (VALUES {rows}) AS v WHERE {table}.id = v.column1"
     )
     params = [
         value
         for pk, s in sittings.items()
-        for value in (pk, s.current_item_id, s.seq, s.log_head, s.log_count)
+        for value in (pk, s.current_item_id, s.seq, s.shared_seq, s.log_head, s.log_count)
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

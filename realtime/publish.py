@@ -120,15 +120,17 @@ def emit(*, session: Session, type: str, data: dict[str, Any]) -> int:
     return session.seq
 
 
-def emit_numbered(*, session_id: int, seq: int, type: str, data: dict[str, Any]) -> None:
+def emit_numbered(*, session_id: int, seq: int, type: str, data: dict[str, Any]) -> bool:
     """``emit`` for a caller that numbers the events itself: ``seq`` is the session's next
     number, taken with the session row locked, and the caller writes the session's ``seq``
-    back, and its ``shared_seq`` for an event declared ``shared`` (a batch of many sittings'
-    agenda steps writes every session's in one UPDATE: meeting.agenda_steps)."""
+    back — and, where this returns True (the event is declared ``shared``), its ``shared_seq``
+    too (a batch of many sittings' agenda steps writes every session's in one UPDATE:
+    meeting.agenda_steps)."""
     group = session_group(session_id, Audience.PUBLIC)
-    events.check(type, data, group=group, sequenced=True)
+    declared = events.check(type, data, group=group, sequenced=True)
     text = encode(type=type, seq=seq, data=data)
     _on_commit(group=group, text=text, seq=seq, close_code=None)
+    return declared.shared
 
 
 def notify(
